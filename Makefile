@@ -1,0 +1,49 @@
+# Ringlet: `make run` for a working portal, `make test` for the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
+
+.PHONY: run test lint format migrations-check system-deps venv clean help
+
+help:
+	@echo "make run               portal with demo content on http://127.0.0.1:8000"
+	@echo "make test              the whole test suite (needs PostgreSQL and Redis)"
+	@echo "make lint              ruff check and format check"
+	@echo "make migrations-check  fail if models changed without a migration"
+
+venv: $(VENV)/.installed
+
+# Reinstall whenever a requirements file changes.
+$(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Ringlet needs $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+# FFmpeg transcodes media and Chromium runs the browser tests; both come from Debian.
+system-deps:
+	@scripts/system-deps.sh
+
+run: venv
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py demo_content
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: venv system-deps
+	@scripts/test.sh
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: venv
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,39 @@
+"""Idempotent demo content for the site root (called by ``manage.py demo_content``)."""
+
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from .models import HomePage
+
+WELCOME = [
+    ("heading", {"text": "Learn at your own pace", "size": "h2"}),
+    (
+        "paragraph",
+        "<p>Ringlet hosts video courses with lessons, quizzes and progress tracking. "
+        "Browse the catalogue, enroll and pick up where you left off.</p>",
+    ),
+]
+
+
+@transaction.atomic
+def ensure_home_page(title="Ringlet"):
+    """Return the site's HomePage, creating it and pointing the default Site at it."""
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        # Wagtail's initial migration leaves a plain "Welcome" page at the top;
+        # it would clash with our slug and is replaced by the real home page.
+        for page in root.get_children().exact_type(Page):
+            page.delete()
+        home = root.add_child(instance=HomePage(title=title, slug="home", body=WELCOME))
+        home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=title
+        )
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.site_name = title
+        site.save()
+    return home

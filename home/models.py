@@ -1,0 +1,19 @@
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from .blocks import HOME_BLOCKS
+
+
+class HomePage(Page):
+    """The site root; everything public hangs below it."""
+
+    body = StreamField(HOME_BLOCKS, blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "home page"

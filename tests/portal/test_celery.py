@@ -1,0 +1,70 @@
+"""Celery against real Redis: a worker process runs tasks, beat reads its schedule from the database."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from portal.tasks import clear_expired_sessions
+from tests.processes import CELERY, Process, child_env, wait_for
+
+
+def make_session(expired):
+    store = SessionStore()
+    store["who"] = "student"
+    store.create()
+    delta = timedelta(days=-1) if expired else timedelta(days=1)
+    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() + delta)
+    return store.session_key
+
+
+def test_celery_is_configured_for_safe_redelivery(celery_app):
+    conf = celery_app.conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert celery_app.amqp.router.route({}, "media_library.tasks.transcode")["queue"].name == "media"
+    assert celery_app.amqp.router.route({}, "portal.tasks.clear_expired_sessions")["queue"].name == "default"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_runs_in_a_real_worker_and_its_result_comes_back(celery_worker):
+    expired, live = make_session(expired=True), make_session(expired=False)
+
+    result = clear_expired_sessions.delay()
+
+    assert result.get(timeout=30) == 1
+    assert not Session.objects.filter(session_key=expired).exists()
+    assert Session.objects.filter(session_key=live).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_reads_periodic_tasks_from_the_database_and_the_worker_runs_them(celery_worker, tmp_path):
+    every_second = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.create(
+        name="sweep sessions every second", task="portal.tasks.clear_expired_sessions", interval=every_second
+    )
+    expired = make_session(expired=True)
+
+    beat = Process(
+        [CELERY, "-A", "portal", "beat", "-l", "info", "--pidfile="], child_env(), tmp_path / "beat.log"
+    )
+    try:
+        wait_for(
+            lambda: not Session.objects.filter(session_key=expired).exists(),
+            timeout=45,
+            message="beat to send the database-scheduled task and the worker to run it",
+        )
+        # The schedule in settings is written to the database by the DatabaseScheduler.
+        assert PeriodicTask.objects.filter(name="clear-expired-sessions").exists()
+    finally:
+        beat.stop()
+    log = beat.output()
+    assert "DatabaseScheduler" in log
+    assert "sweep sessions every second" in log

@@ -1,0 +1,82 @@
+"""Liveness and readiness probes, in-process and against real (or deliberately closed) services."""
+
+import json
+
+import pytest
+
+from tests.processes import child_env, free_port, run_python
+
+POD_IP = "10.42.0.17:8000"  # what a Kubernetes probe sends as Host
+
+
+def test_health_answers_any_host_without_touching_the_database(client):
+    # No django_db mark: pytest-django raises if the view touches the database.
+    response = client.get("/health/", HTTP_HOST=POD_IP)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_ready_reports_every_part_ok_for_any_host(client):
+    response = client.get("/ready/", HTTP_HOST=POD_IP)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+    assert body["failing"] == []
+
+
+def test_unknown_host_is_still_refused_for_ordinary_pages(client):
+    response = client.get("/", HTTP_HOST=POD_IP)
+    assert response.status_code == 400
+
+
+PROBE = """
+import json, django
+django.setup()
+from django.test import Client
+response = Client().get({path!r}, HTTP_HOST={host!r})
+print(json.dumps({{"status": response.status_code, "body": response.json()}}))
+"""
+
+
+def probe(path, **env_overrides):
+    result = run_python(PROBE.format(path=path, host=POD_IP), child_env(**env_overrides), timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.django_db
+def test_ready_answers_503_naming_the_cache_when_redis_is_down():
+    closed = free_port()
+    answer = probe("/ready/", REDIS_URL=f"redis://127.0.0.1:{closed}/0")
+    assert answer["status"] == 503
+    assert answer["body"]["failing"] == ["cache"]
+    assert "ConnectionError" in answer["body"]["checks"]["cache"]
+
+
+@pytest.mark.django_db
+def test_ready_answers_503_naming_the_broker_when_it_is_down():
+    closed = free_port()
+    answer = probe("/ready/", CELERY_BROKER_URL=f"redis://127.0.0.1:{closed}/1")
+    assert answer["status"] == 503
+    assert answer["body"]["failing"] == ["broker"]
+
+
+def test_ready_answers_503_naming_the_database_when_it_is_down():
+    closed = free_port()
+    answer = probe("/ready/", DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed}/ringlet")
+    assert answer["status"] == 503
+    assert answer["body"]["failing"] == ["database"]
+
+
+def test_health_answers_plain_http_probes_under_production_settings():
+    # SECURE_SSL_REDIRECT is on in production; a redirect would fail the probe.
+    closed = free_port()
+    answer = probe(
+        "/health/",
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="learn.example.com",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed}/ringlet",
+    )
+    assert answer == {"status": 200, "body": {"status": "ok"}}

@@ -1,0 +1,96 @@
+"""Helpers for tests that start real processes (Python, Celery, servers)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+PYTHON = sys.executable
+CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+def database_url(db=None):
+    """A DATABASE_URL for the database the tests use (the test database once it exists)."""
+    db = db or settings.DATABASES["default"]
+    engine = db["ENGINE"]
+    if engine.endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def child_env(**overrides):
+    """The environment for a child process: the test settings against the test database."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.test",
+        DATABASE_URL=database_url(),
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        PYTHONUNBUFFERED="1",
+    )
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = str(value)
+    return env
+
+
+def run_python(code, env, timeout=120):
+    """Run ``code`` in a fresh interpreter from the project root; return the CompletedProcess."""
+    return subprocess.run(
+        [PYTHON, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout=30.0, interval=0.25, message="condition"):
+    """Poll ``predicate`` until it returns a truthy value; fail with ``message`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+class Process:
+    """A child process whose combined output goes to a log file the test can read."""
+
+    def __init__(self, args, env, log_path, cwd=BASE_DIR):
+        self.log_path = Path(log_path)
+        self._log = self.log_path.open("w")
+        self.popen = subprocess.Popen(
+            args, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def output(self):
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout=20):
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        self._log.close()
+
+    def kill(self):
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(10)
