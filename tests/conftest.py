@@ -1,5 +1,8 @@
 """Shared fixtures. Slow ones (a Celery worker, encoded media, browsers) are session-scoped."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.processes import CELERY, Process, child_env, wait_for
@@ -55,3 +58,32 @@ def celery_worker(django_db_setup, django_db_blocker, celery_app, tmp_path_facto
         raise AssertionError(f"worker did not start:\n{worker.output()}") from None
     yield worker
     worker.stop()
+
+
+# --- Browser tests -----------------------------------------------------------------
+# Playwright drives Debian's Chromium (`playwright install` cannot download here).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+# Playwright's sync API runs an event loop in the test thread; the ORM calls a
+# browser test makes around it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir():
+    """Where browser tests save screenshots for people to look at (test-artifacts/, kept by CI)."""
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
