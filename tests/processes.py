@@ -29,6 +29,9 @@ def database_url(db=None):
 def child_env(**overrides):
     """The environment for a child process: the test settings against the test database."""
     env = dict(os.environ)
+    # Set for in-process browser tests only; a child must keep Django's async safety
+    # (and `check --deploy` rightly refuses it).
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings.test",
         DATABASE_URL=database_url(),
