@@ -53,6 +53,13 @@ def run_python(code, env, timeout=120):
     )
 
 
+def run_manage(*args, env, timeout=300):
+    """Run ``manage.py <args>`` in a fresh interpreter with ``env``; return the CompletedProcess."""
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

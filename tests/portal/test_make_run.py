@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import Process, free_port, run_python, wait_for
+from tests.processes import Process, free_port, run_manage, run_python, wait_for
 
 VENV_BIN = str(Path(sys.executable).parent)
 SEND_TASK = """
@@ -46,12 +46,9 @@ def get(url):
 def test_embedded_mode_serves_the_portal_and_runs_tasks_without_any_server(tmp_path):
     port = free_port()
     env = embedded_env(tmp_path / "var", port)
-    prepared = run_python(
-        "import django; django.setup(); from django.core.management import call_command; "
-        "call_command('migrate', verbosity=0); call_command('demo_content')",
-        env,
-        timeout=300,
-    )
+    migrated = run_manage("migrate", "--no-input", "-v0", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    prepared = run_manage("demo_content", env=env)
     assert prepared.returncode == 0, prepared.stderr
     assert "password: embedded-demo-password" in prepared.stdout
     assert (tmp_path / "var" / "db.sqlite3").exists()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import BASE_DIR, child_env, run_python
+from tests.processes import BASE_DIR, child_env, run_manage, run_python
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "portal.settings.production",
@@ -50,11 +50,7 @@ def test_env_example_names_every_production_secret():
 
 def test_check_deploy_is_clean_with_the_sample_env():
     env = child_env(**env_example()) | {"DJANGO_SETTINGS_MODULE": "portal.settings.production"}
-    result = run_python(
-        "import sys; from django.core.management import execute_from_command_line; "
-        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
-        env,
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -62,12 +58,7 @@ def test_check_deploy_is_clean_with_the_sample_env():
 def test_collectstatic_runs_with_dummy_values_and_writes_hashed_compressed_files(tmp_path):
     env = child_env(**PRODUCTION_ENV, STATIC_ROOT=tmp_path / "static")
     env["DATABASE_URL"] = "postgres://dummy@127.0.0.1:1/dummy"  # never connected to
-    result = run_python(
-        "from django.core.management import execute_from_command_line; "
-        "execute_from_command_line(['manage.py', 'collectstatic', '--no-input', '-v0'])",
-        env,
-        timeout=600,
-    )
+    result = run_manage("collectstatic", "--no-input", "-v0", env=env, timeout=600)
     assert result.returncode == 0, result.stderr
     static = Path(tmp_path / "static")
     assert (static / "staticfiles.json").exists()
