@@ -14,7 +14,7 @@ from pathlib import Path
 from gunicorn.glogging import Logger
 
 wsgi_app = "portal.wsgi:application"
-bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]  # noqa: S104 (pods are reached on the pod IP)
+bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
 # Threads let a worker keep serving while another thread waits on a slow upload or query.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

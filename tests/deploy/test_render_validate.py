@@ -90,7 +90,12 @@ def test_validation_rejects_removed_apis_unknown_kinds_and_fields_but_accepts_de
             "names": {"kind": "Widget", "plural": "widgets"},
             "scope": "Namespaced",
             "versions": [
-                {"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {"type": "object"}}}
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object"}},
+                }
             ],
         },
     }
