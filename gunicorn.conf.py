@@ -25,6 +25,9 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so that a slow leak never reaches the memory limit.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
+# Django is loaded once in the master: workers fork ready to serve (the startup probe
+# passes sooner), share its memory, and a broken setting stops the pod at boot.
+preload_app = True
 
 # The root filesystem is read-only in the cluster: the heartbeat file goes to
 # /dev/shm (a tmpfs, so fchmod never blocks on disk) and nothing else is written.
