@@ -1,6 +1,7 @@
 """gunicorn.conf.py: bind, workers and timeouts from the environment, safe on a read-only root."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -57,3 +58,11 @@ def test_bind_workers_threads_and_timeouts_come_from_the_environment():
     assert settings["bind"] == ["127.0.0.1:0"]
     assert (settings["workers"], settings["threads"]) == (5, 3)
     assert (settings["timeout"], settings["graceful_timeout"]) == (20, 25)
+
+
+def test_readme_documents_every_variable_gunicorn_conf_reads():
+    read = set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', (BASE_DIR / "gunicorn.conf.py").read_text()))
+    assert "GUNICORN_BIND" in read
+    readme = (BASE_DIR / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    assert sorted(name for name in read if f"`{name}`" not in table) == []

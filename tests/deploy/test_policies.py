@@ -467,3 +467,31 @@ def test_staging_and_prod_differ_only_in_environment_data_services_and_prod_pinn
     assert set(staging) - component == set(prod)
     for key in prod:
         assert staging[key] == prod[key], key
+
+
+@overlays
+def test_the_first_release_step_applies_everything_the_migrate_job_needs(overlay):
+    """kustomize/README.md applies `component in (namespace,config,network,migrate)` first."""
+    readme = (KUSTOMIZE_DIR / "README.md").read_text()
+    selected = re.search(r"-l 'app\.kubernetes\.io/component in \(([a-z,]+)\)'", readme).group(1).split(",")
+    docs = render(overlay)
+    first = {
+        (doc["kind"], doc["metadata"]["name"])
+        for doc in docs
+        if doc["metadata"]["labels"].get("app.kubernetes.io/component") in selected
+    }
+    job = get(docs, "Job", "ringlet-migrate")
+    needed = {("Job", "ringlet-migrate"), ("ServiceAccount", pod_spec(job)["serviceAccountName"])}
+    needed |= {
+        (doc["kind"], doc["metadata"]["name"])
+        for doc in docs
+        if doc["kind"] in ("Namespace", "NetworkPolicy")
+    }
+    for source in pod_spec(job)["containers"][0]["envFrom"]:
+        ref = source.get("configMapRef") or source["secretRef"]
+        kind = "ConfigMap" if "configMapRef" in source else "Secret"
+        if any(d["kind"] == kind and d["metadata"]["name"] == ref["name"] for d in docs):
+            needed.add((kind, ref["name"]))
+    assert needed - first == set()
+    # Web, the workers and beat come in the second step only.
+    assert not any(kind == "Deployment" for kind, _ in first)
