@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format migrations-check system-deps venv clean help
+.PHONY: run test lint format migrations-check system-deps venv clean help image-check
 
 help:
 	@echo "make run               portal with demo content on http://127.0.0.1:8000"
 	@echo "make test              the whole test suite (needs PostgreSQL and Redis)"
 	@echo "make lint              ruff check and format check"
 	@echo "make migrations-check  fail if models changed without a migration"
+	@echo "make image-check       build the Dockerfile offline with buildah and run the image (not in CI)"
 
 venv: $(VENV)/.installed
 
@@ -44,6 +45,11 @@ format: venv
 
 migrations-check: venv
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Builds the container image without a daemon (apt-get installs buildah, debootstrap and
+# podman) from a locally bootstrapped Debian root; see scripts/image-check.sh.
+image-check: venv
+	@scripts/image-check.sh
 
 clean:
 	rm -rf $(VENV) var

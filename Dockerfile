@@ -1,0 +1,57 @@
+# One image for every Ringlet process: web (gunicorn), the default and media Celery
+# workers, beat, and the migrate Job; the Kubernetes manifests pick the command.
+#   docker build -t ringlet .
+# `make image-check` builds it without a daemon (buildah), offline.
+
+# Replaced by `make image-check` with a locally bootstrapped Debian root.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+# --- builder: compilers, and every wheel installed into a virtualenv --------------------
+FROM ${PYTHON_IMAGE} AS builder
+# Unpinned Debian packages: bookworm's point releases replace old versions, so pins
+# would break the build; the base image's tag or digest fixes the release.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends build-essential libpq-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /build
+COPY requirements/base.txt requirements/prod.txt requirements/
+# PIP_FIND_LINKS and PIP_NO_INDEX can point pip at a wheelhouse downloaded beforehand.
+ARG PIP_FIND_LINKS
+ARG PIP_NO_INDEX
+RUN python -m pip wheel --no-cache-dir --wheel-dir /wheels -r requirements/prod.txt \
+    && python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-cache-dir --no-index --find-links /wheels -r requirements/prod.txt
+
+# --- runtime: Python, FFmpeg and libpq, the virtualenv and the code ---------------------
+FROM ${PYTHON_IMAGE} AS runtime
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg libpq5 \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 ringlet \
+    && useradd --system --uid 10001 --gid ringlet --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin ringlet
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=portal.settings.production \
+    STATIC_ROOT=/app/static
+WORKDIR /app
+COPY --from=builder /opt/venv /opt/venv
+COPY . .
+# Front-end packages (package.json) come from a node stage placed before this one:
+# its files are copied into an app's static/ folder here, before collectstatic.
+# Static files are collected at build time (the root filesystem is read-only in the
+# cluster). Production settings insist on these variables; nothing reads them here.
+RUN SECRET_KEY=collectstatic-only-not-a-secret \
+    ALLOWED_HOSTS=localhost \
+    DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+    python manage.py collectstatic --no-input --verbosity 0 \
+    && python -m compileall -q /app
+USER 10001:10001
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/', timeout=4)"]
+# Exec form: gunicorn (or celery, given as the command) is PID 1 and gets SIGTERM.
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

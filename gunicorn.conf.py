@@ -1,0 +1,71 @@
+"""Gunicorn settings for the web process (the container's default command).
+
+Every value an operator may change comes from the environment (the README's
+configuration table lists them), so one image serves every environment.
+Shutdown: Kubernetes sends SIGTERM after the preStop pause; gunicorn then stops
+accepting and gives running requests ``graceful_timeout`` seconds, which must stay
+below the pod's terminationGracePeriodSeconds minus that pause (a test checks it).
+"""
+
+import json
+import os
+from pathlib import Path
+
+from gunicorn.glogging import Logger
+
+wsgi_app = "portal.wsgi:application"
+bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
+# Threads let a worker keep serving while another thread waits on a slow upload or query.
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "60"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Recycle workers now and then so that a slow leak never reaches the memory limit.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+# Django is loaded once in the master: workers fork ready to serve (the startup probe
+# passes sooner), share its memory, and a broken setting stops the pod at boot.
+preload_app = True
+
+# The root filesystem is read-only in the cluster: the heartbeat file goes to
+# /dev/shm (a tmpfs, so fchmod never blocks on disk) and nothing else is written.
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
+control_socket_disable = True
+# The ingress controller is the only client; it sets X-Forwarded-Proto.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+class JsonAccessLogger(Logger):
+    """Writes one JSON object per request to stdout, like the application's own log lines."""
+
+    def access(self, resp, req, environ, request_time):
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        line = {
+            "time": atoms["t"].strip("[]"),
+            "level": "INFO",
+            "logger": "gunicorn.access",
+            "method": atoms["m"],
+            "path": atoms["U"],
+            "query": atoms["q"],
+            "status": int(atoms["s"]),
+            "bytes": atoms["B"],
+            "duration_ms": atoms["M"],
+            "remote_addr": atoms["h"],
+            "user_agent": atoms["a"],
+            "request_id": atoms.get("{x-request-id}o", "-"),
+        }
+        try:
+            self.access_log.info(json.dumps(line))
+        except Exception:  # a broken log line must never fail the request
+            self.exception("Failed to write an access log line")
+
+
+logger_class = JsonAccessLogger

@@ -1,0 +1,226 @@
+"""The rendered manifests' own commands start Ringlet on this machine.
+
+Each Deployment's container command runs with the environment its pod would get (the
+rendered ConfigMap, the Secret, the container's env), except that the cluster's service
+hostnames are mapped to this machine's PostgreSQL and Redis (the test database and this
+run's Redis databases), paths that exist only in the image point into a temporary
+directory, and gunicorn binds to a free port on 127.0.0.1.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.deploy.manifests import OVERLAYS, container_env, get, pod_spec, render
+from tests.processes import BASE_DIR, PYTHON, Process, database_url, wait_for
+
+pytestmark = pytest.mark.slow
+
+# What an operator puts in the ringlet-secrets Secret of staging and prod (kustomize/README.md).
+STAGING_SECRETS = {
+    "SECRET_KEY": "staging-smoke-test-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "POSTGRES_PASSWORD": "staging-password",
+    "DATABASE_URL": "postgres://ringlet:staging-password@postgres:5432/ringlet",
+    "REDIS_URL": "redis://redis:6379/0",
+    "CELERY_BROKER_URL": "redis://redis:6379/1",
+    "EMAIL_URL": "consolemail://",
+    "AWS_ACCESS_KEY_ID": "AKIASMOKETEST",
+    "AWS_SECRET_ACCESS_KEY": "smoke-test-secret",
+}
+PROD_SECRETS = {
+    **STAGING_SECRETS,
+    "DATABASE_URL": "postgres://ringlet:prod-password@ringlet-db.postgres.database.example.net:5432/ringlet",
+    "REDIS_URL": "rediss://:prod-password@ringlet-cache.redis.example.net:6380/0",
+    "CELERY_BROKER_URL": "rediss://:prod-password@ringlet-cache.redis.example.net:6380/1",
+}
+SECRETS = {"dev": None, "staging": STAGING_SECRETS, "prod": PROD_SECRETS}
+SERVICE_HOSTS = {
+    "dev": {"postgres", "redis"},
+    "staging": {"postgres", "redis"},
+    "prod": {"ringlet-db.postgres.database.example.net", "ringlet-cache.redis.example.net"},
+}
+
+
+def local_url(name, cluster_url, overlay):
+    """This machine's server for a URL that names a cluster service (its host mapped to 127.0.0.1)."""
+    assert urlsplit(cluster_url).hostname in SERVICE_HOSTS[overlay], f"{name}={cluster_url}"
+    local = {
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
+    }[name]
+    assert urlsplit(local).hostname == "127.0.0.1"
+    return local
+
+
+def local_env(docs, container, overlay, tmp):
+    env = container_env(docs, container, secrets=SECRETS[overlay])
+    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+        env[name] = local_url(name, env[name], overlay)
+    env["STATIC_ROOT"] = str(tmp / "static")
+    if "MEDIA_ROOT" in env:
+        env["MEDIA_ROOT"] = str(tmp / "media")
+    (tmp / "static").mkdir(parents=True)
+    env.update(
+        # The pod's /tmp emptyDir: the worker's heartbeat files go here.
+        TMPDIR=str(tmp),
+        HOME=str(tmp),
+        PATH=f"{Path(PYTHON).parent}:/usr/bin:/bin",
+        PYTHONUNBUFFERED="1",
+        GUNICORN_BIND="127.0.0.1:0",
+    )
+    return env
+
+
+def container_of(docs, kind, name):
+    (container,) = pod_spec(get(docs, kind, name))["containers"]
+    return container
+
+
+class Cluster:
+    """The overlay's Deployments, started from their rendered commands."""
+
+    def __init__(self, overlay, tmp):
+        self.overlay, self.tmp = overlay, tmp
+        self.docs = render(overlay)
+        self.processes, self.envs = {}, {}
+
+    def run_job(self, name):
+        container = container_of(self.docs, "Job", name)
+        env = local_env(self.docs, container, self.overlay, self.tmp / name)
+        return subprocess.run(
+            container["command"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=180
+        )
+
+    def start(self, name):
+        container = container_of(self.docs, "Deployment", name)
+        env = self.envs[name] = local_env(self.docs, container, self.overlay, self.tmp / name)
+        self.processes[name] = Process(container["command"], env, self.tmp / f"{name}.log")
+
+    def probe(self, name, probe):
+        """Run a container's exec probe as the kubelet would; return the CompletedProcess."""
+        command = container_of(self.docs, "Deployment", name)[probe]["exec"]["command"]
+        return subprocess.run(command, cwd=BASE_DIR, env=self.envs[name], capture_output=True, text=True)
+
+    def output(self, name):
+        return self.processes[name].output()
+
+    def stop(self):
+        for process in self.processes.values():
+            process.stop(timeout=30)
+
+
+@pytest.fixture(scope="module", params=OVERLAYS)
+def cluster(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock():
+        cluster = Cluster(request.param, tmp_path_factory.mktemp(f"smoke-{request.param}"))
+        # Release order: the migrate Job first, then the Deployments.
+        cluster.migrate = cluster.run_job("ringlet-migrate")
+        for name in ("ringlet-web", "ringlet-worker", "ringlet-media-worker", "ringlet-beat"):
+            cluster.start(name)
+    yield cluster
+    cluster.stop()
+
+
+def get_url(url, host):
+    """``(status, JSON body)`` of a GET with this Host header; 503 is an answer, not an error."""
+    request = urllib.request.Request(url, headers={"Host": host})  # noqa: S310 (a local test server)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_migrate_job_command_applies_migrations(cluster):
+    assert cluster.migrate.returncode == 0, cluster.migrate.stderr
+    assert "No migrations to apply" in cluster.migrate.stdout or "Applying" in cluster.migrate.stdout
+
+
+def test_web_answers_its_probe_paths_on_plain_http_whatever_the_host(cluster):
+    listening = wait_for(
+        lambda: re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", cluster.output("ringlet-web")),
+        timeout=60,
+        message=f"gunicorn to listen:\n{cluster.output('ringlet-web')}",
+    )
+    base = f"http://127.0.0.1:{listening.group(1)}"
+    web = container_of(cluster.docs, "Deployment", "ringlet-web")
+    # The kubelet probes the pod IP, which is in no ALLOWED_HOSTS.
+    pod_ip = "10.244.3.17:8000"
+    for probe in ("startupProbe", "livenessProbe"):
+        assert get_url(base + web[probe]["httpGet"]["path"], pod_ip) == (200, {"status": "ok"})
+    _, body = wait_for(
+        lambda: (r := get_url(base + web["readinessProbe"]["httpGet"]["path"], pod_ip))[0] == 200 and r,
+        timeout=20,
+        message="readiness",
+    )
+    assert body["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+    # gunicorn's access log: one JSON object a line on stdout.
+    access = wait_for(
+        lambda: [
+            line
+            for line in map(_json_or_none, cluster.output("ringlet-web").splitlines())
+            if line and line.get("logger") == "gunicorn.access" and line["path"] == "/ready/"
+        ],
+        timeout=10,
+        message="an access log line",
+    )
+    assert access[0]["status"] == 200 and access[0]["method"] == "GET"
+
+
+def _json_or_none(line):
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("name", "queue"), [("ringlet-worker", "default"), ("ringlet-media-worker", "media")]
+)
+def test_workers_answer_a_ping_and_pass_their_own_probes(cluster, celery_app, name, queue):
+    node = f"{queue}@{socket.gethostname()}"
+    wait_for(
+        lambda: celery_app.control.ping(destination=[node], timeout=1),
+        timeout=60,
+        message=f"{node} to answer a ping:\n{cluster.output(name)}",
+    )
+    assert f"{queue}" in cluster.output(name)
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        result = cluster.probe(name, probe)
+        assert result.returncode == 0, f"{probe}: {result.stdout}{result.stderr}"
+
+
+def test_beat_starts_with_the_database_scheduler_and_writes_nothing_to_the_root(cluster):
+    wait_for(
+        lambda: "beat: Starting" in cluster.output("ringlet-beat"),
+        timeout=60,
+        message=f"beat to start:\n{cluster.output('ringlet-beat')}",
+    )
+    assert "DatabaseScheduler" in cluster.output("ringlet-beat")
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        result = cluster.probe("ringlet-beat", probe)
+        assert result.returncode == 0, f"{probe}: {result.stdout}{result.stderr}"
+    assert list(BASE_DIR.glob("celerybeat*")) == []
+    assert cluster.processes["ringlet-beat"].popen.poll() is None
+
+
+def test_every_process_stops_cleanly_on_sigterm_within_its_grace_period(cluster):
+    for name, process in cluster.processes.items():
+        grace = pod_spec(get(cluster.docs, "Deployment", name))["terminationGracePeriodSeconds"]
+        process.popen.terminate()
+        try:
+            code = process.popen.wait(min(grace, 60))
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{name} ignored SIGTERM:\n{cluster.output(name)}") from None
+        assert code == 0, f"{name} exited {code}:\n{cluster.output(name)[-3000:]}"
+    # A stopped worker no longer looks alive to its probe.
+    assert cluster.probe("ringlet-worker", "livenessProbe").returncode == 1
