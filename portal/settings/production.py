@@ -28,6 +28,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+# Accounts: verification stays mandatory (base.py); links in emails are always https.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
 # Python warnings go through logging too, so that every line on stderr is JSON.
