@@ -139,6 +139,7 @@ INSTALLED_APPS += [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.usersessions",
+    "django.contrib.humanize",  # allauth's sessions page says "3 minutes ago"
 ]
 MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
 AUTHENTICATION_BACKENDS = [
