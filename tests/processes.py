@@ -29,6 +29,8 @@ def database_url(db=None):
 def child_env(**overrides):
     """The environment for a child process: the test settings against the test database."""
     env = dict(os.environ)
+    # Set in conftest for Playwright's event loop only; `check --deploy` rejects it (async.E001).
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings.test",
         DATABASE_URL=database_url(),
