@@ -11,9 +11,7 @@ from tests.processes import wait_for
 
 from .conftest import PASSWORD, link_in, make_student
 
-# serialized_rollback: the flush after each test then leaves Wagtail's migration data
-# (root page, locale, site) for the next transactional test, as Django's own test cases do.
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_up_verify_log_in_and_see_the_account_page(page, live_server, artifacts_dir):

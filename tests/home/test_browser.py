@@ -5,9 +5,7 @@ import pytest
 from home.demo import ensure_home_page
 
 
-# serialized_rollback: Wagtail's root page comes from a data migration, which an earlier
-# transactional test's flush would otherwise have removed.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_home_page_in_chromium_has_a_keyboard_reachable_skip_link(page, live_server, artifacts_dir):
     ensure_home_page()
     page.goto(live_server.url + "/")
