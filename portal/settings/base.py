@@ -165,6 +165,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # ACCOUNT_RATE_LIMITS keeps allauth's defaults (e.g. 5 failed logins per address per 5 minutes,
 # 10 per IP a minute); they are counted in the default cache, Redis when REDIS_URL is set.
+# Per-IP limits need the client's address: behind N proxies of ours (the ingress), it is the
+# Nth address from the right of X-Forwarded-For. 0 trusts no proxy and uses REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Google sign-in exists only when both variables are set; no SocialApp row is needed.
 GOOGLE_CLIENT_ID = env("GOOGLE_CLIENT_ID", default="")
 GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET", default="")

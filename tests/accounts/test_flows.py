@@ -213,3 +213,48 @@ def test_the_wagtail_admin_keeps_its_own_login_for_staff(client, db):
     response = client.post("/admin/login/", {"username": "editor", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/confirm-email/",
+        "/accounts/confirm-email/not-a-real-key/",
+        "/accounts/password/reset/",
+        "/accounts/password/reset/done/",
+        "/accounts/password/reset/key/1-not-a-real-key/",
+        "/accounts/password/reset/key/done/",
+    ],
+)
+def test_every_page_a_visitor_can_reach_uses_the_site_layout(client, db, url):
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="site-header"' in html
+    assert "accounts/accounts.css" in html
+    assert html.count("<h1") == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/logout/",
+        "/accounts/profile/",
+        "/accounts/email/",
+        "/accounts/password/change/",
+        "/accounts/password/set/",
+        "/accounts/sessions/",
+        "/accounts/reauthenticate/",
+        "/accounts/delete/",
+    ],
+)
+def test_every_page_a_student_can_reach_uses_the_site_layout(client, student, url):
+    log_in(client, "ada@example.com")
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="site-header"' in html
+    assert "accounts/accounts.css" in html
+    assert html.count("<h1") == 1

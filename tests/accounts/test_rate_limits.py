@@ -80,3 +80,18 @@ def test_guessing_the_password_on_the_deletion_page_is_limited(client, student):
         assert client.post("/accounts/delete/", {"password": "guess"}).status_code == 400
     assert client.post("/accounts/delete/", {"password": PASSWORD}).status_code == 429
     student.refresh_from_db()  # still there
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_count(client, student, settings):
+    """With TRUSTED_PROXY_COUNT=1 (production's default) the ingress's X-Forwarded-For names
+    the client: one noisy address is limited, the next student behind the same ingress is not."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    noisy = {"HTTP_X_FORWARDED_FOR": "203.0.113.7", "REMOTE_ADDR": "10.0.0.2"}
+    for number in range(10):
+        client.post("/accounts/login/", {"login": f"x{number}@example.com", "password": "guess"}, **noisy)
+    refused = client.post("/accounts/login/", {"login": "ada@example.com", "password": PASSWORD}, **noisy)
+    assert TOO_MANY_LOGINS in refused.content.decode()
+
+    other = Client(HTTP_X_FORWARDED_FOR="198.51.100.4", REMOTE_ADDR="10.0.0.2")
+    log_in(other, "ada@example.com")
+    assert logged_in_user(other) == student
