@@ -1,7 +1,9 @@
 """Idempotent demo content for the site root (called by ``manage.py demo_content``)."""
 
+from django.conf import settings
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from .models import HomePage
 
@@ -21,6 +23,12 @@ def ensure_home_page(title="Ringlet"):
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()
+        if root is None:
+            # A flushed database (`manage.py flush`, or a transactional test run before this
+            # one) has lost what Wagtail's migrations created: the default locale and the root.
+            language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+            Locale.objects.get_or_create(language_code=language)
+            root = Page.add_root(instance=Page(title="Root", slug="root"))
         # Wagtail's initial migration leaves a plain "Welcome" page at the top;
         # it would clash with our slug and is replaced by the real home page.
         for page in root.get_children().exact_type(Page):

@@ -131,7 +131,63 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+
+# Students' accounts: django-allauth, integrated by the `accounts` app (README, "Accounts").
+# Appended rather than written into the lists above so that this block is self-contained;
+# `accounts` comes before allauth so that its templates override allauth's.
+INSTALLED_APPS += [
+    "accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.usersessions",
+    "django.contrib.humanize",  # allauth's sessions page says "3 minutes ago"
+]
+MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    # Username and password: the Wagtail admin's own login form, for staff.
+    "django.contrib.auth.backends.ModelBackend",
+    # Email and password (and Google) on the site's login page, for students.
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# The site's login page is allauth's; the Wagtail admin keeps /admin/login/.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts_profile"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "accounts.services.display_name"
+# Students think in email addresses: they log in with one and never choose a username
+# (allauth fills User.username from the address, for the admin's sake).
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# No one logs in before proving they own the address; dev.py relaxes this to "optional".
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Following the link in the browser that signed up logs the student straight in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# ACCOUNT_RATE_LIMITS keeps allauth's defaults (e.g. 5 failed logins per address per 5 minutes,
+# 10 per IP a minute); they are counted in the default cache, Redis when REDIS_URL is set.
+# Per-IP limits need the client's address: behind N proxies of ours (the ingress), it is the
+# Nth address from the right of X-Forwarded-For. 0 trusts no proxy and uses REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Google sign-in exists only when both variables are set; no SocialApp row is needed.
+GOOGLE_CLIENT_ID = env("GOOGLE_CLIENT_ID", default="")
+GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET", default="")
+if bool(GOOGLE_CLIENT_ID) != bool(GOOGLE_CLIENT_SECRET):
+    raise environ.ImproperlyConfigured("Set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither.")
+SOCIALACCOUNT_PROVIDERS = {}
+if GOOGLE_CLIENT_ID:
+    INSTALLED_APPS += ["allauth.socialaccount.providers.google"]
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [{"client_id": GOOGLE_CLIENT_ID, "secret": GOOGLE_CLIENT_SECRET, "key": ""}],
+        "SCOPE": ["profile", "email"],
+        "AUTH_PARAMS": {"access_type": "online"},
+        "OAUTH_PKCE_ENABLED": True,
+    }
+# Google verifies its addresses, so "Sign in with Google" opens the existing account with
+# that address instead of refusing with "an account already exists".
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -28,6 +28,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+# Accounts: verification stays mandatory (base.py); links in emails are always https.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# Behind the ingress, REMOTE_ADDR is the ingress for every student: one shared rate limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
 # Python warnings go through logging too, so that every line on stderr is JSON.

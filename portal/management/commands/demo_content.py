@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from accounts.demo import ensure_student
 from home.demo import ensure_home_page
 from portal.demo import ensure_admin
 
@@ -15,3 +16,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Admin: http://127.0.0.1:8000/admin/"))
         self.stdout.write(f"  username: {user.username}")
         self.stdout.write(f"  password: {password}")
+        student = ensure_student(password)
+        self.stdout.write(self.style.SUCCESS("Student: http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(f"  email: {student.email}")
+        self.stdout.write(f"  password: {password} (the admin's)")

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Students' accounts: the allauth integration, the profile page and account deletion."""
+
+    name = "accounts"
+    verbose_name = "Accounts"
+
+    def ready(self):
+        from . import checks, signal_handlers  # noqa: F401  (registers the system checks)
+
+        signal_handlers.connect()

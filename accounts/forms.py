@@ -1,0 +1,55 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from . import services
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = get_user_model()
+        fields = ["first_name", "last_name"]
+        labels = {"first_name": "First name", "last_name": "Last name"}
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+        }
+
+
+class DeleteAccountForm(forms.Form):
+    """Confirms a deletion with the user's password, or, if they have none (Google only),
+    by typing their email address."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.has_usable_password():
+            self.fields["password"] = forms.CharField(
+                label="Your password",
+                strip=False,
+                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            )
+        else:
+            self.fields["confirmation"] = forms.CharField(
+                label="Type your email address to confirm",
+                help_text=f"Type {services.primary_email(user) or user.get_username()}",
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+    def clean_confirmation(self):
+        typed = self.cleaned_data["confirmation"].strip().lower()
+        expected = (services.primary_email(self.user) or self.user.get_username()).lower()
+        if typed != expected:
+            raise forms.ValidationError("That is not your email address.")
+        return typed
+
+    def clean(self):
+        refusal = services.deletion_refusal(self.user)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return super().clean()

@@ -1,0 +1,62 @@
+"""What other apps may ask of the accounts app: plain functions, no views or models needed.
+
+Everything a student owns hangs off ``auth.User`` by foreign keys with
+``on_delete=CASCADE``, so deleting the user (``delete_account``) deletes it too.
+"""
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+
+def display_name(user):
+    """The name to show for ``user``: their full name, else their username.
+
+    Never the email address, so it is safe to show to other people. allauth uses it
+    too (``ACCOUNT_USER_DISPLAY``). Anonymous users get an empty string.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    return user.get_full_name().strip() or user.get_username()
+
+
+def primary_email(user):
+    """The user's primary email address as a string, or ``None`` if they have none."""
+    address = EmailAddress.objects.get_primary(user)
+    return address.email if address else (user.email or None)
+
+
+def has_verified_email(user):
+    """Whether ``user`` has proved they own at least one of their email addresses."""
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def deletion_refusal(user):
+    """Why ``user`` may not delete their own account, or ``None`` if they may.
+
+    The last active superuser may not: the site would be left with no one who can
+    manage it. Another superuser must be created first (``manage.py createsuperuser``).
+    """
+    if user.is_superuser:
+        others = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk=user.pk)
+        if not others.exists():
+            return (
+                "You are the only administrator of this site, so your account cannot be "
+                "deleted. Make someone else an administrator first."
+            )
+    return None
+
+
+@transaction.atomic
+def delete_account(user):
+    """Delete ``user`` and every piece of personal data attached to them.
+
+    Ends all of the user's sessions (so other browsers are logged out too), then deletes
+    the user row; the database cascades to allauth's email addresses, social accounts and
+    tokens, recorded sessions, and any other app's rows that point at the user. Callers
+    check ``deletion_refusal`` first and log the current request out themselves.
+    """
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    get_user_model().objects.filter(pk=user.pk).delete()
