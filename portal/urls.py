@@ -9,6 +9,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Permission-checked renditions and captions (playlists, segments, MP4s).
+    path("media-files/", include("media_library.urls")),
 ]
 
 if settings.DEBUG:
