@@ -7,6 +7,7 @@ and the benchmark reuses ``ladder_command`` to time the bare FFmpeg run.
 import json
 import os
 import subprocess
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -206,8 +207,6 @@ def run(cmd, duration, on_progress=None, timeout=None, progress_interval=1.0):
     proc = subprocess.Popen(  # noqa: S603
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
     )
-    import threading
-
     drain = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)
     drain.start()
     started = last_report = time.monotonic()
@@ -251,7 +250,7 @@ def _number(value):
 
 
 def _even(value):
-    return max(2, int(round(value / 2)) * 2)
+    return max(2, round(value / 2) * 2)
 
 
 def _rotation(stream):

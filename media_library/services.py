@@ -43,9 +43,8 @@ def can_access(user, media):
         return False
     if media.is_public:
         return True
-    if user is not None and user.is_authenticated and user.is_active:
-        if user.has_perm("wagtailadmin.access_admin"):
-            return True
+    if user is not None and user.is_active and user.has_perm("wagtailadmin.access_admin"):
+        return True
     if _policy is None or user is None:
         return False
     return bool(_policy(user, media))

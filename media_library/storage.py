@@ -1,5 +1,6 @@
 """Reading and writing renditions through Django's storage API (filesystem or S3 alike)."""
 
+import contextlib
 import os
 import posixpath
 import shutil
@@ -51,12 +52,11 @@ def delete_tree(prefix, storage=None):
         count += 1
     for name in dirs:
         count += delete_tree(posixpath.join(prefix, name), storage)
-    if hasattr(storage, "path"):
+    directory = local_path(storage, prefix)
+    if directory:
         # The filesystem keeps empty directories; S3 has none to remove.
-        try:
-            os.rmdir(storage.path(prefix))
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            os.rmdir(directory)
     return count
 
 
