@@ -56,15 +56,25 @@ def transcode(self, media_id):
         _fail(media_id, f"Gave up after {media.attempts} attempts; the worker died or timed out each time.")
         return "failed"
     _touch(media_id, status=Media.Status.PROCESSING, progress=0)
+    info = record_probe(media)
+    if info is None:
+        return "failed"
+    soft, hard = encode_time_limits(info.duration)
+    encode.apply_async((media_id, media.file.name), soft_time_limit=soft, time_limit=hard)
+    return "probed"
+
+
+def record_probe(media):
+    """Probe the item's original, store its metadata and return it (``None``: marked failed)."""
     storage = media.file.storage
     try:
         # ffprobe reads a remote (S3) original through a short-lived signed URL,
         # fetching only the bytes it needs.
         info = ffmpeg.probe(local_path(storage, media.file.name) or storage.url(media.file.name))
     except ffmpeg.FFmpegError as exc:
-        _fail(media_id, exc.summary)
-        return "failed"
-    Media.objects.filter(pk=media_id).update(
+        _fail(media.pk, exc.summary)
+        return None
+    Media.objects.filter(pk=media.pk).update(
         duration=round(info.duration, 3),
         width=info.width,
         height=info.height,
@@ -72,9 +82,7 @@ def transcode(self, media_id):
         audio_codec=info.audio_codec,
         bitrate=info.bitrate,
     )
-    soft, hard = encode_time_limits(info.duration)
-    encode.apply_async((media_id, media.file.name), soft_time_limit=soft, time_limit=hard)
-    return "probed"
+    return info
 
 
 @shared_task(bind=True, max_retries=None)
@@ -85,6 +93,9 @@ def encode(self, media_id, source_file):
         return "superseded"  # the replacement enqueued its own transcode
     if media.status == Media.Status.READY and media.source_file == source_file and media.version:
         return "already ready"
+    if media.attempts >= MAX_ATTEMPTS:
+        _fail(media_id, f"Gave up after {media.attempts} attempts; the worker died or timed out each time.")
+        return "failed"
     with _media_lock(media_id) as locked:
         if not locked:
             # Another worker is on this item (a redelivery racing a slow encode).
@@ -101,6 +112,10 @@ def encode(self, media_id, source_file):
         except SoftTimeLimitExceeded:
             _fail(media_id, "The encode took longer than its time limit and was stopped.")
             return "failed"
+        except Exception as exc:
+            # Say so in the admin (with a retry button) rather than sit in "processing".
+            _fail(media_id, f"Unexpected error ({exc.__class__.__name__}): {exc}")
+            raise
 
 
 def _encode(media, source_file, work):
@@ -151,10 +166,10 @@ def _encode(media, source_file, work):
             size=sizes["hls/master.m3u8"],
         )
     )
-    return _switch(media.pk, source_file, version, rows, poster_jpg)
+    return _switch(media.pk, source_file, version, rows, poster_jpg and (poster_jpg, info))
 
 
-def _switch(media_id, source_file, version, rows, poster_jpg):
+def _switch(media_id, source_file, version, rows, poster):
     """Make ``version`` live in one transaction, then delete the version it replaces."""
     with transaction.atomic():
         media = Media.objects.select_for_update().get(pk=media_id)
@@ -165,9 +180,9 @@ def _switch(media_id, source_file, version, rows, poster_jpg):
         Rendition.objects.bulk_create(rows)
         media.renditions.exclude(version=version).delete()
         old_poster = None
-        if poster_jpg and (media.poster_id is None or media.poster_is_generated):
+        if poster and (media.poster_id is None or media.poster_is_generated):
             old_poster = media.poster if media.poster_is_generated else None
-            media.poster = _make_poster(media, poster_jpg)
+            media.poster = _make_poster(media, *poster)
             media.poster_is_generated = True
         media.version = version
         media.status = Media.Status.READY
@@ -202,14 +217,22 @@ def _switch(media_id, source_file, version, rows, poster_jpg):
     return "ready"
 
 
-def _make_poster(media, jpg_path):
+def _make_poster(media, jpg_path, info):
+    from django.contrib.contenttypes.models import ContentType
     from wagtail.images import get_image_model
 
-    image_model = get_image_model()
+    # Saving an image writes Wagtail's reference index, keyed by content type ids the
+    # worker caches for its whole life; a database re-created under a long-lived worker
+    # (a restore, a test run) would otherwise break every poster.
+    ContentType.objects.clear_cache()
     with open(jpg_path, "rb") as fh:
-        image = image_model(title=f"Poster: {media.title}"[:255], collection_id=media.collection_id)
-        image.file.save(f"poster-{media.pk}.jpg", ContentFile(fh.read()), save=False)
-    image._set_image_file_metadata()
+        data = fh.read()
+    image = get_image_model()(
+        title=f"Poster: {media.title}"[:255], collection_id=media.collection_id, file_size=len(data)
+    )
+    image.file.save(f"poster-{media.pk}.jpg", ContentFile(data), save=False)
+    # Saving the file resets the dimension fields; FFmpeg already told us the frame size.
+    image.width, image.height = info.width, info.height
     image.save()
     return image
 
