@@ -12,7 +12,12 @@ class MediaForm(BaseMediaForm):
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
         if uploaded and "file" in self.changed_data:
-            validate_media_upload(uploaded, self.instance.type or "video")
+            if self.instance.type in ("audio", "video"):
+                validate_media_upload(uploaded, self.instance.type)
+            else:
+                # wagtailmedia's generic "media" upload: the bytes say which it is.
+                mime = validate_media_upload(uploaded, "any")
+                self.instance.type = "audio" if mime.startswith("audio/") else "video"
         return uploaded
 
 

@@ -33,7 +33,7 @@ def sniff(uploaded):
 def validate_media_upload(uploaded, media_type):
     """Raise ``ValidationError`` unless ``uploaded`` is a non-empty audio/video file within the limit.
 
-    ``media_type`` is ``"video"`` or ``"audio"``. The type comes from the bytes, never
+    ``media_type`` is ``"video"``, ``"audio"`` or ``"any"``; returns the sniffed MIME type. The type comes from the bytes, never
     the file name, so a renamed PDF is refused here instead of failing in FFmpeg later.
     """
     size = uploaded.size
@@ -47,20 +47,20 @@ def validate_media_upload(uploaded, media_type):
         )
     mime = sniff(uploaded)
     accepted = mime and (
-        mime.startswith(f"{media_type}/") or (media_type == "audio" and mime in AUDIO_CONTAINERS)
+        mime.startswith(f"{media_type}/")
+        or (media_type == "audio" and mime in AUDIO_CONTAINERS)
+        or (media_type == "any" and mime.startswith(("audio/", "video/")))
     )
     if not accepted:
-        found = f"a {mime} file" if mime else "not a recognised audio or video format"
+        expected, examples = {
+            "video": ("a video", "MP4, MOV, WebM or MKV video"),
+            "audio": ("an audio file", "MP3, M4A, AAC, WAV, FLAC or OGG audio"),
+        }.get(media_type, ("audio or video", "a video (MP4, MOV, WebM, MKV) or audio (MP3, M4A, WAV)"))
+        found = f"its content is {mime}" if mime else "its content is not an audio or video format we know"
         raise ValidationError(
-            "This is %(found)s, not %(expected)s. Upload %(examples)s.",
+            "This file is not %(expected)s: %(found)s. Upload %(examples)s.",
             code="wrong_type",
-            params={
-                "found": found,
-                "expected": "a video" if media_type == "video" else "an audio file",
-                "examples": "MP4, MOV, WebM or MKV video"
-                if media_type == "video"
-                else "MP3, M4A, AAC, WAV, FLAC or OGG audio",
-            },
+            params={"expected": expected, "found": found, "examples": examples},
         )
     return mime
 
@@ -97,7 +97,7 @@ def caption_to_vtt(uploaded):
     if not len(captions):
         raise ValidationError("The caption file has no cues.", code="no_cues")
     for caption in captions:
-        if caption.end_in_seconds <= caption.start_in_seconds:
+        if not caption.end_time > caption.start_time:
             raise ValidationError(
                 "Cue at %(start)s ends before it starts.", code="bad_cue", params={"start": caption.start}
             )

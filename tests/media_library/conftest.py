@@ -4,6 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pypdf
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files import File
@@ -32,23 +33,39 @@ def clips(tmp_path_factory):
         *["-t", "2", *video, str(d / "sd.mp4")],
     )
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=550", "-t", "3", "-c:a", "libmp3lame", str(d / "tone.mp3"))
-    # Long enough at 720p that an encode can be caught (and killed) half way.
-    ffmpeg(
-        *["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=220"],
-        *["-t", "20", *video, str(d / "long.mp4")],
-    )
     # An MP4 cut in half: the header says MP4 (so upload checks pass) but the index
     # written at the end is missing, as with an interrupted upload.
     whole = (d / "hd.mp4").read_bytes()
     (d / "corrupt.mp4").write_bytes(whole[: len(whole) // 2])
-    (d / "document.pdf").write_bytes(
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R 4 0 R]/Count 2>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        b"4 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
+    pdf = pypdf.PdfWriter()
+    for _ in range(2):
+        pdf.add_blank_page(width=200, height=200)
+    with (d / "document.pdf").open("wb") as fh:
+        pdf.write(fh)
     return d
+
+
+@pytest.fixture(scope="session")
+def long_clip(tmp_path_factory):
+    """Long enough at 720p that an encode can be caught (and killed) half way."""
+    path = tmp_path_factory.mktemp("long") / "long.mp4"
+    ffmpeg(
+        *["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=220"],
+        *[
+            "-t",
+            "20",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
+    )
+    return path
 
 
 def upload(path, media_type="video", title=None, enqueue=True, **fields):
