@@ -33,8 +33,9 @@ def sniff(uploaded):
 def validate_media_upload(uploaded, media_type):
     """Raise ``ValidationError`` unless ``uploaded`` is a non-empty audio/video file within the limit.
 
-    ``media_type`` is ``"video"``, ``"audio"`` or ``"any"``; returns the sniffed MIME type. The type comes from the bytes, never
-    the file name, so a renamed PDF is refused here instead of failing in FFmpeg later.
+    ``media_type`` is ``"video"``, ``"audio"`` or ``"any"``; returns the sniffed MIME type.
+    The type comes from the bytes, never the file name, so a renamed PDF is refused here
+    instead of failing in FFmpeg later.
     """
     size = uploaded.size
     if not size:

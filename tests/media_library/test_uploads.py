@@ -104,8 +104,10 @@ def test_the_generic_media_upload_takes_its_type_from_the_bytes(client, editor, 
     assert Media.objects.get().type == "audio"
 
 
-SRT = "1\r\n00:00:00,500 --> 00:00:01,800\r\nHello, students\r\n\r\n2\r\n00:00:02,000 --> 00:00:02,900\r\nBye\r\n"
-VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nBonjour\n"
+SRT = (
+    "1\r\n00:00:00,500 --> 00:00:01,800\r\nHello, students\r\n\r\n"
+    "2\r\n00:00:02,000 --> 00:00:02,900\r\nBye\r\n"
+)
 
 
 def test_srt_captions_are_converted_to_webvtt():
