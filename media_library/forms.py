@@ -1,6 +1,7 @@
 """Admin forms: media uploads checked by their bytes, caption files validated and converted."""
 
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.images.widgets import AdminImageChooser
 from wagtailmedia.forms import BaseMediaForm
 
 from .validation import caption_to_vtt, validate_media_upload
@@ -8,6 +9,9 @@ from .validation import caption_to_vtt, validate_media_upload
 
 class MediaForm(BaseMediaForm):
     """wagtailmedia's form (``WAGTAILMEDIA["MEDIA_FORM_BASE"]``) plus content sniffing and a size limit."""
+
+    class Meta(BaseMediaForm.Meta):
+        widgets = {**BaseMediaForm.Meta.widgets, "poster": AdminImageChooser}
 
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
