@@ -12,8 +12,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-FFMPEG = os.environ.get("FFMPEG_BINARY", "ffmpeg")
-FFPROBE = os.environ.get("FFPROBE_BINARY", "ffprobe")
+FFMPEG = "ffmpeg"  # from Debian (scripts/system-deps.sh), on PATH
+FFPROBE = "ffprobe"
 
 # The ladder: (height, video kbit/s, audio kbit/s). A source is never scaled up, so a
 # 360p source gets the 360p rung only and a 240p one a single rung at its own size.

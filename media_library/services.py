@@ -24,6 +24,7 @@ from django.urls import reverse
 from .models import CaptionTrack, DocumentInfo, Media, Rendition
 
 _policy = None
+_document_policy = None
 
 
 def register_access_policy(policy):
@@ -48,6 +49,26 @@ def can_access(user, media):
     if _policy is None or user is None:
         return False
     return bool(_policy(user, media))
+
+
+def register_document_access_policy(policy):
+    """Install ``policy(user, document) -> bool`` for Wagtail documents (``None`` removes it).
+
+    Checked by Wagtail's document serving view (``before_serve_document`` hook) before the
+    file or its signed S3 URL is handed over. Without a policy, documents are served as
+    Wagtail serves them (its collection privacy still applies), since existing documents
+    and links must keep working; admin users always pass.
+    """
+    global _document_policy
+    _document_policy = policy
+
+
+def can_access_document(user, document):
+    if user is not None and user.is_active and user.has_perm("wagtailadmin.access_admin"):
+        return True
+    if _document_policy is None:
+        return True
+    return bool(_document_policy(user, document))
 
 
 def is_editor(user):

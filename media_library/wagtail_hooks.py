@@ -1,3 +1,4 @@
+from django.http import HttpResponseForbidden
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.html import format_html
@@ -6,7 +7,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_urls
+from . import admin_urls, services
 from .forms import CaptionTrackForm
 from .models import CaptionTrack
 
@@ -25,6 +26,13 @@ def progress_bars_js():
 @hooks.register("insert_global_admin_css")
 def progress_bars_css():
     return format_html('<link rel="stylesheet" href="{}">', static("media_library/media-library.css"))
+
+
+@hooks.register("before_serve_document")
+def check_document_access(document, request):
+    if not services.can_access_document(request.user, document):
+        return HttpResponseForbidden("You may not download this document.")
+    return None
 
 
 class CaptionTrackViewSet(SnippetViewSet):

@@ -155,3 +155,36 @@ def test_failed_media_shows_the_error_to_editors_and_never_breaks_the_page(clips
     assert "failed to process: moov atom not found" in render_player(media, admin_user)
     student_html = render_player(media, student)
     assert "not available right now" in student_html and "moov" not in student_html
+
+
+# --- Documents (PDF handouts) ------------------------------------------------------------
+@pytest.fixture
+def handout(clips):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.documents import get_document_model
+
+    return get_document_model().objects.create(
+        title="Handout", file=SimpleUploadedFile("handout.pdf", (clips / "document.pdf").read_bytes())
+    )
+
+
+def test_documents_are_served_as_wagtail_does_until_a_policy_is_registered(client, handout):
+    assert client.get(handout.url).status_code == 200
+
+
+def test_a_document_policy_refuses_outsiders_and_serves_members_and_editors(
+    client, handout, student, outsider, admin_user
+):
+    services.register_document_access_policy(
+        lambda user, document: user.groups.filter(name="watchers").exists()
+    )
+    try:
+        assert client.get(handout.url).status_code == 403
+        client.force_login(outsider)
+        assert client.get(handout.url).status_code == 403
+        client.force_login(student)
+        assert client.get(handout.url).status_code == 200
+        client.force_login(admin_user)
+        assert client.get(handout.url).status_code == 200
+    finally:
+        services.register_document_access_policy(None)

@@ -192,3 +192,14 @@ def test_a_damaged_pdf_gets_no_page_count_and_a_reason(clips):
     assert record_document_info(document.pk) is None
     assert services.page_count(document) is None
     assert "Could not read the PDF" in DocumentInfo.objects.get(document=document).error
+
+
+def test_the_demo_test_pattern_is_made_once_and_queued_for_transcoding(django_capture_on_commit_callbacks):
+    from media_library.demo import ensure_test_pattern_video
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = ensure_test_pattern_video(seconds=1, height=180)
+        again = ensure_test_pattern_video(seconds=1, height=180)
+
+    assert first == again and Media.objects.count() == 1
+    assert first.status == Media.Status.PENDING and len(callbacks) == 1
