@@ -13,7 +13,13 @@ help:
 	@echo "make migrations-check  fail if models changed without a migration"
 	@echo "make image-check       build the Dockerfile offline with buildah and run the image (not in CI)"
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed node_modules/.package-lock.json
+
+# hls.js for the media player comes from the npm registry (pinned in package-lock.json)
+# and is served as a static file from node_modules/hls.js/dist: no CDN.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Ringlet needs npm (Node.js 20) to install hls.js"; exit 1; }
+	npm ci --no-audit --no-fund
 
 # Reinstall whenever a requirements file changes.
 $(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev.txt

@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
+    # Permission-checked renditions and captions (playlists, segments, MP4s).
+    path("media-files/", include("media_library.urls")),
 ]
 
 if settings.DEBUG:

@@ -28,6 +28,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "portal",
     "home",
+    # Before wagtailmedia, so its admin templates can be extended here.
+    "media_library",
+    "wagtailmedia",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -291,6 +294,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
     },
 }
+
+# --- Media library (media_library/) ---------------------------------------------------
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "media_library.Media",
+    "MEDIA_FORM_BASE": "media_library.forms.MediaForm",
+}
+# Uploads above this size are refused with a clear error (also the limit for Django's
+# in-memory upload handling, which streams larger files to disk anyway).
+MEDIA_MAX_UPLOAD_MB = env.int("MEDIA_MAX_UPLOAD_MB", default=2048)
+# An item left pending or processing this long without news is re-enqueued by the sweep.
+MEDIA_STUCK_AFTER = env.int("MEDIA_STUCK_AFTER", default=900)
+CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
+    "task": "media_library.tasks.sweep_stuck_media",
+    "schedule": 300,
+}
+# hls.js comes from the npm registry at build time (package-lock.json, `make venv`).
+STATICFILES_DIRS = [("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist")]
 
 # --- Request ids and logging ---------------------------------------------------------
 DJANGO_GUID = {

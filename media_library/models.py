@@ -1,0 +1,168 @@
+"""The media item (a wagtailmedia model), its renditions, captions, and PDF page counts."""
+
+import posixpath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from wagtail.documents import get_document_model_string
+from wagtail.search import index
+from wagtailmedia.models import AbstractMedia
+
+RENDITIONS_ROOT = "media_renditions"
+
+
+class Media(AbstractMedia):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    # Redeclared with their own reverse names: wagtailmedia's own (unused) Media model
+    # is installed too, and two models called Media would clash on User and Tag.
+    uploaded_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by user"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="uploaded_media",
+    )
+    tags = TaggableManager(help_text=None, blank=True, verbose_name=_("tags"), related_name="library_media")
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, editable=False)
+    progress = models.PositiveSmallIntegerField(default=0, editable=False, help_text="Percent encoded")
+    error = models.TextField(blank=True, editable=False, help_text="Why the last transcode failed")
+    # The original the status refers to: a replaced file no longer matches it, which is
+    # how a replacement is told apart from an edit of the title.
+    source_file = models.CharField(max_length=255, blank=True, editable=False)
+    # Set whenever the pipeline touches the item (progress included); the stuck sweep
+    # compares against it, so a long but live encode is never mistaken for a stuck one.
+    status_changed_at = models.DateTimeField(auto_now_add=True, editable=False)
+    # The storage prefix of the live renditions ("" until the first encode finishes).
+    version = models.CharField(max_length=64, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    video_codec = models.CharField(max_length=32, blank=True, editable=False)
+    audio_codec = models.CharField(max_length=32, blank=True, editable=False)
+    bitrate = models.PositiveIntegerField(null=True, blank=True, editable=False, help_text="bits/s")
+
+    poster = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown before the video plays. Taken from a frame unless you choose one."),
+    )
+    # An editor's own poster survives a re-transcode; a generated one is replaced.
+    poster_is_generated = models.BooleanField(default=False, editable=False)
+    is_public = models.BooleanField(
+        default=False,
+        verbose_name=_("public"),
+        help_text=_("Anyone may watch it, signed in or not (for example a course trailer)."),
+    )
+
+    admin_form_fields = ("title", "file", "collection", "poster", "is_public", "tags")
+
+    search_fields = AbstractMedia.search_fields + [index.FilterField("status")]
+
+    class Meta(AbstractMedia.Meta):
+        verbose_name = _("media")
+        verbose_name_plural = _("media items")
+
+    @property
+    def is_ready(self):
+        return self.status == self.Status.READY and bool(self.version)
+
+    def version_prefix(self, version=None):
+        return posixpath.join(RENDITIONS_ROOT, str(self.pk), version or self.version)
+
+    def media_root_prefix(self):
+        return posixpath.join(RENDITIONS_ROOT, str(self.pk))
+
+    def live_renditions(self):
+        return self.renditions.filter(version=self.version)
+
+
+class Rendition(models.Model):
+    class Kind(models.TextChoices):
+        MP4 = "mp4", "MP4 (H.264/AAC)"
+        AUDIO = "audio", "AAC in MP4"
+        HLS = "hls", "HLS master playlist"
+
+    media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="renditions")
+    version = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    label = models.CharField(max_length=32, help_text="360p, 720p, audio or master")
+    # Storage name, relative to the version prefix (e.g. "360p.mp4", "hls/master.m3u8").
+    path = models.CharField(max_length=255)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    bitrate = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["media", "kind", "height"]
+        constraints = [
+            models.UniqueConstraint(fields=["media", "version", "path"], name="unique_rendition_path")
+        ]
+
+    def __str__(self):
+        return f"{self.media} {self.label} ({self.get_kind_display()})"
+
+    @property
+    def storage_name(self):
+        return posixpath.join(self.media.version_prefix(self.version), self.path)
+
+
+def caption_upload_to(instance, filename):
+    return posixpath.join("media_captions", str(instance.media_id), filename)
+
+
+class CaptionTrack(models.Model):
+    """A WebVTT caption or subtitle track (SRT uploads are converted on the way in)."""
+
+    class Kind(models.TextChoices):
+        CAPTIONS = "captions", _("Captions")
+        SUBTITLES = "subtitles", _("Subtitles")
+
+    media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="captions")
+    language = models.CharField(max_length=16, help_text=_("BCP 47 code, e.g. en, fr, pt-BR"))
+    label = models.CharField(max_length=64, help_text=_("Shown in the player's caption menu"))
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CAPTIONS)
+    file = models.FileField(upload_to=caption_upload_to, help_text=_("WebVTT (.vtt) or SubRip (.srt)"))
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["media", "-is_default", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["media", "language", "kind"], name="unique_caption_language")
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.language}) for {self.media}"
+
+
+class DocumentInfo(models.Model):
+    """Facts about a Wagtail document found by reading it (PDF page count).
+
+    A side table rather than a custom document model: swapping WAGTAILDOCS_DOCUMENT_MODEL
+    must happen before wagtaildocs' first migration and changes every app that references
+    documents, while this needs nothing of anyone.
+    """
+
+    document = models.OneToOneField(
+        get_document_model_string(),
+        on_delete=models.CASCADE,
+        related_name="info",
+    )
+    file_name = models.CharField(max_length=255, help_text="The file the facts were read from")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"{self.document}: {self.page_count} pages"

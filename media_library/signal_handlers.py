@@ -1,0 +1,62 @@
+"""Upload and replacement start the pipeline, after the transaction commits."""
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+def media_saved(sender, instance, created, raw=False, **kwargs):
+    """A new file (upload or replacement) resets the item to pending and enqueues its transcode.
+
+    Edits that keep the file (title, tags, poster) change nothing. Enqueueing happens
+    on commit so the worker never reads a row that is not there yet; if the broker is
+    down, the error is logged and the stuck sweep enqueues the item later.
+    """
+    if raw or not instance.file or instance.file.name == instance.source_file:
+        return
+    fields = {
+        "status": sender.Status.PENDING,
+        "progress": 0,
+        "error": "",
+        "attempts": 0,
+        "source_file": instance.file.name,
+        "status_changed_at": timezone.now(),
+    }
+    sender.objects.filter(pk=instance.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    enqueue_transcode(instance.pk)
+
+
+def enqueue_transcode(media_id):
+    from .tasks import transcode
+
+    transaction.on_commit(lambda: transcode.delay(media_id), robust=True)
+
+
+def document_saved(sender, instance, created, raw=False, **kwargs):
+    if raw or not instance.file:
+        return
+    from .models import DocumentInfo
+
+    if DocumentInfo.objects.filter(document=instance, file_name=instance.file.name).exists():
+        return
+    from .tasks import record_document_info
+
+    document_id = instance.pk
+    transaction.on_commit(lambda: record_document_info.delay(document_id), robust=True)
+
+
+def connect():
+    from wagtail.documents import get_document_model
+
+    from .models import Media
+
+    post_save.connect(media_saved, sender=Media, dispatch_uid="media_library.media_saved")
+    post_save.connect(
+        document_saved, sender=get_document_model(), dispatch_uid="media_library.document_saved"
+    )

@@ -1,0 +1,332 @@
+"""The media pipeline (queue ``media``): probe, encode every rendition in one FFmpeg run, switch.
+
+``transcode`` is the entry point (enqueued on commit by the signal handlers, the admin's
+re-transcode action and the stuck sweep). It probes the file, records the metadata,
+and enqueues ``encode`` with time limits proportional to the duration. Both tasks are
+idempotent: they do nothing for an item already ready for its current file, and an
+encode writes a fresh version prefix that becomes visible only once complete.
+"""
+
+import contextlib
+import glob
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from datetime import timedelta
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import ffmpeg
+from .models import DocumentInfo, Media, Rendition
+from .storage import delete_tree, download, list_subdirs, local_path, upload_tree
+
+logger = logging.getLogger(__name__)
+
+# Encodes get (base + factor x duration) seconds: about 0.3x real time was measured for
+# 720p on 2 cores, so 3x leaves room for a loaded node and for moving the files.
+TIME_LIMIT_BASE = 300
+TIME_LIMIT_FACTOR = 3
+MAX_ATTEMPTS = 5
+LOCK_CLASS = 0x5249  # advisory-lock namespace of this pipeline ("RI")
+TEMP_ROOT = os.path.join(tempfile.gettempdir(), "ringlet-transcode")
+
+
+def encode_time_limits(duration):
+    soft = int(TIME_LIMIT_BASE + TIME_LIMIT_FACTOR * (duration or 0))
+    return soft, soft + 60
+
+
+@shared_task(bind=True, soft_time_limit=600, time_limit=660)
+def transcode(self, media_id):
+    """Probe a media item's file and enqueue its encode; returns what it did."""
+    media = Media.objects.filter(pk=media_id).first()
+    if media is None or not media.file:
+        return "gone"
+    if media.status == Media.Status.READY and media.source_file == media.file.name and media.version:
+        return "already ready"
+    if media.attempts >= MAX_ATTEMPTS:
+        _fail(media_id, f"Gave up after {media.attempts} attempts; the worker died or timed out each time.")
+        return "failed"
+    _touch(media_id, status=Media.Status.PROCESSING, progress=0)
+    info = record_probe(media)
+    if info is None:
+        return "failed"
+    soft, hard = encode_time_limits(info.duration)
+    encode.apply_async((media_id, media.file.name), soft_time_limit=soft, time_limit=hard)
+    return "probed"
+
+
+def record_probe(media):
+    """Probe the item's original, store its metadata and return it (``None``: marked failed)."""
+    storage = media.file.storage
+    try:
+        # ffprobe reads a remote (S3) original through a short-lived signed URL,
+        # fetching only the bytes it needs.
+        info = ffmpeg.probe(local_path(storage, media.file.name) or storage.url(media.file.name))
+    except ffmpeg.FFmpegError as exc:
+        _fail(media.pk, exc.summary)
+        return None
+    Media.objects.filter(pk=media.pk).update(
+        duration=round(info.duration, 3),
+        width=info.width,
+        height=info.height,
+        video_codec=info.video_codec,
+        audio_codec=info.audio_codec,
+        bitrate=info.bitrate,
+    )
+    return info
+
+
+@shared_task(bind=True, max_retries=None)
+def encode(self, media_id, source_file):
+    """Encode every rendition of ``source_file`` and make it the item's live version."""
+    media = Media.objects.filter(pk=media_id).first()
+    if media is None or media.file.name != source_file:
+        return "superseded"  # the replacement enqueued its own transcode
+    if media.status == Media.Status.READY and media.source_file == source_file and media.version:
+        return "already ready"
+    if media.attempts >= MAX_ATTEMPTS:
+        _fail(media_id, f"Gave up after {media.attempts} attempts; the worker died or timed out each time.")
+        return "failed"
+    with _media_lock(media_id) as locked:
+        if not locked:
+            # Another worker is on this item (a redelivery racing a slow encode).
+            raise self.retry(countdown=15)
+        Media.objects.filter(pk=media_id).update(attempts=media.attempts + 1)
+        _touch(media_id, status=Media.Status.PROCESSING, progress=0)
+        _delete_orphans(media)
+        try:
+            with _workdir(media_id) as work:
+                return _encode(media, source_file, work)
+        except ffmpeg.FFmpegError as exc:
+            _fail(media_id, exc.summary)
+            return "failed"
+        except SoftTimeLimitExceeded:
+            _fail(media_id, "The encode took longer than its time limit and was stopped.")
+            return "failed"
+        except Exception as exc:
+            # Say so in the admin (with a retry button) rather than sit in "processing".
+            _fail(media_id, f"Unexpected error ({exc.__class__.__name__}): {exc}")
+            raise
+
+
+def _encode(media, source_file, work):
+    storage = media.file.storage
+    source = local_path(storage, source_file) or download(media.file, work)
+    info = ffmpeg.probe(source)
+    variants = ffmpeg.plan(info)
+    out = os.path.join(work, "out")
+    os.makedirs(out)
+
+    def report(percent):
+        _touch(media.pk, progress=percent)
+
+    ffmpeg.run(ffmpeg.ladder_command(source, out, info, variants), info.duration, on_progress=report)
+    with open(os.path.join(out, "hls", "master.m3u8"), "w") as fh:
+        fh.write(ffmpeg.master_playlist(variants, info))
+    poster_jpg = None
+    if info.has_video:
+        poster_jpg = os.path.join(work, "poster.jpg")
+        ffmpeg.run_simple(ffmpeg.poster_command(source, poster_jpg, info))
+
+    version = timezone.now().strftime("v%Y%m%d%H%M%S-") + uuid.uuid4().hex[:8]
+    prefix = media.version_prefix(version)
+    sizes = upload_tree(out, prefix, default_storage)
+    rows = [
+        Rendition(
+            media=media,
+            version=version,
+            kind=Rendition.Kind.AUDIO if v.label == "audio" else Rendition.Kind.MP4,
+            label=v.label,
+            path=v.mp4,
+            width=v.width,
+            height=v.height,
+            bitrate=v.bandwidth,
+            size=sizes[v.mp4],
+        )
+        for v in variants
+    ]
+    rows.append(
+        Rendition(
+            media=media,
+            version=version,
+            kind=Rendition.Kind.HLS,
+            label="master",
+            path="hls/master.m3u8",
+            width=variants[-1].width,
+            height=variants[-1].height,
+            size=sizes["hls/master.m3u8"],
+        )
+    )
+    return _switch(media.pk, source_file, version, rows, poster_jpg and (poster_jpg, info))
+
+
+def _switch(media_id, source_file, version, rows, poster):
+    """Make ``version`` live in one transaction, then delete the version it replaces."""
+    with transaction.atomic():
+        media = Media.objects.select_for_update().get(pk=media_id)
+        if media.file.name != source_file:
+            transaction.on_commit(lambda: delete_tree(media.version_prefix(version)))
+            return "superseded"
+        old_version = media.version
+        Rendition.objects.bulk_create(rows)
+        media.renditions.exclude(version=version).delete()
+        old_poster = None
+        if poster and (media.poster_id is None or media.poster_is_generated):
+            old_poster = media.poster if media.poster_is_generated else None
+            media.poster = _make_poster(media, *poster)
+            media.poster_is_generated = True
+        media.version = version
+        media.status = Media.Status.READY
+        media.progress = 100
+        media.error = ""
+        media.source_file = source_file
+        media.attempts = 0
+        media.status_changed_at = timezone.now()
+        # A queryset update: saving the instance would re-run the upload signal handler.
+        Media.objects.filter(pk=media_id).update(
+            **{
+                f: getattr(media, f)
+                for f in (
+                    "poster",
+                    "poster_is_generated",
+                    "version",
+                    "status",
+                    "progress",
+                    "error",
+                    "source_file",
+                    "attempts",
+                    "status_changed_at",
+                )
+            }
+        )
+        if old_version and old_version != version:
+            old_prefix = media.version_prefix(old_version)
+            transaction.on_commit(lambda: delete_tree(old_prefix))
+        if old_poster is not None:
+            transaction.on_commit(old_poster.delete)
+    logger.info("media %s is ready as %s", media_id, version)
+    return "ready"
+
+
+def _make_poster(media, jpg_path, info):
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.images import get_image_model
+
+    # Saving an image writes Wagtail's reference index, keyed by content type ids the
+    # worker caches for its whole life; a database re-created under a long-lived worker
+    # (a restore, a test run) would otherwise break every poster.
+    ContentType.objects.clear_cache()
+    with open(jpg_path, "rb") as fh:
+        data = fh.read()
+    image = get_image_model()(
+        title=f"Poster: {media.title}"[:255], collection_id=media.collection_id, file_size=len(data)
+    )
+    image.file.save(f"poster-{media.pk}.jpg", ContentFile(data), save=False)
+    # Saving the file resets the dimension fields; FFmpeg already told us the frame size.
+    image.width, image.height = info.width, info.height
+    image.save()
+    return image
+
+
+@shared_task
+def sweep_stuck_media():
+    """Re-enqueue items left pending or processing too long (scheduled by beat); returns their ids.
+
+    Progress updates refresh ``status_changed_at`` about once a second, so a live encode
+    is never taken for a stuck one; a lost message (broker down at upload time) or a
+    worker that died without redelivery is.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.MEDIA_STUCK_AFTER)
+    stuck = list(
+        Media.objects.filter(
+            status__in=[Media.Status.PENDING, Media.Status.PROCESSING], status_changed_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for media_id in stuck:
+        Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now())
+        logger.warning("media %s was stuck; re-enqueuing its transcode", media_id)
+        transcode.delay(media_id)
+    return stuck
+
+
+@shared_task
+def record_document_info(document_id):
+    """Count a PDF document's pages (other documents get a row without a count)."""
+    import pypdf
+    from wagtail.documents import get_document_model
+
+    document = get_document_model().objects.filter(pk=document_id).first()
+    if document is None:
+        return None
+    pages, error = None, ""
+    if document.file.name.lower().endswith(".pdf"):
+        try:
+            with document.file.storage.open(document.file.name, "rb") as fh:
+                pages = len(pypdf.PdfReader(fh).pages)
+        except Exception as exc:  # pypdf raises many types for damaged files
+            error = f"Could not read the PDF: {exc}"[:1000]
+    DocumentInfo.objects.update_or_create(
+        document=document, defaults={"file_name": document.file.name, "page_count": pages, "error": error}
+    )
+    return pages
+
+
+# --- helpers -----------------------------------------------------------------------------
+def _touch(media_id, **fields):
+    Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now(), **fields)
+
+
+def _fail(media_id, message):
+    logger.warning("media %s failed: %s", media_id, message)
+    _touch(media_id, status=Media.Status.FAILED, error=message[:4000], progress=0)
+
+
+def _summary(exc):
+    return getattr(exc, "summary", None) or str(exc) or exc.__class__.__name__
+
+
+def _delete_orphans(media):
+    """Remove what a killed encode left behind: version prefixes not live, and temp dirs."""
+    live = media.version
+    for name in list_subdirs(media.media_root_prefix()):
+        if name != live:
+            delete_tree(media.version_prefix(name))
+    for path in glob.glob(os.path.join(TEMP_ROOT, f"{media.pk}-*")):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _workdir(media_id):
+    os.makedirs(TEMP_ROOT, exist_ok=True)
+    path = tempfile.mkdtemp(prefix=f"{media_id}-", dir=TEMP_ROOT)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _media_lock(media_id):
+    """A PostgreSQL session advisory lock per item: released by the server if the worker dies."""
+    if connection.vendor != "postgresql":
+        yield True  # SQLite is the single-process development set-up
+        return
+    key = [LOCK_CLASS, media_id]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)

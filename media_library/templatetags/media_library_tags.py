@@ -1,0 +1,59 @@
+"""``{% media_player media %}``: the HTML5 player (hls.js, MP4 fallback, poster, captions).
+
+Usage, in any template::
+
+    {% load media_library_tags %}
+    {% media_player page.video %}
+    {% media_player block.value.media start=position css_class="lesson-video" %}
+
+``media`` may be a media item or ``None``. ``start`` (seconds) resumes playback there.
+Users who may not watch get a neutral message; items still processing show "processing
+(NN%)" to editors and a neutral message to everyone else; a failed item or any error
+while rendering never breaks the page.
+"""
+
+import logging
+
+from django import template
+from django.template.loader import render_to_string
+
+from .. import services
+
+logger = logging.getLogger(__name__)
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def media_player(context, media, start=0, css_class="", autoplay=False, muted=False):
+    if media is None:
+        return ""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    try:
+        playback = services.playback_urls(media, user)
+        state = "playable" if playback else _state(media, user)
+        return render_to_string(
+            "media_library/player.html",
+            {
+                "media": media,
+                "playback": playback,
+                "state": state,
+                "editor": services.is_editor(user),
+                "start": float(start or 0),
+                "css_class": css_class,
+                "autoplay": autoplay,
+                "muted": muted or autoplay,
+            },
+            request=request,
+        )
+    except Exception:
+        logger.exception("could not render the player for media %s", getattr(media, "pk", media))
+        return render_to_string("media_library/player.html", {"media": media, "state": "unavailable"})
+
+
+def _state(media, user):
+    if not services.can_access(user, media):
+        return "forbidden"
+    if media.status == media.Status.FAILED:
+        return "failed"
+    return "processing"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "media_library"
+urlpatterns = [
+    path("<int:media_id>/captions/<int:caption_id>.vtt", views.caption, name="caption"),
+    path("<int:media_id>/<str:version>/<path:path>", views.rendition, name="rendition"),
+]

@@ -1,0 +1,94 @@
+"""Permission-checked serving of renditions and captions, and the admin's status/retry endpoints."""
+
+import posixpath
+import re
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .models import CaptionTrack, Media
+from .storage import local_path
+
+CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".mp4": "video/mp4",
+    ".m4a": "audio/mp4",
+    ".vtt": "text/vtt; charset=utf-8",
+}
+VERSION_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Private files must not sit in shared caches; the browser may keep them briefly.
+PRIVATE_CACHE = "private, max-age=60"
+
+
+def _check(request, media):
+    if not services.can_access(request.user, media):
+        raise PermissionDenied("You may not watch this media.")
+
+
+@require_GET
+def rendition(request, media_id, version, path):
+    """A playlist, segment or MP4 of a version of an item, for users the access policy allows.
+
+    Playlists are returned as text, so the relative URIs in them come back here and are
+    checked too. Other files stream from the filesystem, or redirect to a short-lived
+    signed URL when the storage is S3.
+    """
+    media = get_object_or_404(Media, pk=media_id)
+    _check(request, media)
+    path = posixpath.normpath(path)
+    extension = posixpath.splitext(path)[1].lower()
+    if not VERSION_RE.match(version) or path.startswith(("/", "..")) or extension not in CONTENT_TYPES:
+        raise Http404("No such file")
+    name = posixpath.join(media.version_prefix(version), path)
+    storage = default_storage
+    if not storage.exists(name):
+        raise Http404("No such file")
+    if extension == ".m3u8":
+        with storage.open(name, "rb") as fh:
+            response = HttpResponse(fh.read(), content_type=CONTENT_TYPES[extension])
+    else:
+        on_disk = local_path(storage, name)
+        if on_disk:
+            response = FileResponse(open(on_disk, "rb"), content_type=CONTENT_TYPES[extension])  # noqa: SIM115
+        else:
+            response = HttpResponseRedirect(storage.url(name))
+    response["Cache-Control"] = PRIVATE_CACHE
+    return response
+
+
+@require_GET
+def caption(request, media_id, caption_id):
+    track = get_object_or_404(CaptionTrack.objects.select_related("media"), pk=caption_id, media_id=media_id)
+    _check(request, track.media)
+    with track.file.open("rb") as fh:
+        response = HttpResponse(fh.read(), content_type=CONTENT_TYPES[".vtt"])
+    response["Cache-Control"] = PRIVATE_CACHE
+    return response
+
+
+# --- Admin (mounted under /admin/ by wagtail_hooks, so only admin users get here) ------
+def _editable(request, media_id):
+    media = get_object_or_404(Media, pk=media_id)
+    if not media.is_editable_by_user(request.user):
+        raise PermissionDenied
+    return media
+
+
+@require_GET
+def admin_status(request, media_id):
+    """JSON polled by the admin's progress bars."""
+    return JsonResponse(services.media_status(_editable(request, media_id)))
+
+
+@require_POST
+def admin_retranscode(request, media_id):
+    media = _editable(request, media_id)
+    services.retranscode(media)
+    messages.success(request, f"“{media.title}” will be transcoded again; its progress shows below.")
+    return redirect("wagtailmedia:edit", media.pk)

@@ -1,0 +1,60 @@
+from django.http import HttpResponseForbidden
+from django.templatetags.static import static
+from django.urls import include, path
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from . import admin_urls, services
+from .forms import CaptionTrackForm
+from .models import CaptionTrack
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("media-library/", include(admin_urls, namespace="media_library_admin"))]
+
+
+@hooks.register("insert_global_admin_js")
+def progress_bars_js():
+    # Global because wagtailmedia's listing is also re-rendered by AJAX search.
+    return format_html('<script src="{}" defer></script>', static("media_library/admin-progress.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def progress_bars_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("media_library/media-library.css"))
+
+
+@hooks.register("before_serve_document")
+def check_document_access(document, request):
+    if not services.can_access_document(request.user, document):
+        return HttpResponseForbidden("You may not download this document.")
+    return None
+
+
+class CaptionTrackViewSet(SnippetViewSet):
+    model = CaptionTrack
+    icon = "doc-full"
+    menu_label = "Captions"
+    menu_name = "captions"
+    add_to_admin_menu = False
+    list_display = ["label", "language", "kind", "media", "is_default"]
+    list_filter = ["language", "kind"]
+    search_fields = ["label", "language"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("media"),
+            FieldPanel("language"),
+            FieldPanel("label"),
+            FieldPanel("kind"),
+            FieldPanel("file"),
+            FieldPanel("is_default"),
+        ],
+        base_form_class=CaptionTrackForm,
+    )
+
+
+register_snippet(CaptionTrackViewSet)

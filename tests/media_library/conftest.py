@@ -1,0 +1,132 @@
+"""Media made by FFmpeg once per session, and helpers to create and wait for media items."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+from media_library import services
+from media_library.models import Media
+from tests.processes import wait_for
+
+
+def ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory):
+    """Short test clips, generated once: keep them small, the suite runs on 2 cores."""
+    d = tmp_path_factory.mktemp("clips")
+    video = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"]
+    ffmpeg(
+        *["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440"],
+        *["-t", "3", *video, str(d / "hd.mp4")],
+    )
+    ffmpeg(
+        *["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=330"],
+        *["-t", "2", *video, str(d / "sd.mp4")],
+    )
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=550", "-t", "3", "-c:a", "libmp3lame", str(d / "tone.mp3"))
+    # An MP4 cut in half: the header says MP4 (so upload checks pass) but the index
+    # written at the end is missing, as with an interrupted upload.
+    whole = (d / "hd.mp4").read_bytes()
+    (d / "corrupt.mp4").write_bytes(whole[: len(whole) // 2])
+    pdf = pypdf.PdfWriter()
+    for _ in range(2):
+        pdf.add_blank_page(width=200, height=200)
+    with (d / "document.pdf").open("wb") as fh:
+        pdf.write(fh)
+    return d
+
+
+@pytest.fixture(scope="session")
+def long_clip(tmp_path_factory):
+    """Long enough at 720p that an encode can be caught (and killed) half way."""
+    path = tmp_path_factory.mktemp("long") / "long.mp4"
+    ffmpeg(
+        *["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=220"],
+        *[
+            "-t",
+            "20",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
+    )
+    return path
+
+
+def upload(path, media_type="video", title=None, enqueue=True, **fields):
+    """Create a media item from a local file. With ``enqueue=False`` no transcode is queued
+    (the file is stored first and the item records it as already seen), as when the broker
+    was down at upload time."""
+    path = Path(path)
+    if enqueue:
+        with path.open("rb") as fh:
+            return Media.objects.create(
+                title=title or path.stem, type=media_type, file=File(fh, name=path.name), **fields
+            )
+    with path.open("rb") as fh:
+        name = default_storage.save(f"media/{path.name}", File(fh, name=path.name))
+    return Media.objects.create(
+        title=title or path.stem, type=media_type, file=name, source_file=name, **fields
+    )
+
+
+def wait_until_settled(media, timeout=90):
+    """Wait until ``media`` is ready or failed; return it fresh from the database."""
+
+    def settled():
+        media.refresh_from_db()
+        return media.status in (Media.Status.READY, Media.Status.FAILED) and media
+
+    return wait_for(settled, timeout=timeout, interval=0.3, message=f"media {media.pk} to be ready or failed")
+
+
+def ffprobe_streams(path_or_url):
+    """``[(codec_type, codec_name, width, height)]`` of a file, playlist or URL, as ffprobe sees it."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path_or_url)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [
+        (s["codec_type"], s["codec_name"], s.get("width"), s.get("height"))
+        for s in json.loads(out)["streams"]
+    ]
+
+
+@pytest.fixture
+def watchers_policy(db):
+    """A real access policy, as the courses app will register: members of "watchers" may watch."""
+    group, _ = Group.objects.get_or_create(name="watchers")
+
+    def members_of_watchers(user, media):
+        return user.is_authenticated and user.groups.filter(pk=group.pk).exists()
+
+    services.register_access_policy(members_of_watchers)
+    yield group
+    services.register_access_policy(None)
+
+
+@pytest.fixture(autouse=True)
+def root_collection(request):
+    """Transactional tests empty every table, the root collection (made by a migration) too."""
+    if request.node.get_closest_marker("django_db") is None:
+        return None
+    from wagtail.models import Collection
+
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")

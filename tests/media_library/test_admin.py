@@ -1,0 +1,88 @@
+"""The admin: status and duration in the listing, status JSON, renditions, re-transcode and retry."""
+
+import pytest
+from django.urls import reverse
+
+from media_library.models import Media
+from media_library.tasks import encode, record_probe
+from tests.media_library.conftest import upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ready(clips):
+    media = upload(clips / "sd.mp4", title="Ready lecture", enqueue=False)
+    record_probe(media)
+    encode(media.pk, media.file.name)
+    media.refresh_from_db()
+    return media
+
+
+@pytest.fixture
+def processing(clips):
+    media = upload(clips / "sd.mp4", title="Busy lecture", enqueue=False)
+    Media.objects.filter(pk=media.pk).update(status=Media.Status.PROCESSING, progress=37)
+    return media
+
+
+@pytest.fixture
+def failed(clips):
+    media = upload(clips / "corrupt.mp4", title="Broken lecture", enqueue=False)
+    Media.objects.filter(pk=media.pk).update(
+        status=Media.Status.FAILED, error="[mov,mp4] moov atom not found\nsource.mp4: Invalid data"
+    )
+    return media
+
+
+def test_the_listing_shows_status_with_a_progress_bar_and_duration(admin_client, ready, processing, failed):
+    html = admin_client.get(reverse("wagtailmedia:index")).content.decode()
+
+    assert "Processing (37%)" in html
+    assert 'aria-valuenow="37"' in html and "width: 37%" in html
+    assert reverse("media_library_admin:status", args=(processing.pk,)) in html
+    assert "moov atom not found" in html
+    assert "2.0 s" in html  # the ready item's probed duration
+
+
+def test_the_status_endpoint_reports_progress_and_renditions(admin_client, ready, processing):
+    busy = admin_client.get(reverse("media_library_admin:status", args=(processing.pk,))).json()
+    done = admin_client.get(reverse("media_library_admin:status", args=(ready.pk,))).json()
+
+    assert (busy["status"], busy["progress"], busy["renditions"]) == ("processing", 37, [])
+    assert done["status"] == "ready" and done["duration"] == pytest.approx(2.0, abs=0.1)
+    assert {(r["label"], r["height"]) for r in done["renditions"]} == {("360p", 360), ("master", 360)}
+
+
+def test_the_status_endpoint_is_for_admin_users_only(client, django_user_model, ready):
+    url = reverse("media_library_admin:status", args=(ready.pk,))
+    assert client.get(url).status_code == 302  # to the admin login
+    client.force_login(django_user_model.objects.create_user("student", password="pw"))
+    assert client.get(url).status_code in (302, 403)
+
+
+def test_the_edit_view_shows_renditions_a_preview_and_a_retranscode_button(admin_client, ready):
+    html = admin_client.get(reverse("wagtailmedia:edit", args=(ready.pk,))).content.decode()
+
+    assert "360p: MP4 (H.264/AAC) 640\u00d7360" in html
+    assert "Re-transcode" in html
+    assert 'class="media-player__element"' in html
+
+
+def test_a_failed_item_shows_ffmpegs_error_and_a_retry_that_requeues_it(
+    admin_client, failed, django_capture_on_commit_callbacks
+):
+    html = admin_client.get(reverse("wagtailmedia:edit", args=(failed.pk,))).content.decode()
+    assert "moov atom not found" in html and "Retry transcode" in html
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_client.post(reverse("media_library_admin:retranscode", args=(failed.pk,)))
+
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert (failed.status, failed.error) == (Media.Status.PENDING, "")
+    assert len(callbacks) == 1
+
+
+def test_retranscode_needs_a_post(admin_client, ready):
+    assert admin_client.get(reverse("media_library_admin:retranscode", args=(ready.pk,))).status_code == 405

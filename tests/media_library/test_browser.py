@@ -1,0 +1,58 @@
+"""Chromium plays a transcoded video through hls.js, with its captions, in the admin preview."""
+
+import pytest
+from django.core.files.base import ContentFile
+
+from media_library.models import CaptionTrack
+from media_library.tasks import encode, record_probe
+from tests.media_library.conftest import upload
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_hls_video_plays_in_chromium_with_its_captions(
+    page, live_server, client, django_user_model, clips, artifacts_dir
+):
+    media = upload(clips / "hd.mp4", title="Adaptive lecture", enqueue=False)
+    record_probe(media)
+    assert encode(media.pk, media.file.name) == "ready"
+    CaptionTrack.objects.create(
+        media=media,
+        language="en",
+        label="English",
+        is_default=True,
+        file=ContentFile(b"WEBVTT\n\n00:00:00.000 --> 00:00:02.500\nWelcome to the course\n", name="en.vtt"),
+    )
+    admin = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
+    client.force_login(admin)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+    page.goto(f"{live_server.url}/admin/media/edit/{media.pk}/")
+    video = ".media-preview video"
+    page.wait_for_function(
+        f"document.querySelector('{video}') && document.querySelector('{video}').dataset.engine === 'hls.js'",
+        timeout=10_000,
+    )
+    page.evaluate(
+        f"() => {{ const v = document.querySelector('{video}'); v.muted = true; return v.play(); }}"
+    )
+    page.wait_for_function(f"document.querySelector('{video}').currentTime > 1", timeout=15_000)
+
+    state = page.evaluate(
+        f"""() => {{
+            const v = document.querySelector('{video}');
+            return {{
+                error: v.error && v.error.code,
+                width: v.videoWidth,
+                levels: v.ringletHls.levels.map(l => l.height),
+                tracks: Array.from(v.textTracks).map(t => [t.kind, t.language, t.label]),
+            }};
+        }}"""
+    )
+    page.screenshot(path=str(artifacts_dir / "media-hls-playback.png"))
+    assert state["error"] is None
+    assert state["width"] in (640, 1280)
+    assert sorted(state["levels"]) == [360, 720]
+    assert state["tracks"] == [["captions", "en", "English"]]

@@ -1,0 +1,37 @@
+"""Task configuration: queue, redelivery, time limits, the sweep's schedule."""
+
+from django.conf import settings
+
+from media_library import ffmpeg
+from media_library.tasks import encode, encode_time_limits, sweep_stuck_media, transcode
+
+
+def test_media_tasks_go_to_the_media_queue_and_are_redelivered_if_a_worker_dies(celery_app):
+    for task in (transcode, encode, sweep_stuck_media):
+        assert celery_app.amqp.router.route({}, task.name)["queue"].name == "media"
+    assert celery_app.conf.task_acks_late and celery_app.conf.task_reject_on_worker_lost
+
+
+def test_encode_time_limits_grow_with_the_duration():
+    short_soft, short_hard = encode_time_limits(10)
+    long_soft, long_hard = encode_time_limits(3600)
+    assert short_soft < short_hard and long_soft < long_hard
+    assert long_soft - short_soft == 3 * (3600 - 10)
+
+
+def test_the_stuck_sweep_is_scheduled_by_beat():
+    entry = settings.CELERY_BEAT_SCHEDULE["media-sweep-stuck"]
+    assert entry["task"] == sweep_stuck_media.name
+    assert entry["schedule"] < settings.MEDIA_STUCK_AFTER
+
+
+def probed(width, height):
+    return ffmpeg.Probe(duration=5, has_video=width is not None, has_audio=True, width=width, height=height)
+
+
+def test_the_ladder_never_scales_up():
+    assert [v.label for v in ffmpeg.plan(probed(1920, 1080))] == ["360p", "720p"]
+    assert [(v.label, v.width) for v in ffmpeg.plan(probed(1280, 720))] == [("360p", 640), ("720p", 1280)]
+    assert [v.label for v in ffmpeg.plan(probed(854, 480))] == ["360p"]
+    assert [(v.label, v.width, v.height) for v in ffmpeg.plan(probed(426, 240))] == [("240p", 426, 240)]
+    assert [v.label for v in ffmpeg.plan(probed(None, None))] == ["audio"]
