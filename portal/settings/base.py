@@ -26,6 +26,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "portal",
     "home",
+    "courses",
+    "lessons",
+    "wagtailmedia",
+    "wagtail.api.v2",
+    "rest_framework",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -183,6 +188,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Ringlet")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Lessons show PDFs inline in an <object>; Wagtail's preview panel is an iframe too.
+X_FRAME_OPTIONS = "SAMEORIGIN"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "odt", "pptx", "txt", "xlsx", "zip"]
 
 # --- Celery ----------------------------------------------------------------------------
