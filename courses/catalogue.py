@@ -7,7 +7,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from wagtail.images import get_image_model
 
 from .models import LEVELS, Category, CoursePage
-from .services import lesson_model, with_lesson_stats
+from .services import lesson_model, reachable, with_lesson_stats
 
 COVER_FILTER = "fill-640x360"
 # Enough for any real search; keeps the relevance ordering bounded.
@@ -35,7 +35,9 @@ def search_course_ids(index, query):
         course.pk
         for course in CoursePage.objects.child_of(index).live().public().search(query)[:MAX_SEARCH_HITS]
     ]
-    lessons = lesson_model().objects.descendant_of(index).live().public().search(query)[:MAX_SEARCH_HITS]
+    lessons = lesson_model().objects.descendant_of(index).live().public()
+    # As a pk__in subquery, which Wagtail's search backend accepts (it cannot filter on EXISTS).
+    lessons = lessons.filter(pk__in=reachable(lessons).values("pk")).search(query)[:MAX_SEARCH_HITS]
     course_path_length = len(index.path) + index.steplen
     lesson_course_paths = {lesson.path[:course_path_length] for lesson in lessons}
     if lesson_course_paths:

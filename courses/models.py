@@ -8,6 +8,7 @@ The lesson page type lives in the ``lessons`` app, which registers it with
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -88,7 +89,20 @@ class Instructor(models.Model):
         return self.name
 
 
-class CourseIndexPage(Page):
+class HiddenSubtreeMixin:
+    """Unpublishing a course or module hides everything below it.
+
+    Wagtail's routing walks through unpublished pages and only checks the last one,
+    so a live lesson under a draft course would still be served.
+    """
+
+    def route(self, request, path_components):
+        if not self.live:
+            raise Http404
+        return super().route(request, path_components)
+
+
+class CourseIndexPage(HiddenSubtreeMixin, Page):
     """The catalogue: lists the published courses below it, with filters, search and pagination."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -114,7 +128,7 @@ class CoursePageTag(TaggedItemBase):
     content_object = ParentalKey("courses.CoursePage", related_name="tagged_items", on_delete=models.CASCADE)
 
 
-class CoursePage(Page):
+class CoursePage(HiddenSubtreeMixin, Page):
     summary = models.TextField(max_length=300, help_text="One or two sentences shown in the catalogue.")
     description = RichTextField(blank=True, help_text="What the course covers and who it is for.")
     cover_image = models.ForeignKey(
@@ -264,7 +278,7 @@ class CoursePage(Page):
         return context
 
 
-class ModulePage(Page):
+class ModulePage(HiddenSubtreeMixin, Page):
     """A section of a course grouping lessons; it has no content of its own beyond a summary."""
 
     summary = models.TextField(blank=True, max_length=500, help_text="Shown under the module in the outline.")

@@ -8,8 +8,9 @@ lessons without importing that app.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Length, Substr
+from wagtail.models import Page
 
 from .models import CoursePage, ModulePage
 
@@ -110,6 +111,16 @@ def neighbours(course, page):
     previous = lessons[position - 1] if position > 0 else None
     following = lessons[position + 1] if position + 1 < len(lessons) else None
     return previous, following
+
+
+def reachable(pages):
+    """Filter a page queryset to pages whose every ancestor is live.
+
+    Wagtail routes through an unpublished parent, so a live lesson under a draft course
+    would otherwise show up in listings; ``CoursePage.route`` refuses such URLs too.
+    """
+    hidden_ancestor = Page.objects.filter(live=False, path=Substr(OuterRef("path"), 1, Length("path")))
+    return pages.filter(~Exists(hidden_ancestor))
 
 
 def with_lesson_stats(courses):

@@ -8,6 +8,7 @@ from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from courses.models import CoursePage
+from courses.services import reachable
 from lessons.models import LessonPage
 
 
@@ -15,9 +16,9 @@ class TypedPagesAPIViewSet(PagesAPIViewSet):
     """Pages of one type; the generic ``type`` parameter may not widen it."""
 
     def get_queryset(self):
-        return self.model.objects.filter(
-            pk__in=self.get_base_queryset().values_list("pk", flat=True)
-        ).order_by("path")
+        # As a pk__in subquery, which Wagtail's search backend (?search=) accepts.
+        visible = reachable(self.get_base_queryset()).values_list("pk", flat=True)
+        return self.model.objects.filter(pk__in=visible).order_by("path")
 
 
 class CoursesAPIViewSet(TypedPagesAPIViewSet):
