@@ -21,9 +21,8 @@ CATEGORIES = [
     ("Media production", "media-production", "Recording, editing and publishing audio and video."),
 ]
 
-# (slug, title, category slug, level, hours, colour, summary, outcomes, modules, prerequisites)
-# ``modules`` maps a module title to its lesson slugs, or None for lessons placed directly
-# in the course; the lessons themselves come from the lessons app's demo.
+# ``modules`` lists (module title, number of lessons); ``direct`` lessons sit in the course
+# itself. The lessons are written by the lessons app's demo.
 COURSES = [
     {
         "slug": "wagtail-for-beginners",
@@ -86,7 +85,7 @@ def ensure_categories():
 
 def ensure_instructor(user=None):
     """The demo instructor, linked to ``user`` (the demo admin) when given."""
-    instructor, created = Instructor.objects.get_or_create(
+    instructor, _created = Instructor.objects.get_or_create(
         name="Ada Ringlet",
         defaults={
             "bio": "<p>Ada has taught web development and media production for ten years.</p>",
@@ -168,7 +167,7 @@ def ensure_courses(catalogue, instructor=None):
                 title=spec["title"],
                 slug=spec["slug"],
                 summary=spec["summary"],
-                description=f"<p>{spec['summary']} Each lesson takes a few minutes and ends with an exercise.</p>",
+                description=f"<p>{spec['summary']} Every lesson ends with an exercise.</p>",
                 category=categories[spec["category"]],
                 level=spec["level"],
                 estimated_hours=spec["hours"],

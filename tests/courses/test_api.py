@@ -5,8 +5,10 @@ import pytest
 from tests.courses.test_catalogue import hide_in_three_ways
 from tests.factories import CategoryFactory, CoursePageFactory, InstructorFactory, LessonPageFactory
 
-COURSE_LISTING_FIELDS = {"id", "meta", "title", "summary", "cover_image", "category_name", "level", "language",
-                         "estimated_hours"}  # fmt: skip
+COURSE_LISTING_FIELDS = {"id", "meta", "title", "summary", "cover_image", "category_name", "level"} | {
+    "language",
+    "estimated_hours",
+}
 COURSE_DETAIL_FIELDS = COURSE_LISTING_FIELDS | {
     "description",
     "instructor_names",
