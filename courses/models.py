@@ -14,6 +14,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -124,6 +125,40 @@ class CourseIndexPage(HiddenSubtreeMixin, Page):
         return context
 
 
+def prerequisite_closure(course_ids):
+    """``course_ids`` and the ids of every course they require, directly or not (saved links)."""
+    through = CoursePage.prerequisites.through
+    seen, frontier = set(), set(course_ids)
+    while frontier:
+        seen |= frontier
+        linked = through.objects.filter(from_coursepage_id__in=frontier).values_list(
+            "to_coursepage_id", flat=True
+        )
+        frontier = set(linked) - seen
+    return seen
+
+
+def prerequisite_problem(course, prerequisites):
+    """Why ``course`` may not require ``prerequisites`` (a message), or None if it may."""
+    ids = {prerequisite.pk for prerequisite in prerequisites}
+    if course.pk is None or not ids:
+        return None
+    if course.pk in ids:
+        return "A course cannot require itself."
+    if course.pk in prerequisite_closure(ids):
+        return "These prerequisites require this course in turn; remove the loop."
+    return None
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        problem = prerequisite_problem(self.instance, cleaned_data.get("prerequisites") or [])
+        if problem:
+            self.add_error("prerequisites", problem)
+        return cleaned_data
+
+
 class CoursePageTag(TaggedItemBase):
     content_object = ParentalKey("courses.CoursePage", related_name="tagged_items", on_delete=models.CASCADE)
 
@@ -226,6 +261,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         APIField("tag_names"),
     ]
 
+    base_form_class = CoursePageForm
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage", "lessons.LessonPage"]
 
@@ -234,16 +270,11 @@ class CoursePage(HiddenSubtreeMixin, Page):
 
     def clean(self):
         super().clean()
-        prerequisites = list(self.prerequisites.all())
-        if self.pk and any(course.pk == self.pk for course in prerequisites):
-            raise ValidationError({"prerequisites": "A course cannot require itself."})
-        if self.pk:
-            from .services import prerequisite_closure
-
-            if self.pk in prerequisite_closure(prerequisites):
-                raise ValidationError(
-                    {"prerequisites": "These prerequisites require this course in turn; remove the loop."}
-                )
+        # The admin form checks the submitted prerequisites itself (CoursePageForm): a
+        # ParentalManyToManyField's new values only reach the instance on save.
+        problem = prerequisite_problem(self, self.prerequisites.all())
+        if problem:
+            raise ValidationError({"prerequisites": problem})
 
     @cached_property
     def category_name(self):

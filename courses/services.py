@@ -141,23 +141,6 @@ def with_lesson_stats(courses):
     )
 
 
-def prerequisite_closure(courses):
-    """The ids of ``courses`` and of every course they require, directly or not."""
-    seen = set()
-    frontier = {course.pk for course in courses}
-    while frontier:
-        seen |= frontier
-        frontier = (
-            set(
-                CoursePage.prerequisites.through.objects.filter(from_coursepage_id__in=frontier).values_list(
-                    "to_coursepage_id", flat=True
-                )
-            )
-            - seen
-        )
-    return seen
-
-
 def format_minutes(minutes):
     """``95`` → ``"1 h 35 min"``; used by templates via the ``duration`` filter."""
     minutes = int(minutes or 0)

@@ -63,6 +63,8 @@ def ensure_document(title, filename, lines):
     if document is None:
         document = Document(title=title)
         document.file.save(filename, ContentFile(pdf_bytes(title, lines)), save=False)
+        # Size, hash and content type, as the admin's upload form records them.
+        document._set_document_file_metadata()
         document.save()
     return document
 
