@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from courses.models import Category
+from home.blocks import LESSON_BLOCKS
 from lessons.demo import demo_assets
 from lessons.models import LessonPage
 from tests.factories import CoursePageFactory, InstructorFactory, ModulePageFactory, UserFactory
