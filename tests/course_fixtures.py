@@ -34,19 +34,3 @@ def build_course(catalogue):
         return course
 
     return build
-
-
-@pytest.fixture
-def wagtail_tree(transactional_db):
-    """Wagtail's migration-created rows (default locale, root page, root collection).
-
-    A transactional test flushes the database when it ends, taking these with it,
-    so a later transactional test that builds pages puts them back first.
-    """
-    from wagtail.models import Collection, Locale, Page
-
-    Locale.objects.get_or_create(language_code="en")
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", live=True))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")

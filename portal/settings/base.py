@@ -188,8 +188,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Ringlet")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-# Lessons show PDFs inline in an <object>; Wagtail's preview panel is an iframe too.
-X_FRAME_OPTIONS = "SAMEORIGIN"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "odt", "pptx", "txt", "xlsx", "zip"]
 
 # --- Celery ----------------------------------------------------------------------------

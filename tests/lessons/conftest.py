@@ -1,3 +1,3 @@
 """Fixtures for the lessons tests."""
 
-from tests.course_fixtures import build_course, catalogue, home, wagtail_tree  # noqa: F401
+from tests.course_fixtures import build_course, catalogue, home  # noqa: F401

@@ -102,3 +102,13 @@ def test_an_embed_that_cannot_be_fetched_falls_back_to_a_plain_link(client, cata
     )
     html = client.get(lesson.url).content.decode()
     assert '<a href="https://unknown-provider.invalid/talk">The talk</a>' in html
+
+
+def test_documents_may_be_framed_by_our_pages_but_pages_may_not(client, catalogue, assets):
+    lesson = LessonPageFactory(parent=CoursePageFactory(parent=catalogue), body=showcase_body(assets))
+    document = client.get(assets["handout"].url)
+    assert document.status_code == 200
+    assert document["Content-Type"] == "application/pdf"
+    assert document["X-Frame-Options"] == "SAMEORIGIN"
+    assert b"".join(document.streaming_content).startswith(b"%PDF-1.4")
+    assert client.get(lesson.url)["X-Frame-Options"] == "DENY"

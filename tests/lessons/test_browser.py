@@ -13,7 +13,7 @@ DESKTOP = {"width": 1280, "height": 800}
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_visitor_finds_a_course_and_steps_through_its_lessons(wagtail_tree, page, live_server, artifacts_dir):
+def test_visitor_finds_a_course_and_steps_through_its_lessons(page, live_server, artifacts_dir):
     catalogue = ensure_catalogue(ensure_home_page())
     ensure_lessons(ensure_courses(catalogue, ensure_instructor()))
     from courses.models import CoursePage
