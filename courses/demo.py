@@ -186,7 +186,9 @@ def ensure_courses(catalogue, instructor=None):
             module = ModulePage.objects.child_of(course).filter(title=title).first()
             if module is None:
                 module = course.add_child(
-                    instance=ModulePage(title=title, summary=f"{title}: {lessons} lessons.")
+                    instance=ModulePage(
+                        title=title, summary=f"{title}: {lessons} lesson{'s' if lessons != 1 else ''}."
+                    )
                 )
                 _publish(module)
             course_sections.append((module, lessons))

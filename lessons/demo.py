@@ -71,12 +71,17 @@ def ensure_document(title, filename, lines):
 
 def ffmpeg(*args):
     """Run the ffmpeg binary quietly; raise with its stderr if it fails."""
-    result = subprocess.run(  # noqa: S603
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args],  # noqa: S607
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    try:
+        result = subprocess.run(  # noqa: S603
+            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except FileNotFoundError:
+        raise RuntimeError(
+            "The demo media need the ffmpeg binary on PATH (make system-deps installs it)."
+        ) from None
     if result.returncode != 0:
         raise RuntimeError(f"ffmpeg failed: {result.stderr.strip()}")
 
@@ -86,6 +91,8 @@ def ensure_media(title, kind):
 
     Uses ``get_media_model()`` so it follows whichever model WAGTAILMEDIA["MEDIA_MODEL"] names.
     """
+    if kind not in ("video", "audio"):
+        raise ValueError(f"kind must be 'video' or 'audio', not {kind!r}")
     Media = get_media_model()
     media = Media.objects.filter(title=title, type=kind).first()
     if media is not None:

@@ -112,3 +112,21 @@ def test_documents_may_be_framed_by_our_pages_but_pages_may_not(client, catalogu
     assert document["X-Frame-Options"] == "SAMEORIGIN"
     assert b"".join(document.streaming_content).startswith(b"%PDF-1.4")
     assert client.get(lesson.url)["X-Frame-Options"] == "DENY"
+
+
+def test_demo_media_without_ffmpeg_fail_clearly_and_create_nothing(db, monkeypatch, tmp_path):
+    from wagtailmedia.models import get_media_model
+
+    from lessons.demo import ensure_media
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="need the ffmpeg binary on PATH"):
+        ensure_media("No ffmpeg here", "video")
+    assert not get_media_model().objects.filter(title="No ffmpeg here").exists()
+
+
+def test_demo_media_reject_an_unknown_kind(db):
+    from lessons.demo import ensure_media
+
+    with pytest.raises(ValueError, match="kind must be"):
+        ensure_media("Slides", "slides")

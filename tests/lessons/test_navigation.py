@@ -86,3 +86,11 @@ def test_services_list_lessons_in_order_and_find_their_course(course):
     assert titles == ["Nav lesson 1.1", "Nav lesson 1.2", "Nav lesson 2.1", "Nav lesson 2.2"]
     assert services.course_of_lesson(lesson("Nav lesson 2.2")) == course
     assert services.is_free_preview(lesson("Nav lesson 1.1")) is False
+
+
+def test_module_page_lists_its_lessons_with_a_breadcrumb(client, course):
+    module = ModulePage.objects.get(title="Nav module 1")
+    html = client.get(module.url).content.decode()
+    assert f'<a href="{lesson("Nav lesson 1.1").url}">Nav lesson 1.1</a>' in html
+    assert "Nav lesson 2.1" not in html
+    assert f'<li><a href="{course.url}">Nav</a></li>' in html
