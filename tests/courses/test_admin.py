@@ -146,3 +146,44 @@ def test_category_snippet_admin_lists_and_creates_categories(instructor_client, 
     )
     assert response.status_code == 302
     assert Category.objects.filter(slug="design").exists()
+
+
+def test_previews_of_new_and_edited_courses_modules_and_lessons_render(instructor_client, catalogue):
+    course = CoursePageFactory(parent=catalogue, title="Previewed")
+    module = ModulePageFactory(parent=course)
+    lesson = LessonPage(title="Old title", slug="old")
+    module.add_child(instance=lesson)
+    course_data = nested_form_data(
+        {
+            "title": "Course draft",
+            "slug": "course-draft",
+            "summary": "s",
+            "level": "beginner",
+            "language": "en",
+            "description": rich_text(""),
+            "learning_outcomes": streamfield([]),
+            "tags": "",
+        }
+    )
+    lesson_data = nested_form_data(
+        {
+            "title": "Lesson draft",
+            "slug": "lesson-draft",
+            "estimated_minutes": "5",
+            "summary": "",
+            "body": streamfield([("heading", {"text": "Previewed heading", "size": "h2"})]),
+        }
+    )
+    module_data = nested_form_data({"title": "Module draft", "slug": "module-draft", "summary": ""})
+    cases = [
+        (f"/admin/pages/add/courses/coursepage/{catalogue.pk}/preview/", course_data, "Course draft"),
+        (f"/admin/pages/add/courses/modulepage/{course.pk}/preview/", module_data, "Module draft"),
+        (f"/admin/pages/add/lessons/lessonpage/{module.pk}/preview/", lesson_data, "Previewed heading"),
+        (f"/admin/pages/{course.pk}/edit/preview/", course_data, "Course draft"),
+        (f"/admin/pages/{lesson.pk}/edit/preview/", lesson_data, "Previewed heading"),
+    ]
+    for url, data, expected in cases:
+        assert instructor_client.post(url, data).json()["is_valid"], url
+        response = instructor_client.get(url)
+        assert response.status_code == 200, url
+        assert expected in response.content.decode(), url
