@@ -142,3 +142,19 @@ def test_course_page_shows_outline_with_times_instructors_and_prerequisites(clie
     assert f'href="{basics.url}"' in content
     assert "Start with “Advanced lesson 1.1”" in content
     assert CoursePage.objects.get(pk=course.pk).tag_names == ["django"]
+
+
+def test_search_uses_postgresql_full_text_search_with_stemming(client, catalogue, three_courses, settings):
+    from wagtail.search.backends import get_search_backend
+
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert "postgres" in type(get_search_backend()).__module__
+    # English stemming: "receiving" finds the lesson that mentions "Receivers".
+    assert course_titles(client.get(catalogue.url, {"q": "receiving"})) == ["Django in depth"]
+
+
+def test_every_page_links_to_the_catalogue_in_the_main_navigation(client, catalogue):
+    home_html = client.get("/").content.decode()
+    assert f'<a href="{catalogue.url}">Courses</a>' in home_html
+    catalogue_html = client.get(catalogue.url).content.decode()
+    assert f'<a href="{catalogue.url}" aria-current="page">Courses</a>' in catalogue_html
