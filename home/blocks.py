@@ -5,7 +5,10 @@ Pages pick the blocks they allow from here rather than defining their own.
 """
 
 from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock as WagtailEmbedBlock
 from wagtail.images.blocks import ImageBlock
+from wagtailmedia.blocks import AudioChooserBlock, VideoChooserBlock
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -45,6 +48,127 @@ class CallToActionBlock(blocks.StructBlock):
         template = "blocks/call_to_action_block.html"
 
 
+class VideoBlock(blocks.StructBlock):
+    """A video from the media library.
+
+    Until the media pipeline's player exists, the template plays the original
+    file in a plain ``<video>`` element; the integrator swaps the markup there.
+    """
+
+    video = VideoChooserBlock()
+    caption = blocks.CharBlock(required=False, max_length=300)
+    transcript = blocks.RichTextBlock(
+        required=False,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text="A text version for people who cannot watch or hear the video.",
+    )
+
+    class Meta:
+        icon = "media"
+        template = "blocks/video_block.html"
+
+
+class AudioBlock(blocks.StructBlock):
+    """An audio clip from the media library, played in a plain ``<audio>`` element for now."""
+
+    audio = AudioChooserBlock()
+    caption = blocks.CharBlock(required=False, max_length=300)
+    transcript = blocks.RichTextBlock(
+        required=False,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text="A text version for people who cannot hear the audio.",
+    )
+
+    class Meta:
+        icon = "media"
+        template = "blocks/audio_block.html"
+
+
+class DocumentBlock(blocks.StructBlock):
+    """A document shown inline (PDFs in the browser's viewer) with a download link."""
+
+    document = DocumentChooserBlock()
+    caption = blocks.CharBlock(required=False, max_length=300)
+    show_inline = blocks.BooleanBlock(
+        required=False,
+        default=True,
+        help_text="Show PDFs in the page. Other file types always get a download link only.",
+    )
+
+    class Meta:
+        icon = "doc-full"
+        template = "blocks/document_block.html"
+
+
+CODE_LANGUAGES = [
+    ("python", "Python"),
+    ("javascript", "JavaScript"),
+    ("typescript", "TypeScript"),
+    ("html", "HTML"),
+    ("css", "CSS"),
+    ("bash", "Shell"),
+    ("sql", "SQL"),
+    ("json", "JSON"),
+    ("yaml", "YAML"),
+    ("django", "Django template"),
+    ("text", "Plain text"),
+]
+
+
+class CodeBlock(blocks.StructBlock):
+    language = blocks.ChoiceBlock(choices=CODE_LANGUAGES, default="python")
+    code = blocks.TextBlock(help_text="Pasted as is; indentation is kept.")
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "code"
+        template = "blocks/code_block.html"
+
+
+class CalloutBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        choices=[("note", "Note"), ("tip", "Tip"), ("warning", "Warning")],
+        default="note",
+    )
+    title = blocks.CharBlock(required=False, max_length=120, help_text="Defaults to the kind's name.")
+    body = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul", "code"])
+
+    class Meta:
+        icon = "warning"
+        template = "blocks/callout_block.html"
+
+
+class EmbedBlock(blocks.StructBlock):
+    """Third-party content by URL (oEmbed). Falls back to a plain link when it cannot be embedded."""
+
+    embed = WagtailEmbedBlock(help_text="A YouTube, Vimeo or other oEmbed URL.")
+    title = blocks.CharBlock(
+        max_length=200, help_text="Describes the embedded content for screen readers and the fallback link."
+    )
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "globe"
+        template = "blocks/embed_block.html"
+
+
+class ResourceBlock(blocks.StructBlock):
+    document = DocumentChooserBlock()
+    title = blocks.CharBlock(required=False, max_length=200, help_text="Defaults to the document's title.")
+    description = blocks.CharBlock(required=False, max_length=300)
+
+
+class ResourcesBlock(blocks.StructBlock):
+    """A list of downloadable files (slides, worksheets, source code)."""
+
+    heading = blocks.CharBlock(max_length=120, default="Downloads")
+    resources = blocks.ListBlock(ResourceBlock(), min_num=1)
+
+    class Meta:
+        icon = "download"
+        template = "blocks/resources_block.html"
+
+
 BASE_BLOCKS = [
     ("heading", HeadingBlock()),
     ("paragraph", RichTextBlock()),
@@ -52,3 +176,13 @@ BASE_BLOCKS = [
 ]
 
 HOME_BLOCKS = BASE_BLOCKS + [("call_to_action", CallToActionBlock())]
+
+LESSON_BLOCKS = BASE_BLOCKS + [
+    ("video", VideoBlock()),
+    ("audio", AudioBlock()),
+    ("document", DocumentBlock()),
+    ("code", CodeBlock()),
+    ("callout", CalloutBlock()),
+    ("embed", EmbedBlock()),
+    ("resources", ResourcesBlock()),
+]

@@ -1,17 +1,24 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views.serve import serve as serve_document
+
+from portal.api import api_router
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
+    # Lessons show PDFs inline in an <object>: documents alone may be framed by our own pages.
+    re_path(r"^documents/(\d+)/(.*)$", xframe_options_sameorigin(serve_document)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     # Permission-checked renditions and captions (playlists, segments, MP4s).
     path("media-files/", include("media_library.urls")),
+    path("api/", api_router.urls),
 ]
 
 if settings.DEBUG:

@@ -8,6 +8,26 @@ import pytest
 from tests.processes import CELERY, Process, child_env, wait_for
 
 
+@pytest.fixture(autouse=True)
+def wagtail_initial_rows(request):
+    """Put back the rows Wagtail's migrations create (default locale, root page, root collection).
+
+    A transactional test flushes the database when it ends, taking them with it, so the
+    next transactional test that builds pages would find no tree to build on.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(language_code="en")
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 @pytest.fixture(scope="session")
 def celery_app():
     from portal.celery import app

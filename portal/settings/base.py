@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     # Before wagtailmedia, so its admin templates can be extended here.
     "media_library",
     "wagtailmedia",
+    "courses",
+    "lessons",
+    "wagtail.api.v2",
+    "rest_framework",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import ensure_student
+from courses.demo import ensure_catalogue, ensure_courses, ensure_instructor
 from home.demo import ensure_home_page
+from lessons.demo import ensure_lessons
 from portal.demo import ensure_admin
 
 
@@ -11,6 +13,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         home = ensure_home_page()
         user, password = ensure_admin()
+        catalogue = ensure_catalogue(home)
+        lessons = ensure_lessons(ensure_courses(catalogue, ensure_instructor(user)))
+        self.stdout.write(self.style.SUCCESS(f"Catalogue: {catalogue.url} ({lessons} demo lessons)"))
         self.stdout.write(self.style.SUCCESS(f"Home page: {home.title} (id {home.pk})"))
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Admin: http://127.0.0.1:8000/admin/"))

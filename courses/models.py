@@ -1,0 +1,335 @@
+"""Course pages, their catalogue and modules, and the category and instructor snippets.
+
+Tree: HomePage → CourseIndexPage (the catalogue) → CoursePage → optional ModulePage → lesson.
+The lesson page type lives in the ``lessons`` app, which registers it with
+``courses.services.register_lesson_model``; nothing here imports it.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.api import APIField
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.api.fields import ImageRenditionField
+from wagtail.models import Page
+from wagtail.search import index
+
+LEVELS = [
+    ("beginner", "Beginner"),
+    ("intermediate", "Intermediate"),
+    ("advanced", "Advanced"),
+]
+
+# ISO 639-1 codes; a short list keeps the editor's drop-down usable.
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("es", "Spanish"),
+    ("it", "Italian"),
+    ("nl", "Dutch"),
+    ("pt", "Portuguese"),
+    ("ja", "Japanese"),
+    ("zh", "Chinese"),
+]
+
+
+class Category(models.Model):
+    """A subject area students filter the catalogue by (managed as a snippet)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used in catalogue filter URLs.")
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Instructor(models.Model):
+    """A person who teaches courses, optionally linked to the user account they sign in with."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="instructor_profile",
+        help_text="The account this instructor signs in with, if any.",
+    )
+    name = models.CharField(max_length=150)
+    bio = RichTextField(blank=True, features=["bold", "italic", "link"])
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A square portrait works best.",
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("user"), FieldPanel("bio"), FieldPanel("photo")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HiddenSubtreeMixin:
+    """Unpublishing a course or module hides everything below it.
+
+    Wagtail's routing walks through unpublished pages and only checks the last one,
+    so a live lesson under a draft course would still be served.
+    """
+
+    def route(self, request, path_components):
+        if not self.live:
+            raise Http404
+        return super().route(request, path_components)
+
+
+class CourseIndexPage(HiddenSubtreeMixin, Page):
+    """The catalogue: lists the published courses below it, with filters, search and pagination."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    courses_per_page = models.PositiveSmallIntegerField(default=12, help_text="Courses per catalogue page.")
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("courses_per_page")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+
+    class Meta:
+        verbose_name = "course catalogue"
+
+    def get_context(self, request, *args, **kwargs):
+        from .catalogue import catalogue_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(catalogue_context(self, request))
+        return context
+
+
+def prerequisite_closure(course_ids):
+    """``course_ids`` and the ids of every course they require, directly or not (saved links)."""
+    through = CoursePage.prerequisites.through
+    seen, frontier = set(), set(course_ids)
+    while frontier:
+        seen |= frontier
+        linked = through.objects.filter(from_coursepage_id__in=frontier).values_list(
+            "to_coursepage_id", flat=True
+        )
+        frontier = set(linked) - seen
+    return seen
+
+
+def prerequisite_problem(course, prerequisites):
+    """Why ``course`` may not require ``prerequisites`` (a message), or None if it may."""
+    ids = {prerequisite.pk for prerequisite in prerequisites}
+    if course.pk is None or not ids:
+        return None
+    if course.pk in ids:
+        return "A course cannot require itself."
+    if course.pk in prerequisite_closure(ids):
+        return "These prerequisites require this course in turn; remove the loop."
+    return None
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        problem = prerequisite_problem(self.instance, cleaned_data.get("prerequisites") or [])
+        if problem:
+            self.add_error("prerequisites", problem)
+        return cleaned_data
+
+
+class CoursePageTag(TaggedItemBase):
+    content_object = ParentalKey("courses.CoursePage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class CoursePage(HiddenSubtreeMixin, Page):
+    summary = models.TextField(max_length=300, help_text="One or two sentences shown in the catalogue.")
+    description = RichTextField(blank=True, help_text="What the course covers and who it is for.")
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown in the catalogue at 16:9; give it alt text that describes it.",
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
+        help_text="The subject area students filter the catalogue by.",
+    )
+    level = models.CharField(max_length=20, choices=LEVELS, default="beginner")
+    language = models.CharField(
+        max_length=8, choices=LANGUAGES, default="en", help_text="Language taught in."
+    )
+    estimated_hours = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Total study time including exercises. The lesson times are added up separately.",
+    )
+    instructors = ParentalManyToManyField(Instructor, blank=True, related_name="courses")
+    learning_outcomes = StreamField(
+        [("outcome", blocks.CharBlock(max_length=200, label="Outcome"))],
+        blank=True,
+        help_text="What a student can do after the course, one outcome per item.",
+    )
+    prerequisites = ParentalManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="required_by",
+        help_text="Courses a student should complete first.",
+    )
+    tags = ClusterTaggableManager(through=CoursePageTag, blank=True)
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.SearchField("learning_outcomes"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.RelatedFields("category", [index.SearchField("name")]),
+        index.FilterField("category"),
+        index.FilterField("level"),
+    ]
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        FieldPanel("description"),
+        FieldPanel("learning_outcomes"),
+    ]
+    details_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("category"),
+                FieldPanel("level"),
+                FieldPanel("language"),
+                FieldPanel("estimated_hours"),
+            ],
+            heading="Classification",
+        ),
+        FieldPanel("instructors", help_text="Instructors are managed under Snippets → Instructors."),
+        FieldPanel("prerequisites"),
+        FieldPanel("tags"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Content"),
+            ObjectList(details_panels, heading="Details"),
+            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+        ]
+    )
+
+    api_fields = [
+        APIField("summary"),
+        APIField("description"),
+        APIField("cover_image", serializer=ImageRenditionField("fill-640x360")),
+        APIField("category_name"),
+        APIField("level"),
+        APIField("language"),
+        APIField("estimated_hours"),
+        APIField("instructor_names"),
+        APIField("learning_outcome_list"),
+        APIField("prerequisite_ids"),
+        APIField("tag_names"),
+    ]
+
+    base_form_class = CoursePageForm
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage", "lessons.LessonPage"]
+
+    class Meta:
+        verbose_name = "course"
+
+    def clean(self):
+        super().clean()
+        # The admin form checks the submitted prerequisites itself (CoursePageForm): a
+        # ParentalManyToManyField's new values only reach the instance on save.
+        problem = prerequisite_problem(self, self.prerequisites.all())
+        if problem:
+            raise ValidationError({"prerequisites": problem})
+
+    @cached_property
+    def category_name(self):
+        return self.category.name if self.category_id else None
+
+    @property
+    def instructor_names(self):
+        return [instructor.name for instructor in self.instructors.all()]
+
+    @property
+    def learning_outcome_list(self):
+        return [block.value for block in self.learning_outcomes]
+
+    @property
+    def prerequisite_ids(self):
+        return [course.pk for course in self.prerequisites.all()]
+
+    @property
+    def tag_names(self):
+        return sorted(tag.name for tag in self.tags.all())
+
+    def get_context(self, request, *args, **kwargs):
+        from .services import course_outline
+
+        context = super().get_context(request, *args, **kwargs)
+        outline = course_outline(self)
+        context["outline"] = outline
+        context["first_lesson"] = outline.lessons[0] if outline.lessons else None
+        context["instructors"] = list(self.instructors.select_related("photo"))
+        context["prerequisites"] = [course for course in self.prerequisites.all() if course.live]
+        context["tags"] = list(self.tags.all())
+        return context
+
+
+class ModulePage(HiddenSubtreeMixin, Page):
+    """A section of a course grouping lessons; it has no content of its own beyond a summary."""
+
+    summary = models.TextField(blank=True, max_length=500, help_text="Shown under the module in the outline.")
+
+    content_panels = Page.content_panels + [FieldPanel("summary")]
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["lessons.LessonPage"]
+
+    class Meta:
+        verbose_name = "module"
+
+    def get_context(self, request, *args, **kwargs):
+        from .services import course_of, course_outline
+
+        context = super().get_context(request, *args, **kwargs)
+        course = course_of(self)
+        outline = course_outline(course)
+        context["course"] = course
+        context["outline"] = outline
+        context["section"] = outline.section_for(self)
+        return context

@@ -1,0 +1,245 @@
+"""Idempotent demo lessons, with a generated PDF, video and audio (called by ``manage.py demo_content``).
+
+The media are generated with the ffmpeg binary at demo time (a few seconds of test
+pattern and a sine tone), so nothing is downloaded and the repository holds no binaries.
+"""
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+from wagtail.documents import get_document_model
+from wagtail.embeds.embeds import get_embed_hash
+from wagtail.embeds.models import Embed
+from wagtail.images import get_image_model
+from wagtailmedia.models import get_media_model
+
+from .models import LessonPage
+
+DEMO_EMBED_URL = "https://wagtail.org/"
+VIDEO_SECONDS = 4
+VIDEO_SIZE = (320, 180)
+
+
+def pdf_bytes(title, lines):
+    """A small valid one-page PDF (Helvetica text), written by hand: no PDF library needed."""
+
+    def escape(text):
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    text = ["BT", "/F1 22 Tf", "72 760 Td", f"({escape(title)}) Tj", "/F1 12 Tf", "0 -36 Td"]
+    for line in lines:
+        text += [f"({escape(line)}) Tj", "0 -18 Td"]
+    text.append("ET")
+    stream = "\n".join(text).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def ensure_document(title, filename, lines):
+    """A generated PDF in the document library, found again by title."""
+    Document = get_document_model()
+    document = Document.objects.filter(title=title).first()
+    if document is None:
+        document = Document(title=title)
+        document.file.save(filename, ContentFile(pdf_bytes(title, lines)), save=False)
+        # Size, hash and content type, as the admin's upload form records them.
+        document._set_document_file_metadata()
+        document.save()
+    return document
+
+
+def ffmpeg(*args):
+    """Run the ffmpeg binary quietly; raise with its stderr if it fails."""
+    try:
+        result = subprocess.run(  # noqa: S603
+            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except FileNotFoundError:
+        raise RuntimeError(
+            "The demo media need the ffmpeg binary on PATH (make system-deps installs it)."
+        ) from None
+    if result.returncode != 0:
+        raise RuntimeError(f"ffmpeg failed: {result.stderr.strip()}")
+
+
+def ensure_media(title, kind):
+    """A generated clip in the media library (``kind`` is "video" or "audio"), found again by title.
+
+    Uses ``get_media_model()`` so it follows whichever model WAGTAILMEDIA["MEDIA_MODEL"] names.
+    """
+    if kind not in ("video", "audio"):
+        raise ValueError(f"kind must be 'video' or 'audio', not {kind!r}")
+    Media = get_media_model()
+    media = Media.objects.filter(title=title, type=kind).first()
+    if media is not None:
+        return media
+    with tempfile.TemporaryDirectory() as tmp:
+        if kind == "video":
+            path = Path(tmp) / "demo-test-pattern.mp4"
+            width, height = VIDEO_SIZE
+            ffmpeg(
+                "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=24",
+                "-f", "lavfi", "-i", "sine=frequency=440",
+                "-t", str(VIDEO_SECONDS), "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", str(path),
+            )  # fmt: skip
+            extra = {"width": width, "height": height}
+        else:
+            path = Path(tmp) / "demo-tone.m4a"
+            ffmpeg(
+                "-f", "lavfi", "-i", f"sine=frequency=330:duration={VIDEO_SECONDS}", "-c:a", "aac", str(path)
+            )
+            extra = {}
+        media = Media(title=title, type=kind, duration=VIDEO_SECONDS, **extra)
+        with path.open("rb") as handle:
+            media.file.save(path.name, File(handle), save=False)
+        media.save()
+    return media
+
+
+def ensure_demo_embed():
+    """Pre-fill Wagtail's oEmbed cache for the demo URL so the embed block works offline.
+
+    The cached HTML is a plain card rather than a third-party iframe: the demo must
+    not load anything from the internet.
+    """
+    Embed.objects.get_or_create(
+        hash=get_embed_hash(DEMO_EMBED_URL),
+        defaults={
+            "url": DEMO_EMBED_URL,
+            "type": "rich",
+            "title": "Wagtail CMS",
+            "provider_name": "wagtail.org",
+            "html": '<blockquote class="embed-card"><p>Wagtail is an open-source content management '
+            'system built on Django.</p><p><a href="https://wagtail.org/">wagtail.org</a></p></blockquote>',
+        },
+    )
+    return DEMO_EMBED_URL
+
+
+def demo_assets():
+    """Every library item the demo lessons use, created if missing."""
+    return {
+        "handout": ensure_document(
+            "Lesson handout (demo PDF)",
+            "lesson-handout.pdf",
+            [
+                "This PDF was generated for the Ringlet demo.",
+                "It shows inline in the lesson,",
+                "with a download link.",
+            ],
+        ),
+        "cheatsheet": ensure_document(
+            "Cheat sheet (demo PDF)", "cheat-sheet.pdf", ["Keyboard shortcuts and commands for this course."]
+        ),
+        "video": ensure_media("Test pattern (demo video)", "video"),
+        "audio": ensure_media("Tone (demo audio)", "audio"),
+        "image": get_image_model().objects.filter(title__startswith="Cover: ").order_by("pk").first(),
+        "embed_url": ensure_demo_embed(),
+    }
+
+
+def showcase_body(assets):
+    """A lesson body using every block of the shared set."""
+    body = [
+        ("heading", {"text": "What you will do", "size": "h2"}),
+        ("paragraph", "<p>This lesson shows every kind of content a lesson can hold.</p>"),
+        (
+            "video",
+            {"video": assets["video"], "caption": "A generated test pattern with a tone.", "transcript": ""},
+        ),
+        (
+            "audio",
+            {"audio": assets["audio"], "caption": "A 330 Hz tone.", "transcript": "<p>A steady tone.</p>"},
+        ),
+        ("document", {"document": assets["handout"], "caption": "The lesson handout.", "show_inline": True}),
+        (
+            "code",
+            {"language": "python", "code": 'def greet(name):\n    return f"Hello, {name}!"', "caption": ""},
+        ),
+        ("callout", {"kind": "tip", "title": "", "body": "<p>Use the outline to jump between lessons.</p>"}),
+        (
+            "embed",
+            {"embed": assets["embed_url"], "title": "Wagtail's website", "caption": "An embedded card."},
+        ),
+        (
+            "resources",
+            {
+                "heading": "Downloads",
+                "resources": [
+                    {"document": assets["handout"], "title": "", "description": "The handout as a PDF."},
+                    {"document": assets["cheatsheet"], "title": "Cheat sheet", "description": ""},
+                ],
+            },
+        ),
+    ]
+    if assets["image"] is not None:
+        body.insert(
+            2,
+            ("figure", {"image": assets["image"], "caption": "An image block."}),
+        )
+    return body
+
+
+def simple_body(title, number):
+    return [
+        ("heading", {"text": f"{title}: key ideas", "size": "h2"}),
+        ("paragraph", f"<p>Part {number} of the course. Read, try the example, then move on.</p>"),
+        ("code", {"language": "bash", "code": f"echo 'exercise {number}'", "caption": "Try it"}),
+        ("callout", {"kind": "note", "title": "", "body": "<p>Take your time; nothing here is timed.</p>"}),
+    ]
+
+
+@transaction.atomic
+def ensure_lessons(sections):
+    """Fill the demo courses' sections with published lessons; the first lesson of each course
+    is a free preview using every block type. Returns the number of demo lessons.
+    """
+    assets = demo_assets()
+    count = 0
+    for _course_slug, course_sections in sections.items():
+        number = 0
+        for parent, lessons in course_sections:
+            for _ in range(lessons):
+                number += 1
+                count += 1
+                slug = f"lesson-{number}"
+                if parent.get_children().filter(slug=slug).exists():
+                    continue
+                first = number == 1
+                title = "Tour of a lesson" if first else f"{parent.title}: part {number}"
+                lesson = LessonPage(
+                    title=title,
+                    slug=slug,
+                    summary=f"{title} in a few minutes.",
+                    estimated_minutes=5 + 5 * (number % 3),
+                    free_preview=first,
+                    body=showcase_body(assets) if first else simple_body(title, number),
+                )
+                parent.add_child(instance=lesson)
+                lesson.save_revision().publish()
+    return count

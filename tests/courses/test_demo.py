@@ -1,0 +1,51 @@
+"""The demo content: three categories, three courses with modules and lessons using every block."""
+
+import pytest
+from django.core.management import call_command
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtailmedia.models import get_media_model
+
+from courses.models import Category, CourseIndexPage, CoursePage, ModulePage
+from home.blocks import LESSON_BLOCKS
+from lessons.models import LessonPage
+
+
+def counts():
+    return {
+        "categories": Category.objects.count(),
+        "catalogues": CourseIndexPage.objects.count(),
+        "courses": CoursePage.objects.live().count(),
+        "modules": ModulePage.objects.live().count(),
+        "lessons": LessonPage.objects.live().count(),
+        "documents": get_document_model().objects.count(),
+        "media": get_media_model().objects.count(),
+        "images": get_image_model().objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_demo_content_is_idempotent_and_uses_every_block(client, settings):
+    settings.DEMO_ADMIN_PASSWORD = "demo-password-for-tests"
+    call_command("demo_content")
+    first = counts()
+    call_command("demo_content")
+    assert counts() == first
+    assert first == {
+        "categories": 3,
+        "catalogues": 1,
+        "courses": 3,
+        "modules": 5,
+        "lessons": 10,
+        "documents": 2,
+        "media": 2,
+        "images": 3,
+    }
+    used = {block.block_type for lesson in LessonPage.objects.all() for block in lesson.body}
+    assert used == {name for name, _ in LESSON_BLOCKS}
+    assert {media.type for media in get_media_model().objects.all()} == {"video", "audio"}
+    assert CoursePage.objects.get(slug="audio-and-video-for-learning").prerequisite_ids == [
+        CoursePage.objects.get(slug="wagtail-for-beginners").pk
+    ]
+    for page in [CourseIndexPage.objects.get(), *CoursePage.objects.all(), *LessonPage.objects.all()]:
+        assert client.get(page.url).status_code == 200, page.url

@@ -1,0 +1,3 @@
+"""Fixtures for the lessons tests."""
+
+from tests.course_fixtures import build_course, catalogue, home  # noqa: F401

@@ -1,0 +1,132 @@
+"""Every block of the shared set renders in a lesson, with real generated media and documents."""
+
+import re
+
+import pytest
+import wagtail_factories
+from django.core.files.base import ContentFile
+from wagtail.documents import get_document_model
+
+from home.blocks import LESSON_BLOCKS
+from lessons.demo import demo_assets, pdf_bytes, showcase_body
+from tests.factories import CoursePageFactory, LessonPageFactory
+
+
+@pytest.fixture
+def assets(db):
+    wagtail_factories.ImageFactory(title="Cover: test", description="A blue gradient")
+    return demo_assets()
+
+
+def test_every_block_renders_in_a_lesson(client, catalogue, assets):
+    course = CoursePageFactory(parent=catalogue)
+    lesson = LessonPageFactory(parent=course, title="Everything", body=showcase_body(assets))
+    assert {block.block_type for block in lesson.body} == {name for name, _ in LESSON_BLOCKS}
+
+    response = client.get(lesson.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    video, audio, handout = assets["video"], assets["audio"], assets["handout"]
+    # heading and paragraph
+    assert "<h2>What you will do</h2>" in html
+    assert "every kind of content a lesson can hold" in html
+    # image, with the image's alt text
+    assert re.search(r'<img alt="A blue gradient"[^>]+src="/media/images/', html)
+    # video and audio: the original files in plain HTML5 elements
+    assert f'<source src="{video.url}" type="video/mp4">' in html
+    assert '<video controls preload="metadata" playsinline width="320" height="180"' in html
+    assert f'<source src="{audio.url}" type="audio/mp4">' in html
+    assert '<audio controls preload="metadata" aria-label="Tone (demo audio)">' in html
+    assert "<summary>Transcript</summary>" in html
+    # document: inline PDF and a download link
+    assert f'<object class="document-block__viewer" data="{handout.url}" type="application/pdf"' in html
+    assert f'href="{handout.url}" download>Download Lesson handout (demo PDF)' in html
+    # code, with its language
+    assert '<code class="language-python" data-language="python">def greet(name):' in html
+    assert "return f&quot;Hello, {name}!&quot;" in html
+    # callout
+    assert '<aside class="callout callout--tip" aria-label="Tip">' in html
+    # embed (Wagtail's oEmbed cache, filled by the demo so it works offline)
+    assert '<blockquote class="embed-card">' in html
+    # downloadable resources
+    assert html.count('class="resources-block__list"') == 1
+    assert f'<a href="{assets["cheatsheet"].url}" download>Cheat sheet</a>' in html
+    assert "(PDF, " in html
+
+
+def test_generated_media_are_real_files_of_the_right_kind(assets):
+    video, audio = assets["video"], assets["audio"]
+    assert (video.type, video.file_extension, video.width, video.height) == ("video", "mp4", 320, 180)
+    assert (audio.type, audio.file_extension) == ("audio", "m4a")
+    with video.file.open("rb") as handle:
+        assert handle.read(12)[4:8] == b"ftyp"
+    assert video.file.size < 500_000 and audio.file.size < 200_000
+
+
+def test_generated_pdf_has_a_consistent_cross_reference_table():
+    data = pdf_bytes("Title (with parentheses)", ["line one", "line two"])
+    assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+    startxref = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    assert data[startxref:].startswith(b"xref")
+    entries = re.findall(rb"(\d{10}) 00000 n ", data[startxref:])
+    assert len(entries) == 5
+    for number, offset in enumerate(entries, start=1):
+        assert data[int(offset) :].startswith(b"%d 0 obj" % number)
+    assert b"(Title \\(with parentheses\\)) Tj" in data
+
+
+def test_non_pdf_documents_get_a_download_link_but_no_inline_viewer(client, catalogue):
+    Document = get_document_model()
+    notes = Document(title="Notes")
+    notes.file.save("notes.txt", ContentFile(b"plain notes"), save=False)
+    notes._set_document_file_metadata()
+    notes.save()
+    lesson = LessonPageFactory(
+        parent=CoursePageFactory(parent=catalogue),
+        body=[("document", {"document": notes, "caption": "", "show_inline": True})],
+    )
+    html = client.get(lesson.url).content.decode()
+    assert "<object" not in html
+    assert (
+        f'href="{notes.url}" download>Download Notes <span class="file-meta">(TXT, 11\xa0bytes)</span>'
+        in html
+    )
+
+
+def test_an_embed_that_cannot_be_fetched_falls_back_to_a_plain_link(client, catalogue):
+    lesson = LessonPageFactory(
+        parent=CoursePageFactory(parent=catalogue),
+        body=[
+            ("embed", {"embed": "https://unknown-provider.invalid/talk", "title": "The talk", "caption": ""})
+        ],
+    )
+    html = client.get(lesson.url).content.decode()
+    assert '<a href="https://unknown-provider.invalid/talk">The talk</a>' in html
+
+
+def test_documents_may_be_framed_by_our_pages_but_pages_may_not(client, catalogue, assets):
+    lesson = LessonPageFactory(parent=CoursePageFactory(parent=catalogue), body=showcase_body(assets))
+    document = client.get(assets["handout"].url)
+    assert document.status_code == 200
+    assert document["Content-Type"] == "application/pdf"
+    assert document["X-Frame-Options"] == "SAMEORIGIN"
+    assert b"".join(document.streaming_content).startswith(b"%PDF-1.4")
+    assert client.get(lesson.url)["X-Frame-Options"] == "DENY"
+
+
+def test_demo_media_without_ffmpeg_fail_clearly_and_create_nothing(db, monkeypatch, tmp_path):
+    from wagtailmedia.models import get_media_model
+
+    from lessons.demo import ensure_media
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="need the ffmpeg binary on PATH"):
+        ensure_media("No ffmpeg here", "video")
+    assert not get_media_model().objects.filter(title="No ffmpeg here").exists()
+
+
+def test_demo_media_reject_an_unknown_kind(db):
+    from lessons.demo import ensure_media
+
+    with pytest.raises(ValueError, match="kind must be"):
+        ensure_media("Slides", "slides")
