@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", api_router.urls),
+    path("", include("courses.urls")),
+    path("", include("lessons.urls")),
 ]
 
 if settings.DEBUG:
