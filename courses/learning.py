@@ -69,7 +69,7 @@ def completed_course_ids(user):
 
 def missing_prerequisites(user, course):
     """The live courses ``course`` requires that ``user`` has not completed yet, in title order."""
-    required = list(course.prerequisites.live().order_by("title"))
+    required = list(CoursePage.objects.live().filter(required_by=course.pk).order_by("title"))
     done = completed_course_ids(user)
     return [prerequisite for prerequisite in required if prerequisite.pk not in done]
 
