@@ -54,7 +54,7 @@ def make_media(title="Clip", media_type="video", content=b"not really a video", 
 
 def video_lesson(parent, media, *, extra_blocks=(), **fields):
     """A lesson whose body is one video block of ``media`` (plus ``extra_blocks``)."""
-    body = [("video", {"video": media.pk, "caption": "", "transcript": ""}), *extra_blocks]
+    body = [("video", {"video": media, "caption": "", "transcript": ""}), *extra_blocks]
     lesson = LessonPageFactory(parent=parent, **fields)
     lesson.body = body
     lesson.save_revision().publish()

@@ -34,7 +34,9 @@ def test_logged_in_visitor_not_enrolled_lands_on_the_course_page_with_an_explana
     response = client.get(lesson.url, follow=True)
     assert response.redirect_chain == [(course.url, 302)]
     messages = [str(m) for m in response.context["messages"]]
-    assert messages == [f"“{lesson.title}” is for students enrolled in “{course.title}”. Enroll below to read it."]
+    assert messages == [
+        f"“{lesson.title}” is for students enrolled in “{course.title}”. Enroll below to read it."
+    ]
     assert "Enroll in this course" in response.content.decode()
 
 
