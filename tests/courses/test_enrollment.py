@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from courses.enrollment import Enrollment
 from courses.services import EnrollmentRefused, enroll, is_enrolled
-from tests.student_fixtures import course, editor, enrolled, other_student, student  # noqa: F401
 
 
 def messages_of(response):

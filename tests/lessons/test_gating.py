@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from lessons.services import can_view_lesson
 from tests.factories import LessonPageFactory, ModulePageFactory, UserFactory
-from tests.student_fixtures import course, enrolled, lessons_of, student  # noqa: F401
+from tests.student_fixtures import lessons_of
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from courses.services import course_progress
 from lessons.progress import LessonCompletion
 from lessons.services import set_lesson_complete
 from tests.factories import LessonPageFactory, ModulePageFactory
-from tests.student_fixtures import course, enrolled, lessons_of, student  # noqa: F401
+from tests.student_fixtures import lessons_of
 
 
 def mark(client, lesson, complete=True):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from courses.services import enroll
 from lessons.progress import LessonCompletion, PlaybackPosition
 from tests.factories import UserFactory
-from tests.student_fixtures import course, enrolled, lessons_of, make_media, student, video_lesson  # noqa: F401
+from tests.student_fixtures import lessons_of, make_media, video_lesson
 
 URL = reverse("lessons:playback")
 
