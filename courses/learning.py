@@ -275,6 +275,11 @@ def enrollment_counts(courses):
     )
 
 
+def live_courses():
+    """Published, public courses in explorer order."""
+    return CoursePage.objects.live().public().order_by("path")
+
+
 def course_by_id(course_id):
     """The live CoursePage with this id, or None."""
     return CoursePage.objects.live().filter(pk=course_id).first()

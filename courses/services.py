@@ -22,6 +22,7 @@ from .learning import (  # noqa: F401
     get_enrollment,
     is_enrolled,
     is_staff_viewer,
+    live_courses,
     record_completion_if_done,
     register_completion_source,
     touch_enrollment,

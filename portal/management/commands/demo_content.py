@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from home.demo import ensure_home_page
+from lessons.student_demo import ensure_demo_student
 from portal.demo import ensure_admin
 
 
@@ -15,3 +16,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Admin: http://127.0.0.1:8000/admin/"))
         self.stdout.write(f"  username: {user.username}")
         self.stdout.write(f"  password: {password}")
+        student, student_password, course = ensure_demo_student()
+        where = f", enrolled in “{course.title}”" if course else " (no course to enroll in yet)"
+        self.stdout.write(f"Demo student: {student.username} / {student_password}{where}")
