@@ -11,8 +11,7 @@ from courses.enrollment import Enrollment
 from courses.services import enroll
 from tests.factories import UserFactory
 
-# serialized_rollback brings back the root page a transactional flush removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def at_once(*calls):

@@ -10,7 +10,7 @@ from lessons.progress import LessonCompletion, PlaybackPosition
 from tests.factories import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory, UserFactory
 from tests.student_fixtures import make_media, video_lesson
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(scope="session")
