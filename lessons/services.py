@@ -6,6 +6,7 @@ from courses import services as courses
 from .tracking import (  # noqa: F401
     PlaybackRejected,
     can_view_lesson,
+    can_view_media,
     completed_lesson_ids,
     is_lesson_complete,
     lesson_is_published,

@@ -42,6 +42,29 @@ def can_view_lesson(user, lesson):
     return courses.is_enrolled(user, courses.course_of(lesson))
 
 
+def can_view_media(user, media):
+    """Whether ``user`` may play ``media`` because a lesson they may read plays it.
+
+    Meant for the media library's access policy. Lessons are found through Wagtail's
+    reference index and confirmed against their body; media used only outside
+    lessons (say on the home page) is not decided here: the answer is False.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ReferenceIndex
+
+    from .models import LessonPage
+
+    if courses.is_staff_viewer(user):
+        return True
+    page_ids = (
+        ReferenceIndex.get_references_to(media)
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+    )
+    lessons = LessonPage.objects.live().filter(pk__in=[int(pk) for pk in page_ids])
+    return any(media.pk in media_ids_in(lesson) and can_view_lesson(user, lesson) for lesson in lessons)
+
+
 def completed_lesson_ids(user, lesson_ids):
     """The ids among ``lesson_ids`` that ``user`` has completed (one query)."""
     return set(

@@ -125,3 +125,26 @@ def test_progress_actions_need_an_enrollment(client, student, course, lesson):
     client.logout()
     response = client.post(reverse("lessons:mark_complete", args=[lesson.pk]), {"complete": "1"})
     assert response.status_code == 302 and "login" in response.url
+
+
+def test_media_is_playable_by_those_who_may_read_a_lesson_that_plays_it(student, course):
+    from courses.services import enroll
+    from lessons.services import can_view_media
+    from tests.student_fixtures import make_media, video_lesson
+
+    media = make_media("Members only")
+    unused = make_media("Not in any lesson")
+    video_lesson(course, media, title="Video lesson")
+    staff = UserFactory(username="staff", is_staff=True)
+    assert not can_view_media(student, media)
+    assert can_view_media(staff, media)
+    enroll(student, course)
+    assert can_view_media(student, media)
+    assert not can_view_media(student, unused)
+
+    preview_media = make_media("Teaser")
+    preview = video_lesson(course, preview_media, title="Teaser lesson", free_preview=True)
+    outsider = UserFactory(username="outsider")
+    assert can_view_media(outsider, preview_media)
+    preview.unpublish()
+    assert not can_view_media(outsider, preview_media)
