@@ -207,6 +207,21 @@ class CoursePage(HiddenSubtreeMixin, Page):
         help_text="Courses a student should complete first.",
     )
     tags = ClusterTaggableManager(through=CoursePageTag, blank=True)
+    # Enrollment rules (students app): all optional; blank means always open / unlimited.
+    enrollment_opens_at = models.DateTimeField(
+        null=True, blank=True, help_text="Students can enroll from this moment. Blank: open now."
+    )
+    enrollment_closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="Students can no longer enroll after this moment. Blank: never."
+    )
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Most students enrolled at once. Blank: no limit."
+    )
+    enrollment_panels = [
+        FieldPanel("enrollment_opens_at"),
+        FieldPanel("enrollment_closes_at"),
+        FieldPanel("capacity"),
+    ]
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -242,6 +257,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         [
             ObjectList(content_panels, heading="Content"),
             ObjectList(details_panels, heading="Details"),
+            ObjectList(enrollment_panels, heading="Enrollment"),
             ObjectList(Page.promote_panels, heading="Promote"),
             ObjectList(Page.settings_panels, heading="Settings"),
         ]
@@ -333,3 +349,6 @@ class ModulePage(HiddenSubtreeMixin, Page):
         context["outline"] = outline
         context["section"] = outline.section_for(self)
         return context
+
+
+from .enrollment import Enrollment  # noqa: E402, F401

@@ -12,6 +12,23 @@ from django.db.models import Exists, F, Func, IntegerField, OuterRef, Subquery, 
 from django.db.models.functions import Coalesce, Length, Substr
 from wagtail.models import Page
 
+# Enrollment and progress (students): implemented in learning.py, offered to other apps from here.
+from .learning import (  # noqa: F401
+    EnrollmentRefused,
+    Progress,
+    course_by_id,
+    course_progress,
+    dashboard_entries,
+    enroll,
+    get_enrollment,
+    is_enrolled,
+    is_staff_viewer,
+    live_courses,
+    record_completion_if_done,
+    register_completion_source,
+    touch_enrollment,
+    unenroll,
+)
 from .models import CoursePage, ModulePage
 
 _lesson_model = None

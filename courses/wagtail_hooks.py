@@ -28,3 +28,5 @@ class CourseSnippets(SnippetViewSetGroup):
 
 
 register_snippet(CourseSnippets)
+
+from . import report_hooks  # noqa: E402, F401  (the enrollment report registers its own hooks)

@@ -1,9 +1,7 @@
 """Idempotent demo content for the site root (called by ``manage.py demo_content``)."""
 
-from django.conf import settings
 from django.db import transaction
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
 
 from .models import HomePage
 
@@ -17,18 +15,26 @@ WELCOME = [
 ]
 
 
+def _create_root():
+    """The page tree's root, the root collection and the default locale, as Wagtail's migrations
+    make them (a ``flush``, such as a transactional test's, removes them)."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    return Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 @transaction.atomic
 def ensure_home_page(title="Ringlet"):
     """Return the site's HomePage, creating it and pointing the default Site at it."""
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
-        if root is None:
-            # A flushed database (`manage.py flush`, or a transactional test run before this
-            # one) has lost what Wagtail's migrations created: the default locale and the root.
-            language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
-            Locale.objects.get_or_create(language_code=language)
-            root = Page.add_root(instance=Page(title="Root", slug="root"))
+        root = Page.get_first_root_node() or _create_root()
         # Wagtail's initial migration leaves a plain "Welcome" page at the top;
         # it would clash with our slug and is replaced by the real home page.
         for page in root.get_children().exact_type(Page):

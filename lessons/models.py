@@ -13,16 +13,19 @@ from home.blocks import LESSON_BLOCKS
 
 
 class PreviewBodyField(serializers.Field):
-    """The lesson body in the API, only for free-preview lessons.
+    """The lesson body in the API, for those who may read the lesson (``can_view_lesson``), else null.
 
-    Other lessons are for enrolled students; the API is anonymous and read-only.
+    The same rule as the lesson page: free previews for anyone, the rest for enrolled students.
     """
 
     def __init__(self, **kwargs):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, lesson):
-        if not lesson.free_preview:
+        from .tracking import can_view_lesson
+
+        request = self.context.get("request")
+        if request is None or not can_view_lesson(request.user, lesson):
             return None
         return lesson.body.stream_block.get_api_representation(lesson.body, self.context)
 
@@ -79,3 +82,6 @@ class LessonPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_navigation(self))
         return context
+
+
+from .progress import LessonCompletion, PlaybackPosition  # noqa: E402, F401

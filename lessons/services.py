@@ -2,6 +2,20 @@
 
 from courses import services as courses
 
+# Gating and progress (students): implemented in tracking.py, offered to other apps from here.
+from .tracking import (  # noqa: F401
+    PlaybackRejected,
+    can_view_lesson,
+    can_view_media,
+    completed_lesson_ids,
+    is_lesson_complete,
+    lesson_is_published,
+    media_ids_in,
+    playback_positions,
+    save_playback,
+    set_lesson_complete,
+)
+
 
 def course_of_lesson(lesson):
     """The CoursePage a lesson belongs to (directly or through a module), or None."""

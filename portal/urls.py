@@ -19,6 +19,8 @@ urlpatterns = [
     # Permission-checked renditions and captions (playlists, segments, MP4s).
     path("media-files/", include("media_library.urls")),
     path("api/", api_router.urls),
+    path("", include("courses.urls")),
+    path("", include("lessons.urls")),
 ]
 
 if settings.DEBUG:

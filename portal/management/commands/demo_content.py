@@ -4,6 +4,7 @@ from accounts.demo import ensure_student
 from courses.demo import ensure_catalogue, ensure_courses, ensure_instructor
 from home.demo import ensure_home_page
 from lessons.demo import ensure_lessons
+from lessons.student_demo import ensure_demo_enrollment
 from portal.demo import ensure_admin
 
 
@@ -25,3 +26,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Student: http://127.0.0.1:8000/accounts/login/"))
         self.stdout.write(f"  email: {student.email}")
         self.stdout.write(f"  password: {password} (the admin's)")
+        course = ensure_demo_enrollment(student)
+        if course:
+            self.stdout.write(f"  enrolled in “{course.title}”")

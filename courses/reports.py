@@ -1,0 +1,61 @@
+"""Admin report for instructors and editors: enrollments and completion rate per course."""
+
+from django.utils.functional import cached_property
+from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
+from wagtail.admin.views.reports import ReportView
+from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from .learning import enrollment_counts
+from .models import CoursePage
+
+
+def completion_rate(course):
+    """Completed enrollments as a share of all enrollments, as a whole percentage (None without any)."""
+    if not course.enrolled_count:
+        return None
+    return round(100 * course.completed_count / course.enrolled_count)
+
+
+class RateColumn(Column):
+    def get_value(self, instance):
+        rate = completion_rate(instance)
+        return "none yet" if rate is None else f"{rate}%"
+
+
+class CourseEnrollmentReportView(ReportView):
+    page_title = "Course enrollments"
+    header_icon = "group"
+    index_url_name = "course_enrollment_report"
+    index_results_url_name = "course_enrollment_report_results"
+    # Anyone who may edit pages (editors, moderators, instructors given page permissions).
+    any_permission_required = ["add", "change", "publish"]
+    paginate_by = 50
+    columns = [
+        TitleColumn("title", label="Course", url_name="wagtailadmin_pages:edit"),
+        Column("status_string", label="Status"),
+        NumberColumn("enrolled_count", label="Enrolled"),
+        NumberColumn("completed_count", label="Completed"),
+        RateColumn("completion_rate", label="Completion rate"),
+    ]
+    list_export = ["title", "status_string", "enrolled_count", "completed_count", "completion_rate"]
+    export_headings = {
+        "title": "Course",
+        "status_string": "Status",
+        "enrolled_count": "Enrolled",
+        "completed_count": "Completed",
+        "completion_rate": "Completion rate (%)",
+    }
+    custom_field_preprocess = {}
+
+    @cached_property
+    def permission_policy(self):
+        return PagePermissionPolicy(Page)
+
+    def get_queryset(self):
+        return enrollment_counts(CoursePage.objects.all()).order_by("-enrolled_count", "title")
+
+    def decorate_paginated_queryset(self, object_list):
+        for course in object_list:
+            course.completion_rate = completion_rate(course)
+        return object_list

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "courses"
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("learn/courses/<int:course_id>/enroll/", views.enroll, name="enroll"),
+    path("learn/courses/<int:course_id>/unenroll/", views.unenroll, name="unenroll"),
+]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "lessons"
+urlpatterns = [
+    path("learn/lessons/<int:lesson_id>/complete/", views.mark_complete, name="mark_complete"),
+    path("learn/playback/", views.playback, name="playback"),
+]
