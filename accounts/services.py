@@ -5,7 +5,6 @@ Everything a student owns hangs off ``auth.User`` by foreign keys with
 """
 
 from allauth.account.models import EmailAddress
-from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -52,11 +51,10 @@ def deletion_refusal(user):
 def delete_account(user):
     """Delete ``user`` and every piece of personal data attached to them.
 
-    Ends all of the user's sessions (so other browsers are logged out too), then deletes
-    the user row; the database cascades to allauth's email addresses, social accounts and
-    tokens, recorded sessions, and any other app's rows that point at the user. Callers
-    check ``deletion_refusal`` first and log the current request out themselves.
+    The database cascades to allauth's email addresses, social accounts and tokens,
+    recorded sessions, and any other app's rows that point at the user; a ``pre_delete``
+    handler (``signal_handlers.end_sessions``) ends all of their sessions, so other
+    browsers are logged out too. Callers check ``deletion_refusal`` first and log the
+    current request out themselves.
     """
-    for session in UserSession.objects.filter(user=user):
-        session.end()
-    get_user_model().objects.filter(pk=user.pk).delete()
+    user.delete()

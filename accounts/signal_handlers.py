@@ -1,14 +1,19 @@
 """Signal handlers of the accounts app, connected in ``AccountsConfig.ready()``."""
 
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import pre_delete
 
 
 def record_session(sender, request, user, **kwargs):
     """Record every logged-in session, the Wagtail admin's included.
 
     allauth.usersessions records logins made through allauth only; recording the
-    others too lets ``services.delete_account`` end every session of a user by
-    looking them up, instead of decoding every session in the database.
+    others too lets ``end_sessions`` find every session of a user by index, instead
+    of decoding every session in the database.
     """
     from allauth.usersessions.models import UserSession
 
@@ -18,5 +23,17 @@ def record_session(sender, request, user, **kwargs):
     UserSession.objects.create_from_request(request, user=user, session=request.session)
 
 
+def end_sessions(sender, instance, **kwargs):
+    """Log a user out everywhere as they are deleted, however that happens (their own
+    deletion page, the Wagtail admin, the shell): their sessions go from the cache and the
+    database. The recorded-session rows themselves cascade with the user."""
+    from allauth.usersessions.models import UserSession
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in UserSession.objects.filter(user=instance).values_list("session_key", flat=True):
+        store().delete(key)
+
+
 def connect():
     user_logged_in.connect(record_session, dispatch_uid="accounts.record_session")
+    pre_delete.connect(end_sessions, sender=get_user_model(), dispatch_uid="accounts.end_sessions")

@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.contrib.sessions.models import Session
 from django.test import Client
 
@@ -23,6 +24,7 @@ def test_deleting_an_account_removes_the_user_their_data_and_every_session(clien
     log_in(laptop, "ada@example.com")
     assert UserSession.objects.filter(user=student).count() == 2
     other_session_key = laptop.session.session_key
+    assert SessionStore().exists(other_session_key)
     someone_else = make_student("grace@example.com")
 
     response = client.post("/accounts/delete/", {"password": PASSWORD})
@@ -35,6 +37,7 @@ def test_deleting_an_account_removes_the_user_their_data_and_every_session(clien
     assert not SocialToken.objects.exists()
     assert not UserSession.objects.exists()
     assert not Session.objects.filter(session_key=other_session_key).exists()
+    assert not SessionStore().exists(other_session_key)  # gone from the Redis cache too
     # Logged out here and on the other device.
     assert logged_in_user(client) is None
     assert laptop.get("/accounts/profile/").status_code == 302
@@ -129,3 +132,21 @@ def test_visitors_are_sent_to_log_in(client, db):
     response = client.post("/accounts/delete/", {"password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_user_deleted_in_the_wagtail_admin_is_logged_out_everywhere(client, student):
+    from django.urls import reverse
+
+    log_in(client, "ada@example.com")
+    session_key = client.session.session_key
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("boss", "boss@example.com", PASSWORD))
+
+    response = admin.post(reverse("wagtailusers_users:delete", args=[student.pk]))
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=student.pk).exists()
+    assert not Session.objects.filter(session_key=session_key).exists()
+    assert not SessionStore().exists(session_key)
+    assert not EmailAddress.objects.filter(email="ada@example.com").exists()
+    assert logged_in_user(client) is None
