@@ -207,3 +207,18 @@ def test_deleting_an_item_deletes_its_renditions_poster_and_captions(
     assert not default_storage.exists(f"{prefix}/{video.version}/360p.mp4")
     assert not default_storage.exists(caption_name)
     assert not get_image_model().objects.filter(pk=poster_id).exists()
+
+
+def test_mp4s_on_the_filesystem_answer_byte_ranges_so_players_can_seek(client, video, student):
+    client.force_login(student)
+    url = services.rendition_url(video, "360p.mp4")
+    whole = b"".join(client.get(url).streaming_content)
+
+    part = client.get(url, HTTP_RANGE="bytes=100-199")
+    tail = client.get(url, HTTP_RANGE="bytes=-50")
+    beyond = client.get(url, HTTP_RANGE=f"bytes={len(whole)}-")
+
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 100-199/{len(whole)}"
+    assert b"".join(part.streaming_content) == whole[100:200]
+    assert b"".join(tail.streaming_content) == whole[-50:]
+    assert beyond.status_code == 416
