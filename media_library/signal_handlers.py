@@ -3,7 +3,7 @@
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -51,12 +51,37 @@ def document_saved(sender, instance, created, raw=False, **kwargs):
     transaction.on_commit(lambda: record_document_info.delay(document_id), robust=True)
 
 
+def media_deleted(sender, instance, **kwargs):
+    """Renditions and a generated poster go with the item (wagtailmedia removes the original)."""
+    from .storage import delete_tree
+
+    prefix = instance.media_root_prefix()
+    poster_id = instance.poster_id if instance.poster_is_generated else None
+
+    def clean_up():
+        delete_tree(prefix)
+        if poster_id:
+            from wagtail.images import get_image_model
+
+            get_image_model().objects.filter(pk=poster_id).delete()
+
+    transaction.on_commit(clean_up, robust=True)
+
+
+def caption_deleted(sender, instance, **kwargs):
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
 def connect():
     from wagtail.documents import get_document_model
 
-    from .models import Media
+    from .models import CaptionTrack, Media
 
     post_save.connect(media_saved, sender=Media, dispatch_uid="media_library.media_saved")
+    post_delete.connect(media_deleted, sender=Media, dispatch_uid="media_library.media_deleted")
+    post_delete.connect(caption_deleted, sender=CaptionTrack, dispatch_uid="media_library.caption_deleted")
     post_save.connect(
         document_saved, sender=get_document_model(), dispatch_uid="media_library.document_saved"
     )

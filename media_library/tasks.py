@@ -100,6 +100,9 @@ def encode(self, media_id, source_file):
         if not locked:
             # Another worker is on this item (a redelivery racing a slow encode).
             raise self.retry(countdown=15)
+        media.refresh_from_db()
+        if media.status == Media.Status.READY and media.source_file == source_file and media.version:
+            return "already ready"  # the run that held the lock finished it
         Media.objects.filter(pk=media_id).update(attempts=media.attempts + 1)
         _touch(media_id, status=Media.Status.PROCESSING, progress=0)
         _delete_orphans(media)

@@ -1,12 +1,20 @@
 """Permission-checked serving of renditions and captions, and the admin's status/retry endpoints."""
 
+import os
 import posixpath
 import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -55,10 +63,52 @@ def rendition(request, media_id, version, path):
     else:
         on_disk = local_path(storage, name)
         if on_disk:
-            response = FileResponse(open(on_disk, "rb"), content_type=CONTENT_TYPES[extension])  # noqa: SIM115
+            response = _file_response(request, on_disk, CONTENT_TYPES[extension])
         else:
             response = HttpResponseRedirect(storage.url(name))
     response["Cache-Control"] = PRIVATE_CACHE
+    return response
+
+
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _file_response(request, path, content_type):
+    """The file, or the one byte range asked for (206), so players can seek in an MP4.
+
+    S3 answers ranges itself; this is for the filesystem, where Django's FileResponse
+    always sends the whole file.
+    """
+    size = os.path.getsize(path)
+    match = RANGE_RE.match(request.headers.get("Range", "").strip())
+    if not match or not any(match.groups()):
+        response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
+        response["Accept-Ranges"] = "bytes"
+        return response
+    first, last = match.groups()
+    if first:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    else:  # "bytes=-N": the last N bytes
+        start, end = max(0, size - int(last)), size - 1
+    if start >= size or start > end:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+
+    def chunks(length=end - start + 1):
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            while length > 0:
+                data = fh.read(min(length, 256 * 1024))
+                if not data:
+                    return
+                length -= len(data)
+                yield data
+
+    response = StreamingHttpResponse(chunks(), status=206, content_type=content_type)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"
     return response
 
 

@@ -304,8 +304,7 @@ WAGTAILMEDIA = {
     "MEDIA_MODEL": "media_library.Media",
     "MEDIA_FORM_BASE": "media_library.forms.MediaForm",
 }
-# Uploads above this size are refused with a clear error (also the limit for Django's
-# in-memory upload handling, which streams larger files to disk anyway).
+# Video/audio uploads above this many MiB are refused by the upload form with a clear error.
 MEDIA_MAX_UPLOAD_MB = env.int("MEDIA_MAX_UPLOAD_MB", default=2048)
 # An item left pending or processing this long without news is re-enqueued by the sweep.
 MEDIA_STUCK_AFTER = env.int("MEDIA_STUCK_AFTER", default=900)

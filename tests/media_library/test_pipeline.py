@@ -129,3 +129,25 @@ def test_the_sweep_reenqueues_an_item_whose_transcode_was_never_queued(celery_wo
     assert media.status == Media.Status.READY, media.error
     fresh.refresh_from_db()
     assert fresh.status == Media.Status.PENDING
+
+
+def test_an_admin_upload_is_transcoded_by_the_worker_and_its_status_reports_ready(
+    celery_worker, clips, admin_client, root_collection
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    response = admin_client.post(
+        reverse("wagtailmedia:add", args=("video",)),
+        {
+            "title": "Week 1",
+            "file": SimpleUploadedFile("week1.mp4", (clips / "hd.mp4").read_bytes()),
+            "collection": root_collection.pk,
+        },
+    )
+    assert response.status_code == 302
+    media = wait_until_settled(Media.objects.get(title="Week 1"))
+
+    status = admin_client.get(reverse("media_library_admin:status", args=(media.pk,))).json()
+    assert (status["status"], status["progress"]) == ("ready", 100), status["error"]
+    assert {r["label"] for r in status["renditions"]} == {"360p", "720p", "master"}

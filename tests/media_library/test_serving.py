@@ -188,3 +188,37 @@ def test_a_document_policy_refuses_outsiders_and_serves_members_and_editors(
         assert client.get(handout.url).status_code == 200
     finally:
         services.register_document_access_policy(None)
+
+
+def test_deleting_an_item_deletes_its_renditions_poster_and_captions(
+    video, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+    from wagtail.images import get_image_model
+
+    prefix, poster_id = video.media_root_prefix(), video.poster_id
+    caption_name = video.captions.get().file.name
+    assert default_storage.exists(f"{video.version_prefix()}/360p.mp4")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        video.delete()
+
+    assert str(video.pk) not in default_storage.listdir("media_renditions")[0]
+    assert not default_storage.exists(f"{prefix}/{video.version}/360p.mp4")
+    assert not default_storage.exists(caption_name)
+    assert not get_image_model().objects.filter(pk=poster_id).exists()
+
+
+def test_mp4s_on_the_filesystem_answer_byte_ranges_so_players_can_seek(client, video, student):
+    client.force_login(student)
+    url = services.rendition_url(video, "360p.mp4")
+    whole = b"".join(client.get(url).streaming_content)
+
+    part = client.get(url, HTTP_RANGE="bytes=100-199")
+    tail = client.get(url, HTTP_RANGE="bytes=-50")
+    beyond = client.get(url, HTTP_RANGE=f"bytes={len(whole)}-")
+
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 100-199/{len(whole)}"
+    assert b"".join(part.streaming_content) == whole[100:200]
+    assert b"".join(tail.streaming_content) == whole[-50:]
+    assert beyond.status_code == 416
