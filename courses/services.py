@@ -140,6 +140,14 @@ def reachable(pages):
     return pages.filter(~Exists(hidden_ancestor))
 
 
+def visible_pages(model, pages):
+    """The ``model`` pages among ``pages`` (a Page queryset) that have no unpublished ancestor.
+
+    Returned as a ``pk__in`` subquery, the one form Wagtail's search backend can filter on.
+    """
+    return model.objects.filter(pk__in=reachable(pages).values_list("pk", flat=True))
+
+
 def with_lesson_stats(courses):
     """Annotate a CoursePage queryset with ``lesson_count`` and ``total_minutes`` of live lessons.
 

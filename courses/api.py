@@ -1,0 +1,24 @@
+"""The courses endpoint of the read-only API (mounted at /api/courses/ by portal.api)."""
+
+from wagtail.api.v2.views import PagesAPIViewSet
+
+from .models import CoursePage
+from .services import visible_pages
+
+
+class CoursesAPIViewSet(PagesAPIViewSet):
+    """Published, public courses; the generic ``type`` parameter cannot widen it to other pages."""
+
+    model = CoursePage
+    name = "courses"
+    listing_default_fields = PagesAPIViewSet.listing_default_fields + [
+        "summary",
+        "cover_image",
+        "category_name",
+        "level",
+        "language",
+        "estimated_hours",
+    ]
+
+    def get_queryset(self):
+        return visible_pages(self.model, self.get_base_queryset()).order_by("path")

@@ -1,0 +1,22 @@
+"""The lessons endpoint of the read-only API (mounted at /api/lessons/ by portal.api)."""
+
+from wagtail.api.v2.views import PagesAPIViewSet
+
+from courses.services import visible_pages
+
+from .models import LessonPage
+
+
+class LessonsAPIViewSet(PagesAPIViewSet):
+    """Published, public lessons of published courses; bodies only for free previews."""
+
+    model = LessonPage
+    name = "lessons"
+    listing_default_fields = PagesAPIViewSet.listing_default_fields + [
+        "summary",
+        "estimated_minutes",
+        "free_preview",
+    ]
+
+    def get_queryset(self):
+        return visible_pages(self.model, self.get_base_queryset()).order_by("path")
