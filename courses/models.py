@@ -236,6 +236,7 @@ class CoursePage(Page):
 
     def clean(self):
         super().clean()
+        validate_enrollment_window(self)
         prerequisites = list(self.prerequisites.all())
         if self.pk and any(course.pk == self.pk for course in prerequisites):
             raise ValidationError({"prerequisites": "A course cannot require itself."})
@@ -306,4 +307,4 @@ class ModulePage(Page):
         return context
 
 
-from .enrollment import Enrollment  # noqa: E402, F401
+from .enrollment import Enrollment, validate_enrollment_window  # noqa: E402, F401
