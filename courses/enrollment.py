@@ -5,6 +5,7 @@ rules around it (windows, capacity, prerequisites, progress) are in ``learning.p
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -28,3 +29,10 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.course_id}"
+
+
+def validate_enrollment_window(course):
+    """Refuse a window that closes before it opens (called from ``CoursePage.clean``)."""
+    opens, closes = course.enrollment_opens_at, course.enrollment_closes_at
+    if opens and closes and closes <= opens:
+        raise ValidationError({"enrollment_closes_at": "Enrollment must close after it opens."})

@@ -286,6 +286,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
 
     def clean(self):
         super().clean()
+        validate_enrollment_window(self)
         # The admin form checks the submitted prerequisites itself (CoursePageForm): a
         # ParentalManyToManyField's new values only reach the instance on save.
         problem = prerequisite_problem(self, self.prerequisites.all())
@@ -351,4 +352,4 @@ class ModulePage(HiddenSubtreeMixin, Page):
         return context
 
 
-from .enrollment import Enrollment  # noqa: E402, F401
+from .enrollment import Enrollment, validate_enrollment_window  # noqa: E402, F401

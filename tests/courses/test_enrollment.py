@@ -143,3 +143,12 @@ def test_enrolling_in_an_unpublished_course_is_a_404(client, student, course):
     client.force_login(student)
     assert post_enroll(client, course, follow=False).status_code == 404
     assert not is_enrolled(student, course)
+
+
+def test_an_enrollment_window_that_closes_before_it_opens_is_refused(course):
+    from django.core.exceptions import ValidationError
+
+    course.enrollment_opens_at = timezone.now()
+    course.enrollment_closes_at = course.enrollment_opens_at - timezone.timedelta(hours=1)
+    with pytest.raises(ValidationError, match="Enrollment must close after it opens"):
+        course.full_clean()

@@ -148,3 +148,18 @@ def test_media_is_playable_by_those_who_may_read_a_lesson_that_plays_it(student,
     assert can_view_media(outsider, preview_media)
     preview.unpublish()
     assert not can_view_media(outsider, preview_media)
+
+
+def test_after_logging_in_the_visitor_comes_back_to_the_lesson(client, enrolled, lesson):
+    import re
+
+    to_login = client.get(lesson.url)
+    form_page = client.get(to_login.url).content.decode()
+    # Whichever login form LOGIN_URL shows: Django's ("username") or allauth's ("login").
+    field = re.search(r'name="(username|login)"', form_page).group(1)
+    response = client.post(
+        to_login.url, {field: enrolled.username, "password": "correct horse battery staple"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == lesson.url
+    assert response.status_code == 200
+    assert f'<h1 id="lesson-title">{lesson.title}</h1>' in response.content.decode()
