@@ -7,9 +7,14 @@ class LessonsConfig(AppConfig):
 
     def ready(self):
         from courses.services import register_completion_source, register_lesson_model
+        from media_library.services import register_access_policy, register_document_access_policy
 
         from .models import LessonPage
-        from .tracking import completed_lesson_ids
+        from .tracking import can_view_document, can_view_media, completed_lesson_ids
 
         register_lesson_model(LessonPage)
         register_completion_source(completed_lesson_ids)
+        # media_library knows nothing of courses: lessons tell it who may play a file,
+        # since a lesson's free-preview flag and its course's enrollments decide that.
+        register_access_policy(can_view_media)
+        register_document_access_policy(can_view_document)

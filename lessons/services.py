@@ -5,6 +5,7 @@ from courses import services as courses
 # Gating and progress (students): implemented in tracking.py, offered to other apps from here.
 from .tracking import (  # noqa: F401
     PlaybackRejected,
+    can_view_document,
     can_view_lesson,
     can_view_media,
     completed_lesson_ids,

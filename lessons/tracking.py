@@ -42,6 +42,21 @@ def can_view_lesson(user, lesson):
     return courses.is_enrolled(user, courses.course_of(lesson))
 
 
+def _live_lessons_referencing(obj):
+    """Live lessons whose body refers to ``obj`` (a media item or document), via Wagtail's reference index."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ReferenceIndex
+
+    from .models import LessonPage
+
+    page_ids = (
+        ReferenceIndex.get_references_to(obj)
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+    )
+    return LessonPage.objects.live().filter(pk__in=[int(pk) for pk in page_ids])
+
+
 def can_view_media(user, media):
     """Whether ``user`` may play ``media`` because a lesson they may read plays it.
 
@@ -49,20 +64,22 @@ def can_view_media(user, media):
     reference index and confirmed against their body; media used only outside
     lessons (say on the home page) is not decided here: the answer is False.
     """
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ReferenceIndex
-
-    from .models import LessonPage
-
     if courses.is_staff_viewer(user):
         return True
-    page_ids = (
-        ReferenceIndex.get_references_to(media)
-        .filter(base_content_type=ContentType.objects.get_for_model(Page))
-        .values_list("object_id", flat=True)
-    )
-    lessons = LessonPage.objects.live().filter(pk__in=[int(pk) for pk in page_ids])
+    lessons = _live_lessons_referencing(media)
     return any(media.pk in media_ids_in(lesson) and can_view_lesson(user, lesson) for lesson in lessons)
+
+
+def can_view_document(user, document):
+    """Whether ``user`` may download ``document``: the media library's document policy.
+
+    A document that no live lesson uses is not course material and stays as Wagtail
+    serves it; one that lessons use is served to whoever may read one of them.
+    """
+    if courses.is_staff_viewer(user):
+        return True
+    lessons = list(_live_lessons_referencing(document))
+    return not lessons or any(can_view_lesson(user, lesson) for lesson in lessons)
 
 
 def completed_lesson_ids(user, lesson_ids):

@@ -32,10 +32,11 @@ def register_access_policy(policy):
 
     ``user`` may be anonymous. The policy is called on every request for a playlist,
     segment, MP4 or caption file of a private item, so it should be cheap (cache if not).
-    Pass ``None`` to remove it.
+    Pass ``None`` to remove it. Returns the policy it replaced, so a caller can put it back.
     """
     global _policy
-    _policy = policy
+    previous, _policy = _policy, policy
+    return previous
 
 
 def can_access(user, media):
@@ -60,7 +61,8 @@ def register_document_access_policy(policy):
     and links must keep working; admin users always pass.
     """
     global _document_policy
-    _document_policy = policy
+    previous, _document_policy = _document_policy, policy
+    return previous
 
 
 def can_access_document(user, document):

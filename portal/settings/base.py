@@ -159,7 +159,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # The site's login page is allauth's; the Wagtail admin keeps /admin/login/.
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts_profile"
+# After logging in, a student lands on their courses.
+LOGIN_REDIRECT_URL = "courses:dashboard"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "accounts.services.display_name"
 # Students think in email addresses: they log in with one and never choose a username

@@ -117,9 +117,17 @@ def watchers_policy(db):
     def members_of_watchers(user, media):
         return user.is_authenticated and user.groups.filter(pk=group.pk).exists()
 
-    services.register_access_policy(members_of_watchers)
+    previous = services.register_access_policy(members_of_watchers)
     yield group
-    services.register_access_policy(None)
+    services.register_access_policy(previous)
+
+
+@pytest.fixture
+def no_access_policy():
+    """No policy at all, as in a project where no app registered one."""
+    previous = services.register_access_policy(None)
+    yield
+    services.register_access_policy(previous)
 
 
 @pytest.fixture(autouse=True)

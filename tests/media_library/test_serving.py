@@ -88,8 +88,7 @@ def test_users_the_policy_allows_get_playlists_segments_mp4_and_captions(client,
     assert client.get(caption).content.startswith(b"WEBVTT")
 
 
-def test_editors_may_watch_without_any_policy(client, video, admin_user):
-    services.register_access_policy(None)
+def test_editors_may_watch_without_any_policy(client, video, admin_user, no_access_policy):
     client.force_login(admin_user)
     for url in every_file_url(video):
         assert client.get(url).status_code == 200, url
@@ -169,13 +168,17 @@ def handout(clips):
 
 
 def test_documents_are_served_as_wagtail_does_until_a_policy_is_registered(client, handout):
-    assert client.get(handout.url).status_code == 200
+    previous = services.register_document_access_policy(None)
+    try:
+        assert client.get(handout.url).status_code == 200
+    finally:
+        services.register_document_access_policy(previous)
 
 
 def test_a_document_policy_refuses_outsiders_and_serves_members_and_editors(
     client, handout, student, outsider, admin_user
 ):
-    services.register_document_access_policy(
+    previous = services.register_document_access_policy(
         lambda user, document: user.groups.filter(name="watchers").exists()
     )
     try:
@@ -187,7 +190,7 @@ def test_a_document_policy_refuses_outsiders_and_serves_members_and_editors(
         client.force_login(admin_user)
         assert client.get(handout.url).status_code == 200
     finally:
-        services.register_document_access_policy(None)
+        services.register_document_access_policy(previous)
 
 
 def test_deleting_an_item_deletes_its_renditions_poster_and_captions(
