@@ -44,7 +44,9 @@ def test_sign_up_verify_by_email_log_out_and_log_in_again(client):
 
     response = log_in(client, "grace@example.com")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/profile/"
+    # Students land on their dashboard after logging in (LOGIN_REDIRECT_URL).
+    assert response["Location"] == "/dashboard/"
+    assert client.get("/dashboard/").status_code == 200
     assert logged_in_user(client) == user
     profile = client.get("/accounts/profile/")
     assert profile.status_code == 200

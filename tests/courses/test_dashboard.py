@@ -1,5 +1,6 @@
 """The student dashboard at /dashboard/."""
 
+from django.shortcuts import resolve_url
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from tests.student_fixtures import lessons_of
 def test_dashboard_needs_a_login(client, settings):
     response = client.get("/dashboard/")
     assert response.status_code == 302
-    assert response.url == f"{settings.LOGIN_URL}?next=/dashboard/"
+    assert response.url == f"{resolve_url(settings.LOGIN_URL)}?next=/dashboard/"
 
 
 def test_dashboard_lists_my_courses_with_progress_activity_and_continue_links(client, student, build_course):

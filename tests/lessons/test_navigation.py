@@ -6,6 +6,7 @@ import pytest
 from wagtail.models import PageViewRestriction
 
 from courses.models import ModulePage
+from courses.services import enroll
 from lessons import services
 from lessons.models import LessonPage
 from tests.factories import CoursePageFactory, LessonPageFactory
@@ -20,8 +21,16 @@ def course(build_course):
     return build_course(title="Nav", modules=2, per_module=2)
 
 
-def test_next_and_previous_cross_module_boundaries(client, course):
-    html = client.get(lesson("Nav lesson 1.2").url).content.decode()
+@pytest.fixture
+def reader(client, student, course):
+    """A client logged in as a student enrolled in the Nav course: only they may read its lessons."""
+    enroll(student, course)
+    client.force_login(student)
+    return client
+
+
+def test_next_and_previous_cross_module_boundaries(reader, course):
+    html = reader.get(lesson("Nav lesson 1.2").url).content.decode()
     assert f'rel="next" href="{lesson("Nav lesson 2.1").url}"' in html
     assert f'rel="prev" href="{lesson("Nav lesson 1.1").url}"' in html
     assert services.previous_and_next(lesson("Nav lesson 2.1")) == (
@@ -30,18 +39,18 @@ def test_next_and_previous_cross_module_boundaries(client, course):
     )
 
 
-def test_first_lesson_has_no_previous_and_last_leads_back_to_the_course(client, course):
-    first = client.get(lesson("Nav lesson 1.1").url).content.decode()
+def test_first_lesson_has_no_previous_and_last_leads_back_to_the_course(reader, course):
+    first = reader.get(lesson("Nav lesson 1.1").url).content.decode()
     assert 'rel="prev"' not in first
     assert "Lesson 1 of 4" in first
-    last = client.get(lesson("Nav lesson 2.2").url).content.decode()
+    last = reader.get(lesson("Nav lesson 2.2").url).content.decode()
     assert 'rel="next"' not in last
     assert f'href="{course.url}">Back to the course</a>' in last
 
 
-def test_lesson_page_has_breadcrumb_and_outline_with_the_current_lesson_marked(client, course):
+def test_lesson_page_has_breadcrumb_and_outline_with_the_current_lesson_marked(reader, course):
     current = lesson("Nav lesson 2.1")
-    html = client.get(current.url).content.decode()
+    html = reader.get(current.url).content.decode()
     module = ModulePage.objects.get(title="Nav module 2")
     breadcrumb = html.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
     assert (
@@ -54,25 +63,28 @@ def test_lesson_page_has_breadcrumb_and_outline_with_the_current_lesson_marked(c
     assert '<aside class="lesson-sidebar" aria-labelledby="outline-title">' in html
 
 
-def test_unpublished_lessons_are_skipped_by_next(client, course):
+def test_unpublished_lessons_are_skipped_by_next(reader, course):
     lesson("Nav lesson 2.1").unpublish()
-    html = client.get(lesson("Nav lesson 1.2").url).content.decode()
+    html = reader.get(lesson("Nav lesson 1.2").url).content.decode()
     assert f'rel="next" href="{lesson("Nav lesson 2.2").url}"' in html
     assert "Nav lesson 2.1" not in html
 
 
-def test_lessons_below_a_draft_course_or_unpublished_module_are_not_served(client, catalogue, course):
+def test_lessons_below_a_draft_course_or_unpublished_module_are_not_served(reader, catalogue, course):
     draft = CoursePageFactory(parent=catalogue, title="Draft", live=False)
     hidden = LessonPageFactory(parent=draft, title="Under a draft")
-    assert client.get(hidden.url).status_code == 404
+    assert reader.get(hidden.url).status_code == 404
     ModulePage.objects.filter(title="Nav module 2").update(live=False)
-    assert client.get(lesson("Nav lesson 2.1").url).status_code == 404
-    assert client.get(lesson("Nav lesson 1.1").url).status_code == 200
+    assert reader.get(lesson("Nav lesson 2.1").url).status_code == 404
+    assert reader.get(lesson("Nav lesson 1.1").url).status_code == 200
 
 
-def test_lessons_of_a_private_course_ask_for_the_password(client, catalogue):
+def test_lessons_of_a_private_course_ask_for_the_password(client, catalogue, student):
     private = CoursePageFactory(parent=catalogue, title="Private")
     secret = LessonPageFactory(parent=private, body=[("paragraph", "<p>Members only text</p>")])
+    # Even a student enrolled in the course must give the password Wagtail asks for.
+    enroll(student, private)
+    client.force_login(student)
     PageViewRestriction.objects.create(
         page=private, restriction_type=PageViewRestriction.PASSWORD, password="pw"
     )
