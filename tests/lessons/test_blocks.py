@@ -1,4 +1,4 @@
-"""Every block of the shared set renders in a lesson, with real generated media and documents."""
+"""Every block of the shared set renders in a free-preview lesson, with real generated media and documents."""
 
 import re
 
@@ -10,6 +10,7 @@ from wagtail.documents import get_document_model
 from home.blocks import LESSON_BLOCKS
 from lessons.demo import demo_assets, pdf_bytes, showcase_body
 from tests.factories import CoursePageFactory, LessonPageFactory
+from tests.media_fixtures import transcode_here
 
 
 @pytest.fixture
@@ -18,26 +19,40 @@ def assets(db):
     return demo_assets()
 
 
+def file_bytes(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def test_every_block_renders_in_a_lesson(client, catalogue, assets):
+    # A video or audio block plays once the media pipeline has made the item's renditions.
+    video, audio = transcode_here(assets["video"]), transcode_here(assets["audio"])
     course = CoursePageFactory(parent=catalogue)
-    lesson = LessonPageFactory(parent=course, title="Everything", body=showcase_body(assets))
+    # A free preview, so a visitor may read it (gating has its own tests).
+    lesson = LessonPageFactory(
+        parent=course, title="Everything", body=showcase_body(assets), free_preview=True
+    )
     assert {block.block_type for block in lesson.body} == {name for name, _ in LESSON_BLOCKS}
 
     response = client.get(lesson.url)
     assert response.status_code == 200
     html = response.content.decode()
-    video, audio, handout = assets["video"], assets["audio"], assets["handout"]
+    handout = assets["handout"]
     # heading and paragraph
     assert "<h2>What you will do</h2>" in html
     assert "every kind of content a lesson can hold" in html
     # image, with the image's alt text
     assert re.search(r'<img alt="A blue gradient"[^>]+src="/media/images/', html)
-    # video and audio: the original files in plain HTML5 elements
-    assert f'<source src="{video.url}" type="video/mp4">' in html
-    assert '<video controls preload="metadata" playsinline width="320" height="180"' in html
-    assert f'<source src="{audio.url}" type="audio/mp4">' in html
-    assert '<audio controls preload="metadata" aria-label="Tone (demo audio)">' in html
+    # video and audio: the media library's player, with the renditions the pipeline made
+    assert f'<video class="media-player__element" data-media-id="{video.pk}" controls playsinline' in html
+    assert f'<audio class="media-player__element" data-media-id="{audio.pk}" controls' in html
+    assert "<figcaption>A generated test pattern with a tone.</figcaption>" in html
     assert "<summary>Transcript</summary>" in html
+    for kind, media in (("video", video), ("audio", audio)):
+        sources = re.findall(rf'<source src="(/media-files/{media.pk}/[^"]+)" type="{kind}/mp4"', html)
+        assert sources, kind
+        played = client.get(sources[0])
+        assert played.status_code == 200 and played["Content-Type"] == f"{kind}/mp4"
+        assert file_bytes(played)[4:8] == b"ftyp"
     # document: inline PDF and a download link
     assert f'<object class="document-block__viewer" data="{handout.url}" type="application/pdf"' in html
     assert f'href="{handout.url}" download>Download Lesson handout (demo PDF)' in html
@@ -84,6 +99,7 @@ def test_non_pdf_documents_get_a_download_link_but_no_inline_viewer(client, cata
     lesson = LessonPageFactory(
         parent=CoursePageFactory(parent=catalogue),
         body=[("document", {"document": notes, "caption": "", "show_inline": True})],
+        free_preview=True,
     )
     html = client.get(lesson.url).content.decode()
     assert "<object" not in html
@@ -99,13 +115,16 @@ def test_an_embed_that_cannot_be_fetched_falls_back_to_a_plain_link(client, cata
         body=[
             ("embed", {"embed": "https://unknown-provider.invalid/talk", "title": "The talk", "caption": ""})
         ],
+        free_preview=True,
     )
     html = client.get(lesson.url).content.decode()
     assert '<a href="https://unknown-provider.invalid/talk">The talk</a>' in html
 
 
 def test_documents_may_be_framed_by_our_pages_but_pages_may_not(client, catalogue, assets):
-    lesson = LessonPageFactory(parent=CoursePageFactory(parent=catalogue), body=showcase_body(assets))
+    lesson = LessonPageFactory(
+        parent=CoursePageFactory(parent=catalogue), body=showcase_body(assets), free_preview=True
+    )
     document = client.get(assets["handout"].url)
     assert document.status_code == 200
     assert document["Content-Type"] == "application/pdf"

@@ -2,17 +2,12 @@
 
 import json
 import subprocess
-from pathlib import Path
 
 import pypdf
 import pytest
 from django.contrib.auth.models import Group
-from django.core.files import File
-from django.core.files.storage import default_storage
 
 from media_library import services
-from media_library.models import Media
-from tests.processes import wait_for
 
 
 def ffmpeg(*args):
@@ -66,33 +61,6 @@ def long_clip(tmp_path_factory):
         ],
     )
     return path
-
-
-def upload(path, media_type="video", title=None, enqueue=True, **fields):
-    """Create a media item from a local file. With ``enqueue=False`` no transcode is queued
-    (the file is stored first and the item records it as already seen), as when the broker
-    was down at upload time."""
-    path = Path(path)
-    if enqueue:
-        with path.open("rb") as fh:
-            return Media.objects.create(
-                title=title or path.stem, type=media_type, file=File(fh, name=path.name), **fields
-            )
-    with path.open("rb") as fh:
-        name = default_storage.save(f"media/{path.name}", File(fh, name=path.name))
-    return Media.objects.create(
-        title=title or path.stem, type=media_type, file=name, source_file=name, **fields
-    )
-
-
-def wait_until_settled(media, timeout=90):
-    """Wait until ``media`` is ready or failed; return it fresh from the database."""
-
-    def settled():
-        media.refresh_from_db()
-        return media.status in (Media.Status.READY, Media.Status.FAILED) and media
-
-    return wait_for(settled, timeout=timeout, interval=0.3, message=f"media {media.pk} to be ready or failed")
 
 
 def ffprobe_streams(path_or_url):

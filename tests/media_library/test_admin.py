@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from media_library.models import Media
 from media_library.tasks import encode, record_probe
-from tests.media_library.conftest import upload
+from tests.media_fixtures import upload
 
 pytestmark = pytest.mark.django_db
 

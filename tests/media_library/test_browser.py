@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 
 from media_library.models import CaptionTrack, Media
 from media_library.tasks import encode, record_probe
-from tests.media_library.conftest import upload
+from tests.media_fixtures import upload
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from media_library.models import Media, Rendition
 from media_library.tasks import sweep_stuck_media
-from tests.media_library.conftest import ffprobe_streams, upload, wait_until_settled
+from tests.media_fixtures import upload, wait_until_settled
+from tests.media_library.conftest import ffprobe_streams
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

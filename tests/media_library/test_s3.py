@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from media_library import services
 from media_library.models import Media
 from media_library.tasks import encode, record_probe
-from tests.media_library.conftest import upload
+from tests.media_fixtures import upload
 from tests.processes import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from media_library import services
 from media_library.models import CaptionTrack, Media
 from media_library.tasks import encode, record_probe
-from tests.media_library.conftest import upload
+from tests.media_fixtures import upload
 
 pytestmark = pytest.mark.django_db
 

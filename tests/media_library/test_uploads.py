@@ -9,7 +9,7 @@ from media_library import services
 from media_library.models import CaptionTrack, DocumentInfo, Media
 from media_library.tasks import record_document_info
 from media_library.validation import caption_to_vtt
-from tests.media_library.conftest import upload
+from tests.media_fixtures import upload
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 
 from media_library.models import Media
 from media_library.tasks import TEMP_ROOT, encode, record_probe
-from tests.media_library.conftest import upload, wait_until_settled
+from tests.media_fixtures import upload, wait_until_settled
 from tests.processes import CELERY, Process, child_env, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
