@@ -40,6 +40,9 @@ def test_sign_up_verify_log_in_and_see_the_account_page(page, live_server, artif
         phone.get_by_label("Email").fill("hedy@example.com")
         phone.get_by_label("Password").fill(PASSWORD)
         phone.get_by_role("button", name="Sign In").click()
+        # Logging in lands on the dashboard; the account page is one click away in the header.
+        phone.wait_for_url("**/dashboard/")
+        phone.get_by_role("banner").get_by_role("link", name="Account").click()
         phone.wait_for_url("**/accounts/profile/")
         main = phone.locator("main")
         assert phone.locator("h1").inner_text() == "Your account"
