@@ -3,7 +3,14 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import CategoryFactory, CoursePageFactory, LessonPageFactory, ModulePageFactory
+from courses.services import enroll
+from tests.factories import (
+    CategoryFactory,
+    CoursePageFactory,
+    LessonPageFactory,
+    ModulePageFactory,
+    UserFactory,
+)
 
 
 def queries_for(client, url, **params):
@@ -32,6 +39,11 @@ def test_course_page_queries_do_not_grow_with_lessons(client, catalogue):
 def test_lesson_page_queries_do_not_grow_with_lessons(client, catalogue):
     small = make_course(catalogue, "Small", 5)
     large = make_course(catalogue, "Large", 50)
+    # Lessons are for enrolled students: read them as one, with gating and progress in the count.
+    student = UserFactory(username="reader")
+    enroll(student, small)
+    enroll(student, large)
+    client.force_login(student)
     small_lesson = small.get_descendants().live().last()
     large_lesson = large.get_descendants().live().last()
     assert queries_for(client, small_lesson.url) == queries_for(client, large_lesson.url)
