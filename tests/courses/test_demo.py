@@ -7,8 +7,11 @@ from wagtail.images import get_image_model
 from wagtailmedia.models import get_media_model
 
 from courses.models import Category, CourseIndexPage, CoursePage, ModulePage
+from courses.services import enroll
 from home.blocks import LESSON_BLOCKS
 from lessons.models import LessonPage
+from lessons.services import set_lesson_complete
+from tests.factories import UserFactory
 
 
 def counts():
@@ -47,5 +50,23 @@ def test_demo_content_is_idempotent_and_uses_every_block(client, settings):
     assert CoursePage.objects.get(slug="audio-and-video-for-learning").prerequisite_ids == [
         CoursePage.objects.get(slug="wagtail-for-beginners").pk
     ]
-    for page in [CourseIndexPage.objects.get(), *CoursePage.objects.all(), *LessonPage.objects.all()]:
+    for page in [
+        CourseIndexPage.objects.get(),
+        *CoursePage.objects.all(),
+        *LessonPage.objects.filter(free_preview=True),
+    ]:
+        assert client.get(page.url).status_code == 200, page.url
+    # The other lessons are for students: visitors are asked to log in, enrolled students read them.
+    gated = LessonPage.objects.filter(free_preview=False)
+    assert gated.exists()
+    for page in gated:
+        assert client.get(page.url)["Location"].startswith("/accounts/login/"), page.url
+    # A student who works through the courses in an order their prerequisites allow.
+    student = UserFactory(username="demo-reader")
+    for course in sorted(CoursePage.objects.all(), key=lambda c: len(c.prerequisite_ids)):
+        enroll(student, course)
+        for lesson in LessonPage.objects.descendant_of(course):
+            set_lesson_complete(student, lesson)
+    client.force_login(student)
+    for page in LessonPage.objects.all():
         assert client.get(page.url).status_code == 200, page.url
