@@ -60,3 +60,14 @@ def video_lesson(parent, media, *, extra_blocks=(), **fields):
     lesson.save_revision().publish()
     lesson.refresh_from_db()
     return lesson
+
+
+def browser_log_in(context, live_server, user):
+    """Put a session made by Django's test client into a Playwright browser context."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )

@@ -1,11 +1,14 @@
-"""A visitor in Chromium: catalogue, search, a course, and its lessons with next and previous."""
+"""A student in Chromium: catalogue, search, enroll in a course, and its lessons with next and previous."""
 
 import pytest
 
 from courses.demo import ensure_catalogue, ensure_courses, ensure_instructor
-from courses.services import published_lessons
+from courses.services import enroll, published_lessons
 from home.demo import ensure_home_page
 from lessons.demo import ensure_lessons
+from lessons.services import set_lesson_complete
+from tests.factories import UserFactory
+from tests.student_fixtures import browser_log_in
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -13,7 +16,7 @@ DESKTOP = {"width": 1280, "height": 800}
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_visitor_finds_a_course_and_steps_through_its_lessons(page, live_server, artifacts_dir):
+def test_student_finds_a_course_enrolls_and_steps_through_its_lessons(page, live_server, artifacts_dir):
     catalogue = ensure_catalogue(ensure_home_page())
     ensure_lessons(ensure_courses(catalogue, ensure_instructor()))
     from courses.models import CoursePage
@@ -21,6 +24,15 @@ def test_visitor_finds_a_course_and_steps_through_its_lessons(page, live_server,
     course = CoursePage.objects.get(slug="audio-and-video-for-learning")
     lesson_titles = [lesson.title for lesson in published_lessons(course)]
     assert len(lesson_titles) == 3
+    # Lessons past the free preview are for enrolled students, and this course requires
+    # "Wagtail for beginners": the student has completed it already.
+    student = UserFactory(username="learner")
+    beginners = CoursePage.objects.get(slug="wagtail-for-beginners")
+    assert course.prerequisite_ids == [beginners.pk]
+    enroll(student, beginners)
+    for lesson in published_lessons(beginners):
+        set_lesson_complete(student, lesson)
+    browser_log_in(page.context, live_server, student)
 
     # Network requests leaving the site (the browser's own PDF viewer loads chrome:// files).
     outside = []
@@ -41,7 +53,7 @@ def test_visitor_finds_a_course_and_steps_through_its_lessons(page, live_server,
 
     page.set_viewport_size(DESKTOP)
     page.goto(live_server.url + "/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses", exact=True).click()
     assert page.locator("h1").inner_text() == "Courses"
     assert page.locator(".course-card").count() == 3
     shoot("catalogue")
@@ -57,6 +69,8 @@ def test_visitor_finds_a_course_and_steps_through_its_lessons(page, live_server,
     assert page.locator(".outline__lesson").count() == 3
     shoot("course")
 
+    page.get_by_role("button", name="Enroll in this course").click()
+    page.get_by_text("You are enrolled in “Audio and video for learning”").wait_for()
     page.get_by_role("link", name=f"Start with “{lesson_titles[0]}”").click()
     seen = [page.locator("h1").inner_text()]
     shoot("lesson")
@@ -65,8 +79,8 @@ def test_visitor_finds_a_course_and_steps_through_its_lessons(page, live_server,
         page.locator("a[rel=next]").focus()
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline != "none", "focused links must show a visible outline"
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         seen.append(page.locator("h1").inner_text())
     assert seen == lesson_titles
     assert page.get_by_role("link", name="Back to the course").count() == 1

@@ -3,12 +3,11 @@
 import subprocess
 
 import pytest
-from django.test import Client
 
 from courses.enrollment import Enrollment
 from lessons.progress import LessonCompletion, PlaybackPosition
 from tests.factories import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory, UserFactory
-from tests.student_fixtures import make_media, video_lesson
+from tests.student_fixtures import browser_log_in, make_media, video_lesson
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -30,15 +29,6 @@ def short_video(tmp_path_factory):
     return path.read_bytes()
 
 
-def log_in(context, live_server, user):
-    """Put a session made by Django's test client into the browser (accounts are another app's)."""
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
 def test_student_enrolls_completes_every_lesson_and_sees_100_percent(
     page, live_server, artifacts_dir, settings, short_video
 ):
@@ -55,7 +45,7 @@ def test_student_enrolls_completes_every_lesson_and_sees_100_percent(
     media.save()
     watched = video_lesson(course, media, title="Watch the tour")
     student = UserFactory(username="ada")
-    log_in(page.context, live_server, student)
+    browser_log_in(page.context, live_server, student)
 
     page.goto(live_server.url + course.url)
     page.get_by_role("button", name="Enroll in this course").click()
