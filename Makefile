@@ -11,7 +11,7 @@ help:
 	@echo "make test              the whole test suite (needs PostgreSQL and Redis)"
 	@echo "make lint              ruff check and format check"
 	@echo "make migrations-check  fail if models changed without a migration"
-	@echo "make image-check       build the Dockerfile offline with buildah and run the image (not in CI)"
+	@echo "make image-check       build the Dockerfile offline with buildah and run the image"
 
 venv: $(VENV)/.installed node_modules/.package-lock.json
 

@@ -46,6 +46,15 @@ if ! buildah inspect --type image "$BASE" >/dev/null 2>&1; then
   say "importing it as $BASE"
   ctr=$(buildah from scratch)
   buildah add --quiet "$ctr" "$WORK/rootfs.tar" / >/dev/null
+  # As in Debian's official images: apt keeps no downloaded packages or caches, so
+  # the Dockerfile's `rm -rf /var/lib/apt/lists/*` leaves nothing behind.
+  cat >"$WORK/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
+  buildah copy --quiet "$ctr" "$WORK/docker-clean" /etc/apt/apt.conf.d/docker-clean >/dev/null
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --env LANG=C.UTF-8 --cmd python3 "$ctr"
   buildah commit --quiet --rm "$ctr" "$BASE" >/dev/null
@@ -124,7 +133,8 @@ done
 [ "$body" = '{"status": "ok"}' ] || fail "/health/ did not answer {\"status\": \"ok\"} (got: $body)"
 echo "/health/ answered $body (Host: a pod IP, plain HTTP)"
 css=$(in_image sh -c 'ls /app/static/css/*.css | head -1')
-code=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web_port/static/css/$(basename "$css")")
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Host: localhost' -H 'X-Forwarded-Proto: https' \
+  "http://127.0.0.1:$web_port/static/css/$(basename "$css")")
 [ "$code" = 200 ] || fail "the collected static file $css answered $code"
 echo "static files collected at build time are served (/static/css/$(basename "$css"))"
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.deploy.manifests import OVERLAYS, container_env, get, pod_spec, render
-from tests.processes import BASE_DIR, PYTHON, Process, database_url, wait_for
+from tests.processes import BASE_DIR, CELERY, PYTHON, Process, database_url, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -49,13 +49,24 @@ SERVICE_HOSTS = {
 }
 
 
+def smoke_broker_url():
+    """A Redis database of its own for the smoke test's broker (the test broker's + 8).
+
+    The rendered workers run production settings (staging's and prod's store media in
+    S3): they must never take tasks that other tests send to the suite's own worker.
+    """
+    url = urlsplit(os.environ["CELERY_BROKER_URL"])
+    db = (int(url.path.strip("/") or 0) + 8) % 16
+    return url._replace(path=f"/{db}").geturl()
+
+
 def local_url(name, cluster_url, overlay):
     """This machine's server for a URL that names a cluster service (its host mapped to 127.0.0.1)."""
     assert urlsplit(cluster_url).hostname in SERVICE_HOSTS[overlay], f"{name}={cluster_url}"
     local = {
         "DATABASE_URL": database_url(),
         "REDIS_URL": os.environ["REDIS_URL"],
-        "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
+        "CELERY_BROKER_URL": smoke_broker_url(),
     }[name]
     assert urlsplit(local).hostname == "127.0.0.1"
     return local
@@ -186,13 +197,22 @@ def _json_or_none(line):
 @pytest.mark.parametrize(
     ("name", "queue"), [("ringlet-worker", "default"), ("ringlet-media-worker", "media")]
 )
-def test_workers_answer_a_ping_and_pass_their_own_probes(cluster, celery_app, name, queue):
+def test_workers_answer_a_ping_and_pass_their_own_probes(cluster, name, queue):
     node = f"{queue}@{socket.gethostname()}"
-    wait_for(
-        lambda: celery_app.control.ping(destination=[node], timeout=1),
-        timeout=60,
-        message=f"{node} to answer a ping:\n{cluster.output(name)}",
-    )
+
+    def ping():
+        # `celery inspect ping` run with the pod's own environment (and so its broker).
+        result = subprocess.run(
+            [CELERY, "--app=portal", "inspect", "ping", f"--destination={node}", "--timeout=3"],
+            cwd=BASE_DIR,
+            env=cluster.envs[name],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return result.returncode == 0 and "pong" in result.stdout
+
+    wait_for(ping, timeout=90, interval=1, message=f"{node} to answer a ping:\n{cluster.output(name)}")
     assert f"{queue}" in cluster.output(name)
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         result = cluster.probe(name, probe)
