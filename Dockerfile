@@ -6,15 +6,18 @@
 # Replaced by `make image-check` with a locally bootstrapped Debian root.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# --- builder: compilers, and every wheel installed into a virtualenv --------------------
+# --- builder: compilers, every wheel installed into a virtualenv, and npm packages ------
 FROM ${PYTHON_IMAGE} AS builder
 # Unpinned Debian packages: bookworm's point releases replace old versions, so pins
 # would break the build; the base image's tag or digest fixes the release.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends build-essential libpq-dev \
+    && apt-get install -y --no-install-recommends build-essential libpq-dev npm \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
+# The player's hls.js, exactly as package-lock.json pins it (served as a static file).
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY requirements/base.txt requirements/prod.txt requirements/
 # PIP_FIND_LINKS and PIP_NO_INDEX can point pip at a wheelhouse downloaded beforehand.
 ARG PIP_FIND_LINKS
@@ -40,8 +43,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 COPY . .
-# Front-end packages (package.json) come from a node stage placed before this one:
-# its files are copied into an app's static/ folder here, before collectstatic.
+COPY --from=builder /build/node_modules/hls.js/dist /app/node_modules/hls.js/dist
 # Static files are collected at build time (the root filesystem is read-only in the
 # cluster). Production settings insist on these variables; nothing reads them here.
 RUN SECRET_KEY=collectstatic-only-not-a-secret \
