@@ -59,6 +59,7 @@ def test_course_page_shows_progress_bar_checkmarks_and_continue_link(client, enr
     html = client.get(course.url).content.decode()
     assert progress_bar(html) == (2, 4)
     assert "2 of 4 lessons complete (50%)" in html
+    assert "Start with" not in html  # one way in once started: "Continue where you left off"
     assert html.count('aria-label="Completed"') == 2
     # The first lesson not done yet, even though a later one is.
     assert f"Continue where you left off: “{lessons[1].title}”" in html
