@@ -17,6 +17,8 @@ RUN apt-get update \
 WORKDIR /build
 # The player's hls.js, exactly as package-lock.json pins it (served as a static file).
 COPY package.json package-lock.json ./
+# Unset in an ordinary build; `make image-check` points it at this machine's CA bundle.
+ARG NPM_CONFIG_CAFILE
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY requirements/base.txt requirements/prod.txt requirements/
 # PIP_FIND_LINKS and PIP_NO_INDEX can point pip at a wheelhouse downloaded beforehand.
@@ -43,7 +45,10 @@ ENV PATH=/opt/venv/bin:$PATH \
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 COPY . .
-COPY --from=builder /build/node_modules/hls.js/dist /app/node_modules/hls.js/dist
+# Only the minified build the player loads and its source map (which the manifest storage
+# resolves): the whole dist, every variant collected and compressed, adds about 100 MB.
+COPY --from=builder /build/node_modules/hls.js/dist/hls.min.js /build/node_modules/hls.js/dist/hls.min.js.map \
+    /app/node_modules/hls.js/dist/
 # Static files are collected at build time (the root filesystem is read-only in the
 # cluster). Production settings insist on these variables; nothing reads them here.
 RUN SECRET_KEY=collectstatic-only-not-a-secret \

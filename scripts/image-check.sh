@@ -91,6 +91,8 @@ buildah bud --layers --pull=never --network host \
   --build-arg PYTHON_IMAGE="$BASE" \
   --build-arg PIP_FIND_LINKS="http://127.0.0.1:$port/" \
   --build-arg PIP_NO_INDEX=1 \
+  --volume /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/host-ca.crt:ro \
+  --build-arg NPM_CONFIG_CAFILE=/etc/ssl/certs/host-ca.crt \
   --tag "$IMAGE" --file Dockerfile . >"$WORK/build.log" 2>&1 \
   || { tail -40 "$WORK/build.log"; echo "image-check: the build failed (full log: $WORK/build.log)"; exit 1; }
 build_seconds=$(( $(date +%s) - build_start ))
@@ -137,6 +139,12 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Host: localhost' -H 'X-Forwar
   "http://127.0.0.1:$web_port/static/css/$(basename "$css")")
 [ "$code" = 200 ] || fail "the collected static file $css answered $code"
 echo "static files collected at build time are served (/static/css/$(basename "$css"))"
+hls=$(in_image sh -c 'ls /app/static/vendor/hls.js/hls.min.*.js | head -1')
+[ -n "$hls" ] || fail "hls.js (from npm ci in the builder) is not among the collected static files"
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Host: localhost' -H 'X-Forwarded-Proto: https' \
+  "http://127.0.0.1:$web_port/static/vendor/hls.js/$(basename "$hls")")
+[ "$code" = 200 ] || fail "the player's hls.js ($hls) answered $code"
+echo "the player's hls.js is served (/static/vendor/hls.js/$(basename "$hls"))"
 
 # Chroot isolation has no PID namespace: gunicorn's pid is a host pid, read from its pidfile.
 pid=$(cat "$(buildah mount "$ctr")/tmp/gunicorn.pid")
