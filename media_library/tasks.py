@@ -9,6 +9,7 @@ encode writes a fresh version prefix that becomes visible only once complete.
 
 import contextlib
 import glob
+import hashlib
 import logging
 import os
 import shutil
@@ -37,6 +38,17 @@ TIME_LIMIT_FACTOR = 3
 MAX_ATTEMPTS = 5
 LOCK_CLASS = 0x5249  # advisory-lock namespace of this pipeline ("RI")
 TEMP_ROOT = os.path.join(tempfile.gettempdir(), "ringlet-transcode")
+
+
+def temp_root():
+    """This database's folder for work in progress.
+
+    Media ids are unique only within a database, and a new encode clears what an earlier,
+    killed one of the same id left here; so portals (or test runs) sharing a machine's /tmp
+    each get their own folder rather than clear each other's work.
+    """
+    name = str(connection.settings_dict["NAME"])
+    return os.path.join(TEMP_ROOT, hashlib.sha256(name.encode()).hexdigest()[:12])
 
 
 def encode_time_limits(duration):
@@ -303,14 +315,15 @@ def _delete_orphans(media):
     for name in list_subdirs(media.media_root_prefix()):
         if name != live:
             delete_tree(media.version_prefix(name))
-    for path in glob.glob(os.path.join(TEMP_ROOT, f"{media.pk}-*")):
+    for path in glob.glob(os.path.join(temp_root(), f"{media.pk}-*")):
         shutil.rmtree(path, ignore_errors=True)
 
 
 @contextlib.contextmanager
 def _workdir(media_id):
-    os.makedirs(TEMP_ROOT, exist_ok=True)
-    path = tempfile.mkdtemp(prefix=f"{media_id}-", dir=TEMP_ROOT)
+    root = temp_root()
+    os.makedirs(root, exist_ok=True)
+    path = tempfile.mkdtemp(prefix=f"{media_id}-", dir=root)
     try:
         yield path
     finally:

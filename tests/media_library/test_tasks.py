@@ -1,5 +1,7 @@
 """Task configuration: queue, redelivery, time limits, the sweep's schedule."""
 
+import os
+
 from django.conf import settings
 
 from media_library import ffmpeg
@@ -35,3 +37,19 @@ def test_the_ladder_never_scales_up():
     assert [v.label for v in ffmpeg.plan(probed(854, 480))] == ["360p"]
     assert [(v.label, v.width, v.height) for v in ffmpeg.plan(probed(426, 240))] == [("240p", 426, 240)]
     assert [v.label for v in ffmpeg.plan(probed(None, None))] == ["audio"]
+
+
+def test_work_in_progress_is_kept_per_database_so_portals_sharing_tmp_never_clear_each_other(db):
+    from django.db import connection
+
+    from media_library.tasks import TEMP_ROOT, temp_root
+
+    ours = temp_root()
+    name = connection.settings_dict["NAME"]
+    try:
+        connection.settings_dict["NAME"] = f"{name}_another_portal"
+        theirs = temp_root()
+    finally:
+        connection.settings_dict["NAME"] = name
+    assert ours != theirs
+    assert os.path.dirname(ours) == os.path.dirname(theirs) == TEMP_ROOT

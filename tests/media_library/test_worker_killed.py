@@ -9,7 +9,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from media_library.models import Media
-from media_library.tasks import TEMP_ROOT, encode, record_probe
+from media_library.tasks import encode, record_probe, temp_root
 from tests.media_fixtures import upload, wait_until_settled
 from tests.processes import CELERY, Process, child_env, wait_for
 
@@ -51,7 +51,7 @@ def test_a_worker_killed_during_an_encode_gets_replaced_and_the_item_completes_w
         os.killpg(first.popen.pid, signal.SIGKILL)  # the worker, its pool child and FFmpeg
         first.popen.wait(10)
         killed_at = media.progress
-        assert glob.glob(os.path.join(TEMP_ROOT, f"{media.pk}-*")), "the killed encode left its work behind"
+        assert glob.glob(os.path.join(temp_root(), f"{media.pk}-*")), "the killed encode left its work behind"
 
         time.sleep(VISIBILITY_TIMEOUT + 0.5)
         second = start_worker("survivor", tmp_path / "second.log")
@@ -67,5 +67,5 @@ def test_a_worker_killed_during_an_encode_gets_replaced_and_the_item_completes_w
     # No orphans: only the live version in storage and in the database, no temp dirs.
     assert default_storage.listdir(media.media_root_prefix())[0] == [media.version]
     assert set(media.renditions.values_list("version", flat=True)) == {media.version}
-    assert not glob.glob(os.path.join(TEMP_ROOT, f"{media.pk}-*"))
+    assert not glob.glob(os.path.join(temp_root(), f"{media.pk}-*"))
     assert {r.label for r in media.live_renditions()} == {"360p", "720p", "master"}
