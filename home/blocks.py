@@ -49,11 +49,7 @@ class CallToActionBlock(blocks.StructBlock):
 
 
 class VideoBlock(blocks.StructBlock):
-    """A video from the media library.
-
-    Until the media pipeline's player exists, the template plays the original
-    file in a plain ``<video>`` element; the integrator swaps the markup there.
-    """
+    """A video from the media library, played by ``{% media_player %}`` (HLS, MP4 fallback, captions)."""
 
     video = VideoChooserBlock()
     caption = blocks.CharBlock(required=False, max_length=300)
@@ -69,7 +65,7 @@ class VideoBlock(blocks.StructBlock):
 
 
 class AudioBlock(blocks.StructBlock):
-    """An audio clip from the media library, played in a plain ``<audio>`` element for now."""
+    """An audio clip from the media library, played by ``{% media_player %}``."""
 
     audio = AudioChooserBlock()
     caption = blocks.CharBlock(required=False, max_length=300)

@@ -48,3 +48,19 @@ def transcode_here(media):
     media.refresh_from_db()
     assert (result, media.status) == ("ready", Media.Status.READY), media.error
     return media
+
+
+def add_caption(media, cue, language="en", label="English"):
+    """Give ``media`` a default WebVTT caption track with one cue, ``cue``, from 0 to 1.5 s."""
+    from django.core.files.base import ContentFile
+
+    from media_library.models import CaptionTrack
+
+    vtt = f"WEBVTT\n\n00:00:00.000 --> 00:00:01.500\n{cue}\n".encode()
+    return CaptionTrack.objects.create(
+        media=media,
+        language=language,
+        label=label,
+        is_default=True,
+        file=ContentFile(vtt, name=f"{language}.vtt"),
+    )

@@ -1,11 +1,10 @@
 """Chromium plays a transcoded video through hls.js, with its captions, in the admin preview."""
 
 import pytest
-from django.core.files.base import ContentFile
 
-from media_library.models import CaptionTrack, Media
+from media_library.models import Media
 from media_library.tasks import encode, record_probe
-from tests.media_fixtures import upload
+from tests.media_fixtures import add_caption, upload
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -16,13 +15,7 @@ def test_the_hls_video_plays_in_chromium_with_its_captions(
     media = upload(clips / "hd.mp4", title="Adaptive lecture", enqueue=False)
     record_probe(media)
     assert encode(media.pk, media.file.name) == "ready"
-    CaptionTrack.objects.create(
-        media=media,
-        language="en",
-        label="English",
-        is_default=True,
-        file=ContentFile(b"WEBVTT\n\n00:00:00.000 --> 00:00:02.500\nWelcome to the course\n", name="en.vtt"),
-    )
+    add_caption(media, "Welcome to the course")
     admin = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
     client.force_login(admin)
     page.context.add_cookies(

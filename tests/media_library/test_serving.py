@@ -5,14 +5,13 @@ from urllib.parse import urljoin
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.files.base import ContentFile
 from django.template import Context, Template
 from django.test import RequestFactory
 
 from media_library import services
-from media_library.models import CaptionTrack, Media
+from media_library.models import Media
 from media_library.tasks import encode, record_probe
-from tests.media_fixtures import upload
+from tests.media_fixtures import add_caption, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +27,7 @@ def encode_now(media):
 @pytest.fixture
 def video(clips):
     media = encode_now(upload(clips / "sd.mp4", title="Private lesson", enqueue=False))
-    CaptionTrack.objects.create(
-        media=media,
-        language="en",
-        label="English",
-        is_default=True,
-        file=ContentFile(b"WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nHello\n", name="en.vtt"),
-    )
+    add_caption(media, "Hello")
     return media
 
 
