@@ -56,9 +56,9 @@ def register_document_access_policy(policy):
     """Install ``policy(user, document) -> bool`` for Wagtail documents (``None`` removes it).
 
     Checked by Wagtail's document serving view (``before_serve_document`` hook) before the
-    file or its signed S3 URL is handed over. Without a policy, documents are served as
-    Wagtail serves them (its collection privacy still applies), since existing documents
-    and links must keep working; admin users always pass.
+    file or its signed URL (S3, Azure Blob) is handed over. Without a policy, documents are
+    served as Wagtail serves them (its collection privacy still applies), since existing
+    documents and links must keep working; admin users always pass.
     """
     global _document_policy
     previous, _document_policy = _document_policy, policy
@@ -113,7 +113,8 @@ def playback_urls(media, user):
     """A :class:`Playback` for a ready item ``user`` may watch, else ``None``.
 
     The URLs point at the serving view, which checks :func:`can_access` on every request
-    and then streams the file (filesystem) or redirects to a short-lived signed URL (S3).
+    and then streams the file (filesystem) or redirects to a short-lived signed URL (S3,
+    Azure Blob).
     """
     # An item being re-encoded keeps playing its live version until the new one replaces it.
     if media is None or not media.version or not can_access(user, media):

@@ -1,4 +1,4 @@
-"""Reading and writing renditions through Django's storage API (filesystem or S3 alike)."""
+"""Reading and writing renditions through Django's storage API (filesystem, S3 or Azure Blob alike)."""
 
 import contextlib
 import os
@@ -54,7 +54,7 @@ def delete_tree(prefix, storage=None):
         count += delete_tree(posixpath.join(prefix, name), storage)
     directory = local_path(storage, prefix)
     if directory:
-        # The filesystem keeps empty directories; S3 has none to remove.
+        # The filesystem keeps empty directories; object stores have none to remove.
         with contextlib.suppress(OSError):
             os.rmdir(directory)
     return count

@@ -80,7 +80,7 @@ def record_probe(media):
     """Probe the item's original, store its metadata and return it (``None``: marked failed)."""
     storage = media.file.storage
     try:
-        # ffprobe reads a remote (S3) original through a short-lived signed URL,
+        # ffprobe reads a remote (S3, Azure Blob) original through a short-lived signed URL,
         # fetching only the bytes it needs.
         info = ffmpeg.probe(local_path(storage, media.file.name) or storage.url(media.file.name))
     except ffmpeg.FFmpegError as exc:

@@ -44,8 +44,8 @@ def rendition(request, media_id, version, path):
     """A playlist, segment or MP4 of a version of an item, for users the access policy allows.
 
     Playlists are returned as text, so the relative URIs in them come back here and are
-    checked too. Other files stream from the filesystem, or redirect to a short-lived
-    signed URL when the storage is S3.
+    checked too. Other files stream from the filesystem, or, when the storage has no local
+    path (S3, Azure Blob), redirect to the short-lived signed URL its ``url()`` gives.
     """
     media = get_object_or_404(Media, pk=media_id)
     _check(request, media)
@@ -76,8 +76,8 @@ RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 def _file_response(request, path, content_type):
     """The file, or the one byte range asked for (206), so players can seek in an MP4.
 
-    S3 answers ranges itself; this is for the filesystem, where Django's FileResponse
-    always sends the whole file.
+    Object stores (S3, Azure Blob) answer ranges themselves; this is for the filesystem,
+    where Django's FileResponse always sends the whole file.
     """
     size = os.path.getsize(path)
     match = RANGE_RE.match(request.headers.get("Range", "").strip())

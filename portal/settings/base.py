@@ -210,6 +210,13 @@ MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+AZURE_CONTAINER = env("AZURE_CONTAINER", default="")
+if AWS_STORAGE_BUCKET_NAME and AZURE_CONTAINER:
+    # Half the files in one store and half in the other would be worse than not starting.
+    raise environ.ImproperlyConfigured(
+        "Both AWS_STORAGE_BUCKET_NAME and AZURE_CONTAINER are set: media can live in one store "
+        "only. Unset one of them."
+    )
 if AWS_STORAGE_BUCKET_NAME:
     # Originals, renditions and captions go to S3 (or any S3-compatible store);
     # URLs are short-lived signed URLs, never public objects.
@@ -227,6 +234,21 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
             "file_overwrite": False,
             "default_acl": None,
+        },
+    }
+elif AZURE_CONTAINER:
+    # Azure Blob Storage, as the alternative to S3: a private container, short-lived SAS URLs
+    # (django-storages' backend, with listdir fixed in media_library/azure_storage.py).
+    DEFAULT_STORAGE = {
+        "BACKEND": "media_library.azure_storage.AzureStorage",
+        "OPTIONS": {
+            "azure_container": AZURE_CONTAINER,
+            "connection_string": env("AZURE_CONNECTION_STRING", default=None),
+            "account_name": env("AZURE_ACCOUNT_NAME", default=None),
+            "account_key": env("AZURE_ACCOUNT_KEY", default=None),
+            "custom_domain": env("AZURE_CUSTOM_DOMAIN", default=None),
+            "expiration_secs": env.int("AZURE_URL_EXPIRATION_SECS", default=300),
+            "overwrite_files": False,
         },
     }
 else:
