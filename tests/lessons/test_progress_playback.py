@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from courses.services import enroll
-from lessons.progress import LessonCompletion, PlaybackPosition
+from lessons.models import LessonCompletion, PlaybackPosition
 from tests.factories import UserFactory
-from tests.student_fixtures import lessons_of, make_media, video_lesson
+from tests.page_fixtures import lessons_of, make_media, video_lesson
 
 URL = reverse("lessons:playback")
 
