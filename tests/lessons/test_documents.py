@@ -74,3 +74,14 @@ def test_a_document_in_a_gated_and_a_draft_lesson_follows_the_published_one(clie
     assert status(client, shared) == 403
     enroll(student, course)
     assert status(client, shared, student) == 200
+
+
+def test_gated_lessons_and_documents_are_marked_private_for_caches(client, course, student):
+    handout = make_document("private-handout")
+    lesson = lesson_with(course, handout, title="Members only, with a handout")
+    enroll(student, course)
+    client.force_login(student)
+    page = client.get(lesson.url)
+    assert page.status_code == 200 and "private" in page["Cache-Control"]
+    download = client.get(handout.url)
+    assert download.status_code == 200 and "private" in download["Cache-Control"]
