@@ -119,11 +119,14 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, failing open onto a per-process cache while Redis is
+            # unreachable (portal/cache.py says why not django-redis' IGNORE_EXCEPTIONS).
+            "BACKEND": "portal.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ringlet"),
-            # Fail fast: a dead Redis must not hang requests or readiness probes.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Fail fast: a dead or unroutable Redis must not hang requests or readiness
+            # probes; after one failure the cache skips Redis for a few seconds anyway.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:

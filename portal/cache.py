@@ -1,0 +1,161 @@
+"""The default cache: Redis, failing open onto a per-process cache while Redis is unreachable.
+
+Redis is an accelerator, never a dependency (ARCHITECTURE.md). Django's ``RedisCache``
+raises ``redis.exceptions.ConnectionError`` from every call when Redis is down, and
+Wagtail's ``Site.get_site_root_paths``, the ``cached_db`` session backend and allauth's
+rate limits all call the cache on every request, so an outage was a full site outage.
+
+Why a thin wrapper around Django's backend rather than django-redis' ``IGNORE_EXCEPTIONS``:
+
+* ``IGNORE_EXCEPTIONS`` turns every failed call into "miss" / "not stored". allauth's rate
+  limits then count nothing at all during an outage; here they keep counting in a
+  per-process fallback (each web process counts on its own: weaker, but never off).
+* It pays the connection timeout on every call for as long as Redis is down. Here one
+  failure opens a circuit for ``RETRY_AFTER`` seconds, during which the fallback answers
+  without touching the network, so pages are slower by one timeout at most, not one per
+  cache call.
+* Writes made during the outage (a session saved or deleted, a logout) reach only the
+  database and the fallback, so Redis may still hold the old copy when it comes back: a
+  logged-out session would come back to life. This wrapper remembers the keys it failed to
+  write and deletes them from Redis as soon as it reaches Redis again (or clears the whole
+  cache if too many keys were written to remember them all).
+* It keeps Django's own backend (and its client and serializer) under the hood.
+
+Every failure is logged once per outage (WARNING "cache unreachable"), and recovery once.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# Seconds after a failure during which Redis is not tried again.
+RETRY_AFTER = 5.0
+# Past this many keys written during one outage, recovery clears the whole cache instead.
+MAX_STALE_KEYS = 10_000
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class FailOpenRedisCache(RedisCache):
+    """Django's ``RedisCache``, answering from a per-process ``LocMemCache`` while Redis is down."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._fallback = LocMemCache(f"fail-open-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)})
+        self._lock = threading.Lock()
+        self._down_until = 0.0
+        self._outage = False
+        self._stale = set()
+        self._stale_overflow = False
+
+    # --- state ------------------------------------------------------------------------
+    @property
+    def redis_available(self):
+        """False while the circuit is open (Redis failed less than RETRY_AFTER seconds ago)."""
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, exc, written_keys=()):
+        with self._lock:
+            if not self._outage:
+                logger.warning("cache unreachable, answering from the per-process fallback: %s", exc)
+            self._outage = True
+            self._down_until = time.monotonic() + RETRY_AFTER
+        self._remember(written_keys)
+
+    def _remember(self, made_keys):
+        """Note keys written while Redis was unreachable: Redis may hold an older copy of them."""
+        if not made_keys:
+            return
+        with self._lock:
+            if not self._stale_overflow:
+                self._stale.update(made_keys)
+                if len(self._stale) > MAX_STALE_KEYS:
+                    self._stale_overflow, self._stale = True, set()
+
+    def _recovered(self):
+        """Runs after the first successful call following an outage: drop what may be stale."""
+        with self._lock:
+            if not self._outage:
+                return
+            stale, overflow = self._stale, self._stale_overflow
+            self._outage, self._stale, self._stale_overflow = False, set(), False
+        try:
+            if overflow:
+                super().clear()
+            elif stale:
+                self._cache.delete_many(list(stale))
+        except UNREACHABLE as exc:
+            self._failed(exc, stale)
+            return
+        self._fallback.clear()
+        logger.warning(
+            "cache reachable again; %s", "cleared it" if overflow else f"dropped {len(stale)} stale keys"
+        )
+
+    def _call(self, name, args, kwargs, written=()):
+        """Call RedisCache.<name>, or the fallback's when Redis is down or fails."""
+        if self.redis_available:
+            try:
+                result = getattr(super(), name)(*args, **kwargs)
+            except UNREACHABLE as exc:
+                self._failed(exc, [self.make_key(key, version=kwargs.get("version")) for key in written])
+            else:
+                if self._outage:
+                    self._recovered()
+                return result
+        else:
+            self._remember([self.make_key(key, version=kwargs.get("version")) for key in written])
+        return getattr(self._fallback, name)(*args, **kwargs)
+
+    # --- the cache API ------------------------------------------------------------------
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", (key, value, timeout), {"version": version}, written=[key])
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", (key, default), {"version": version})
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", (key, value, timeout), {"version": version}, written=[key])
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", (key, timeout), {"version": version}, written=[key])
+
+    def delete(self, key, version=None):
+        return self._call("delete", (key,), {"version": version}, written=[key])
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", (keys,), {"version": version})
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", (key,), {"version": version})
+
+    def incr(self, key, delta=1, version=None):
+        return self._call("incr", (key, delta), {"version": version}, written=[key])
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", (data, timeout), {"version": version}, written=list(data))
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", (keys,), {"version": version}, written=list(keys))
+
+    def clear(self):
+        if self.redis_available:
+            try:
+                return super().clear()
+            except UNREACHABLE as exc:
+                self._failed(exc)
+        with self._lock:
+            # Everything in Redis is suspect now.
+            self._stale_overflow, self._stale = True, set()
+        return self._fallback.clear()
+
+    def ping(self):
+        """Raise if Redis itself cannot be reached right now (for /ready/), ignoring the circuit."""
+        self._cache.get_client(write=True).ping()
