@@ -43,75 +43,100 @@ MAX_STALE_KEYS = 10_000
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
+class _Outage:
+    """What one process knows about its Redis: shared by the per-thread cache objects
+    Django creates, like the fallback's storage (LocMemCache shares storage by name)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.down_until = 0.0
+        self.ongoing = False
+        self.stale = set()
+        self.overflow = False
+
+
+_OUTAGES = {}
+_OUTAGES_LOCK = threading.Lock()
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's ``RedisCache``, answering from a per-process ``LocMemCache`` while Redis is down."""
 
+    retry_after = RETRY_AFTER
+
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._fallback = LocMemCache(f"fail-open-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)})
-        self._lock = threading.Lock()
-        self._down_until = 0.0
-        self._outage = False
-        self._stale = set()
-        self._stale_overflow = False
+        name = f"fail-open:{server}:{params.get('KEY_PREFIX', '')}"
+        self._fallback = LocMemCache(name, {"TIMEOUT": params.get("TIMEOUT", 300)})
+        with _OUTAGES_LOCK:
+            self._state = _OUTAGES.setdefault(name, _Outage())
 
     # --- state ------------------------------------------------------------------------
     @property
     def redis_available(self):
-        """False while the circuit is open (Redis failed less than RETRY_AFTER seconds ago)."""
-        return time.monotonic() >= self._down_until
+        """False while the circuit is open (Redis failed less than ``retry_after`` seconds ago)."""
+        return time.monotonic() >= self._state.down_until
 
-    def _failed(self, exc, written_keys=()):
-        with self._lock:
-            if not self._outage:
+    def _failed(self, exc, made_keys=()):
+        state = self._state
+        with state.lock:
+            if not state.ongoing:
                 logger.warning("cache unreachable, answering from the per-process fallback: %s", exc)
-            self._outage = True
-            self._down_until = time.monotonic() + RETRY_AFTER
-        self._remember(written_keys)
+            state.ongoing = True
+            state.down_until = time.monotonic() + self.retry_after
+        self._remember(made_keys)
 
     def _remember(self, made_keys):
         """Note keys written while Redis was unreachable: Redis may hold an older copy of them."""
+        state = self._state
         if not made_keys:
             return
-        with self._lock:
-            if not self._stale_overflow:
-                self._stale.update(made_keys)
-                if len(self._stale) > MAX_STALE_KEYS:
-                    self._stale_overflow, self._stale = True, set()
+        with state.lock:
+            if not state.overflow:
+                state.stale.update(made_keys)
+                if len(state.stale) > MAX_STALE_KEYS:
+                    state.overflow, state.stale = True, set()
 
-    def _recovered(self):
-        """Runs after the first successful call following an outage: drop what may be stale."""
-        with self._lock:
-            if not self._outage:
-                return
-            stale, overflow = self._stale, self._stale_overflow
-            self._outage, self._stale, self._stale_overflow = False, set(), False
+    def _recover(self):
+        """Before the first call after an outage: drop from Redis what may be stale there.
+
+        Raises like any Redis call if Redis is still unreachable."""
+        state = self._state
+        with state.lock:
+            stale, overflow = state.stale, state.overflow
+            state.stale, state.overflow = set(), False
         try:
             if overflow:
                 super().clear()
             elif stale:
                 self._cache.delete_many(list(stale))
-        except UNREACHABLE as exc:
-            self._failed(exc, stale)
-            return
+        except UNREACHABLE:
+            with state.lock:
+                state.overflow = state.overflow or overflow
+                if not state.overflow:
+                    state.stale.update(stale)
+            raise
+        with state.lock:
+            state.ongoing = False
         self._fallback.clear()
         logger.warning(
             "cache reachable again; %s", "cleared it" if overflow else f"dropped {len(stale)} stale keys"
         )
 
+    def _made(self, keys, version):
+        return [self.make_key(key, version=version) for key in keys]
+
     def _call(self, name, args, kwargs, written=()):
         """Call RedisCache.<name>, or the fallback's when Redis is down or fails."""
         if self.redis_available:
             try:
-                result = getattr(super(), name)(*args, **kwargs)
+                if self._state.ongoing:
+                    self._recover()
+                return getattr(super(), name)(*args, **kwargs)
             except UNREACHABLE as exc:
-                self._failed(exc, [self.make_key(key, version=kwargs.get("version")) for key in written])
-            else:
-                if self._outage:
-                    self._recovered()
-                return result
+                self._failed(exc, self._made(written, kwargs.get("version")))
         else:
-            self._remember([self.make_key(key, version=kwargs.get("version")) for key in written])
+            self._remember(self._made(written, kwargs.get("version")))
         return getattr(self._fallback, name)(*args, **kwargs)
 
     # --- the cache API ------------------------------------------------------------------
@@ -146,16 +171,25 @@ class FailOpenRedisCache(RedisCache):
         return self._call("delete_many", (keys,), {"version": version}, written=list(keys))
 
     def clear(self):
+        state = self._state
         if self.redis_available:
             try:
-                return super().clear()
+                result = super().clear()
             except UNREACHABLE as exc:
                 self._failed(exc)
-        with self._lock:
+            else:
+                with state.lock:
+                    state.ongoing, state.stale, state.overflow = False, set(), False
+                self._fallback.clear()
+                return result
+        with state.lock:
             # Everything in Redis is suspect now.
-            self._stale_overflow, self._stale = True, set()
+            state.overflow, state.stale = True, set()
         return self._fallback.clear()
 
     def ping(self):
-        """Raise if Redis itself cannot be reached right now (for /ready/), ignoring the circuit."""
+        """Raise if Redis itself cannot be reached right now (for /ready/), ignoring the circuit.
+
+        A success closes the circuit, so the next call cleans up and uses Redis again."""
         self._cache.get_client(write=True).ping()
+        self._state.down_until = 0.0
