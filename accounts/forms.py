@@ -1,7 +1,10 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
+from wagtail.admin.forms.auth import LoginForm as WagtailAdminLoginForm
 
 from . import services
+from .login_policy import LoginPolicyFormMixin
 
 
 class ProfileForm(forms.ModelForm):
@@ -53,3 +56,11 @@ class DeleteAccountForm(forms.Form):
         if refusal:
             raise forms.ValidationError(refusal)
         return super().clean()
+
+
+class WagtailLoginForm(LoginPolicyFormMixin, WagtailAdminLoginForm):
+    """/admin/login/ under the site's login policy (``WAGTAILADMIN_USER_LOGIN_FORM``)."""
+
+
+class DjangoAdminLoginForm(LoginPolicyFormMixin, AdminAuthenticationForm):
+    """/django-admin/login/ under the site's login policy (set on ``admin.site`` in apps.py)."""

@@ -176,6 +176,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Following the link in the browser that signed up logs the student straight in.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# One login policy for /accounts/login/, /admin/login/ and /django-admin/login/: the same
+# verification rule, rate limits and lock-out (accounts/login_policy.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.WagtailLoginForm"
 # ACCOUNT_RATE_LIMITS keeps allauth's defaults (e.g. 5 failed logins per address per 5 minutes,
 # 10 per IP a minute); they are counted in the default cache, Redis when REDIS_URL is set.
 # Per-IP limits need the client's address: behind N proxies of ours (the ingress), it is the
