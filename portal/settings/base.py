@@ -171,6 +171,8 @@ ACCOUNT_USER_DISPLAY = "accounts.services.display_name"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+# allauth's form, with the same work (a password hash) whether or not the address has an account.
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # No one logs in before proving they own the address; dev.py relaxes this to "optional".
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Following the link in the browser that signed up logs the student straight in.
