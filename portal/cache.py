@@ -19,6 +19,8 @@ Why a thin wrapper around Django's backend rather than django-redis' ``IGNORE_EX
   logged-out session would come back to life. This wrapper remembers the keys it failed to
   write and deletes them from Redis as soon as it reaches Redis again (or clears the whole
   cache if too many keys were written to remember them all).
+* Sessions never go to the fallback: a logout on one process must end the session on all of
+  them, so while Redis is down they are read from the database every time.
 * It keeps Django's own backend (and its client and serializer) under the hood.
 
 Every failure is logged once per outage (WARNING "cache unreachable"), and recovery once.
@@ -40,6 +42,11 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER = 5.0
 # Past this many keys written during one outage, recovery clears the whole cache instead.
 MAX_STALE_KEYS = 10_000
+# Keys the fallback never holds: a session is shared by every process (a logout on one must
+# end it on all), so while Redis is down sessions come from the database every time.
+NOT_PER_PROCESS = ("django.contrib.sessions.cached_db",)
+# What each single-key call answers for such a key while Redis is down.
+MISSES = {"get": lambda args: args[1], "has_key": lambda args: False, "add": lambda args: True}
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
@@ -137,6 +144,10 @@ class FailOpenRedisCache(RedisCache):
                 self._failed(exc, self._made(written, kwargs.get("version")))
         else:
             self._remember(self._made(written, kwargs.get("version")))
+        if name in ("get", "has_key", "add", "set", "delete", "touch") and str(args[0]).startswith(
+            NOT_PER_PROCESS
+        ):
+            return MISSES.get(name, lambda args: None)(args)
         return getattr(self._fallback, name)(*args, **kwargs)
 
     # --- the cache API ------------------------------------------------------------------

@@ -74,3 +74,16 @@ def test_keys_written_during_the_outage_lose_their_stale_copy_when_redis_returns
     assert cache.redis_available
     cache.set("after", "in redis again")
     assert fail_open_cache(own_redis).get("after") == "in redis again"
+
+
+def test_sessions_are_never_kept_in_the_per_process_fallback(own_redis):
+    """A logout on another process must end the session here too: with Redis down, session
+    keys always miss, so the session backend reads the database every time."""
+    cache = fail_open_cache(own_redis)
+    own_redis.stop()
+    key = "django.contrib.sessions.cached_dbabc123"
+    cache.set(key, {"_auth_user_id": "1"})
+    assert cache.get(key) is None
+    assert cache.has_key(key) is False
+    cache.set("other", "kept per process")
+    assert cache.get("other") == "kept per process"
