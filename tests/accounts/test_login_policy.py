@@ -120,3 +120,23 @@ def test_per_ip_failures_on_the_admin_login_use_the_trusted_proxy_count(client, 
 
     other = Client(HTTP_X_FORWARDED_FOR="198.51.100.4", REMOTE_ADDR="10.0.0.2")
     assert other.post("/admin/login/", {"username": "boss", "password": PASSWORD}).status_code == 302
+
+
+def test_with_redis_down_the_lock_out_still_holds_in_each_process(client, settings):
+    """The counts fall back to the web process's own cache: weaker across processes, never off."""
+    from tests.processes import free_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.FailOpenRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+            "KEY_PREFIX": "down",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    get_user_model().objects.create_superuser("boss", "boss@example.com", PASSWORD)
+    for _ in range(5):
+        assert TOO_MANY_LOGINS not in admin_log_in(client, "/admin/login/", "boss", "wrong").content.decode()
+    assert TOO_MANY_LOGINS in admin_log_in(client, "/admin/login/", "boss").content.decode()
+    assert TOO_MANY_LOGINS in log_in(client, "boss@example.com").content.decode()
+    assert logged_in_user(client) is None
