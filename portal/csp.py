@@ -9,9 +9,8 @@ there), so that origin is allowed for media, images and hls.js's requests.
 Wagtail's admin and Django's admin still rely on inline scripts, inline styles and
 ``blob:``/``data:`` URLs in their widgets, so ``/admin/`` and ``/django-admin/`` get
 their own policy (``admin_directives``, as ``CSP_ADMIN_DIRECTIVES``), chosen by path in
-``CSPMiddleware`` below. Only
-HTML responses carry a policy: files and JSON have nothing to protect with one, and a policy
-on a PDF could only get in the way of the browser's viewer.
+``CSPMiddleware`` below. Only HTML responses carry a policy: files and JSON have nothing to
+protect with one, and a policy on a PDF could only get in the way of the browser's viewer.
 """
 
 from csp.constants import SELF, UNSAFE_INLINE
