@@ -27,6 +27,13 @@ urlpatterns = [
     path("", include("lessons.urls")),
 ]
 
+_on_filesystem = settings.DEFAULT_STORAGE["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+if _on_filesystem and settings.MEDIA_URL.startswith("/"):
+    # Course covers and posters, in every environment that keeps uploads on the filesystem.
+    from portal.images import IMAGE_PATH, serve_image
+
+    urlpatterns.insert(0, re_path(rf"^{settings.MEDIA_URL.lstrip('/')}{IMAGE_PATH}$", serve_image))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
