@@ -214,7 +214,7 @@ def test_workers_answer_a_ping_and_pass_their_own_probes(cluster, name, queue):
 
     wait_for(ping, timeout=90, interval=1, message=f"{node} to answer a ping:\n{cluster.output(name)}")
     assert f"{queue}" in cluster.output(name)
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+    for probe in ("startupProbe", "livenessProbe"):
         result = cluster.probe(name, probe)
         assert result.returncode == 0, f"{probe}: {result.stdout}{result.stderr}"
 
@@ -226,7 +226,7 @@ def test_beat_starts_with_the_database_scheduler_and_writes_nothing_to_the_root(
         message=f"beat to start:\n{cluster.output('ringlet-beat')}",
     )
     assert "DatabaseScheduler" in cluster.output("ringlet-beat")
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+    for probe in ("startupProbe", "livenessProbe"):
         result = cluster.probe("ringlet-beat", probe)
         assert result.returncode == 0, f"{probe}: {result.stdout}{result.stderr}"
     assert list(BASE_DIR.glob("celerybeat*")) == []
