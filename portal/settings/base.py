@@ -394,3 +394,20 @@ BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 # /metrics (portal/metrics.py): with a token, only `Authorization: Bearer <token>` is let
 # in; without one, only requests that did not come through the ingress.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# django-prometheus counts requests by view and status and times them: its two middleware
+# wrap all the others; /metrics itself is answered first (portal/metrics.py), like the probes.
+INSTALLED_APPS += ["django_prometheus"]
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "portal.metrics.MetricsMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# Failed cache reads are counted by a subclass of the configured Redis backend.
+_CACHE_METRICS_BACKENDS = {
+    "django.core.cache.backends.redis.RedisCache": "portal.metrics_cache.RedisCache",
+    "django_redis.cache.RedisCache": "django_prometheus.cache.backends.redis.RedisCache",
+}
+CACHES["default"]["BACKEND"] = _CACHE_METRICS_BACKENDS.get(
+    CACHES["default"]["BACKEND"], CACHES["default"]["BACKEND"]
+)

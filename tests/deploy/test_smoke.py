@@ -83,6 +83,8 @@ def local_env(docs, container, overlay, tmp):
     env["STATIC_ROOT"] = str(tmp / "static")
     if "MEDIA_ROOT" in env:
         env["MEDIA_ROOT"] = str(tmp / "media")
+    if "PROMETHEUS_MULTIPROC_DIR" in env:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp / "prometheus")
     (tmp / "static").mkdir(parents=True)
     env.update(
         # The pod's /tmp emptyDir: the worker's heartbeat files go here.
