@@ -22,6 +22,7 @@ import psycopg
 import pytest
 from botocore.config import Config
 from django.conf import settings
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.deploy.manifests import OVERLAYS, container_env, get, pod_spec, render
 from tests.processes import BASE_DIR, CELERY, PYTHON, Process, database_url, free_port, wait_for
@@ -295,6 +296,45 @@ def test_web_answers_its_probe_paths_on_plain_http_whatever_the_host(cluster):
         message="an access log line",
     )
     assert access[0]["status"] == 200 and access[0]["method"] == "GET"
+
+
+def web_base(cluster):
+    listening = wait_for(
+        lambda: re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", cluster.output("ringlet-web")),
+        timeout=60,
+        message=f"gunicorn to listen:\n{cluster.output('ringlet-web')}",
+    )
+    return f"http://127.0.0.1:{listening.group(1)}"
+
+
+def test_web_serves_metrics_summed_over_its_gunicorn_workers_to_the_pod_ip_only(cluster):
+    base = web_base(cluster)
+    pod_ip = "10.244.3.17:8000"
+    # Several requests, spread over the workers, all counted in one scrape.
+    for _ in range(6):
+        assert get_url(base + "/health/", pod_ip)[0] == 200
+    request = urllib.request.Request(base + "/metrics", headers={"Host": pod_ip})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        text = response.read().decode()
+    families = {family.name: family for family in text_string_to_metric_families(text)}
+    total = sum(
+        s.value
+        for s in families["django_http_requests_before_middlewares"].samples
+        if s.name.endswith("_total")
+    )
+    assert total >= 6
+    assert {s.labels["queue"] for s in families["ringlet_celery_queue_length"].samples} == {
+        "default",
+        "media",
+    }
+    # The worker processes wrote their files into the pod's PROMETHEUS_MULTIPROC_DIR.
+    assert list(Path(cluster.envs["ringlet-web"]["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"))
+    forwarded = urllib.request.Request(  # noqa: S310 (a local test server)
+        base + "/metrics", headers={"Host": pod_ip, "X-Forwarded-For": "203.0.113.9"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(forwarded, timeout=30)  # noqa: S310
+    assert refused.value.code == 403
 
 
 def _json_or_none(line):
