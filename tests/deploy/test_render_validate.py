@@ -2,6 +2,7 @@
 
 import copy
 import functools
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,13 +13,16 @@ import pytest
 import yaml
 from kubernetes_validate.utils import SchemaNotFoundError
 
+from portal import metrics
 from tests.deploy.manifests import KUBECTL, KUSTOMIZE_DIR, OVERLAYS, render
 
 KUBERNETES_VERSIONS = ("1.30", "1.32")
 VALIDATE = Path(sys.executable).with_name("kubernetes-validate")
-# CustomResourceDefinitions of the optional components' resources, vendored because tests
-# never download anything: KEDA v2.20.2's ScaledObject and TriggerAuthentication
-# (github.com/kedacore/keda, config/crd/bases/, Apache-2.0), unchanged.
+# CustomResourceDefinitions of the optional components' resources, vendored unchanged
+# because tests never download anything: KEDA v2.20.2's ScaledObject and
+# TriggerAuthentication (github.com/kedacore/keda, config/crd/bases/, Apache-2.0) and the
+# Prometheus Operator v0.93.0's ServiceMonitor (prometheus-operator/prometheus-operator,
+# example/prometheus-operator-crd/, Apache-2.0).
 CRD_DIR = Path(__file__).with_name("crds")
 
 
@@ -198,3 +202,35 @@ def test_the_keda_component_renders_and_validates_strictly(overlay, version):
     keda = [d for d in docs if d["apiVersion"].startswith("keda.sh/")]
     assert sorted(d["kind"] for d in keda) == ["ScaledObject", "TriggerAuthentication"]
     assert schema_errors(keda, version) == []
+
+
+def render_with_component(tmp_path, overlay, component):
+    """``overlay`` rendered with one more component, as an operator would add it."""
+    tree = tmp_path / "kustomize"
+    shutil.copytree(KUSTOMIZE_DIR, tree)
+    path = tree / "overlays" / overlay / "kustomization.yaml"
+    kustomization = yaml.safe_load(path.read_text())
+    kustomization.setdefault("components", []).append(f"../../components/{component}")
+    path.write_text(yaml.safe_dump(kustomization))
+    result = subprocess.run(
+        [KUBECTL, "kustomize", str(path.parent)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_the_optional_servicemonitor_component_scrapes_web_metrics_with_the_token(tmp_path, version):
+    docs = render_with_component(tmp_path, "prod", "servicemonitor")
+    assert schema_errors(docs, version) == []
+    (monitor,) = [d for d in docs if d["kind"] == "ServiceMonitor"]
+    assert monitor["metadata"]["namespace"] == "ringlet"
+    (service,) = [d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "ringlet-web"]
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["port"] in {port["name"] for port in service["spec"]["ports"]}
+    assert endpoint["path"] == metrics.PATH
+    assert endpoint["authorization"]["credentials"] == {"name": "ringlet-secrets", "key": "METRICS_TOKEN"}
+    (policy,) = [d for d in docs if d["metadata"]["name"] == "ringlet-web-from-prometheus"]
+    (rule,) = policy["spec"]["ingress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 8000}]
