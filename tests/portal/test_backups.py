@@ -17,11 +17,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 
 from courses.services import enroll
-from lessons.progress import LessonCompletion, PlaybackPosition
+from lessons.models import LessonCompletion, PlaybackPosition
 from portal import backups
-from tests.course_fixtures import build_course, catalogue, home  # noqa: F401
+from tests.page_fixtures import lessons_of, make_media
 from tests.processes import BASE_DIR, PYTHON, child_env, database_url, free_port, run_manage
-from tests.student_fixtures import course, lessons_of, make_media, other_student, student  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +65,7 @@ def fresh_database():
 
 
 @pytest.fixture
-def progress(course, student, other_student):  # noqa: F811 (fixtures imported above)
+def progress(course, student, other_student):
     """Enrollments, completions and playback positions of two students."""
     lessons = lessons_of(course)
     media = make_media()

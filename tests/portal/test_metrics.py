@@ -8,8 +8,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from portal import task_metrics
 from portal.tasks import clear_expired_sessions
+from tests.page_fixtures import make_media
 from tests.processes import free_port, wait_for
-from tests.student_fixtures import make_media
 
 POD_IP = "10.244.1.7:8000"
 
