@@ -24,6 +24,9 @@ Why a thin wrapper around Django's backend rather than django-redis' ``IGNORE_EX
 * It keeps Django's own backend (and its client and serializer) under the hood.
 
 Every failure is logged once per outage (WARNING "cache unreachable"), and recovery once.
+Reads are counted in django-prometheus' cache metrics (label ``backend="native_redis"``):
+a read Redis did not answer, because it failed or the circuit was open, counts as a failed
+get, so an outage shows on /metrics.
 """
 
 import logging
@@ -33,6 +36,12 @@ import time
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django_prometheus.cache.metrics import (
+    django_cache_get_fail_total,
+    django_cache_get_total,
+    django_cache_hits_total,
+    django_cache_misses_total,
+)
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -48,6 +57,8 @@ NOT_PER_PROCESS = ("django.contrib.sessions.cached_db",)
 # What each single-key call answers for such a key while Redis is down.
 MISSES = {"get": lambda args: args[1], "has_key": lambda args: False, "add": lambda args: True}
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# The label of this backend in django-prometheus' cache metrics.
+METRICS_BACKEND = "native_redis"
 
 
 class _Outage:
@@ -144,6 +155,8 @@ class FailOpenRedisCache(RedisCache):
                 self._failed(exc, self._made(written, kwargs.get("version")))
         else:
             self._remember(self._made(written, kwargs.get("version")))
+        if name == "get":
+            django_cache_get_fail_total.labels(backend=METRICS_BACKEND).inc()
         if name in ("get", "has_key", "add", "set", "delete", "touch") and str(args[0]).startswith(
             NOT_PER_PROCESS
         ):
@@ -155,7 +168,14 @@ class FailOpenRedisCache(RedisCache):
         return self._call("add", (key, value, timeout), {"version": version}, written=[key])
 
     def get(self, key, default=None, version=None):
-        return self._call("get", (key, default), {"version": version})
+        django_cache_get_total.labels(backend=METRICS_BACKEND).inc()
+        missing = object()
+        value = self._call("get", (key, missing), {"version": version})
+        if value is missing:
+            django_cache_misses_total.labels(backend=METRICS_BACKEND).inc()
+            return default
+        django_cache_hits_total.labels(backend=METRICS_BACKEND).inc()
+        return value
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("set", (key, value, timeout), {"version": version}, written=[key])

@@ -423,3 +423,26 @@ LOGGING = {
 
 # --- Demo content (`manage.py demo_content`, run by `make run`) -----------------------
 DEMO_ADMIN_PASSWORD = env("DEMO_ADMIN_PASSWORD", default="")
+
+# --- Operations: beat's heartbeat, database backups, metrics (portal/) ------------------
+# Kept in one block (issue 15): other settings stay untouched above.
+# Beat touches a heartbeat file on every tick, read by its liveness probe (portal/probes.py).
+CELERY_BEAT_SCHEDULER = "portal.beat_scheduler.HeartbeatDatabaseScheduler"
+# `manage.py backup_db` (portal/backups.py): dumps go to this folder of the default storage
+# (the media bucket or MEDIA_ROOT), and this many of the newest daily and weekly ones stay.
+BACKUP_LOCATION = env("BACKUP_LOCATION", default="backups")
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+# /metrics (portal/metrics.py): with a token, only `Authorization: Bearer <token>` is let
+# in; without one, only requests that did not come through the ingress.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# django-prometheus counts requests by view and status and times them: its two middleware
+# wrap all the others; /metrics itself is answered first (portal/metrics.py), like the probes.
+INSTALLED_APPS += ["django_prometheus"]
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "portal.metrics.MetricsMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# Cache reads, and the ones Redis did not answer, are counted by the cache itself (portal/cache.py).
