@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from .models import CaptionTrack, DocumentInfo, Media, Rendition
+from .models import DocumentInfo, Media, Rendition
 
 _policy = None
 _document_policy = None
@@ -204,15 +204,6 @@ def retranscode(media):
     )
     media.status, media.progress, media.error = Media.Status.PENDING, 0, ""
     enqueue_transcode(media.pk)
-
-
-def get_media(media_id):
-    """The media item with this id, or ``None``."""
-    return Media.objects.filter(pk=media_id).first()
-
-
-def captions_for(media):
-    return list(CaptionTrack.objects.filter(media=media))
 
 
 def page_count(document):

@@ -305,10 +305,6 @@ def _fail(media_id, message):
     _touch(media_id, status=Media.Status.FAILED, error=message[:4000], progress=0)
 
 
-def _summary(exc):
-    return getattr(exc, "summary", None) or str(exc) or exc.__class__.__name__
-
-
 def _delete_orphans(media):
     """Remove what a killed encode left behind: version prefixes not live, and temp dirs."""
     live = media.version
