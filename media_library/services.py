@@ -17,12 +17,16 @@ The rule applied by :func:`can_access`, in order:
 3. otherwise the registered policy decides; with none registered, nobody else may.
 """
 
+import logging
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import DocumentInfo, Media, Rendition
 
+logger = logging.getLogger(__name__)
 _policy = None
 _document_policy = None
 
@@ -195,15 +199,81 @@ def retranscode(media):
 
     The live renditions keep playing until the new version replaces them.
     """
-    from django.utils import timezone
-
-    from .signal_handlers import enqueue_transcode
-
-    Media.objects.filter(pk=media.pk).update(
-        status=Media.Status.PENDING, progress=0, error="", attempts=0, status_changed_at=timezone.now()
-    )
-    media.status, media.progress, media.error = Media.Status.PENDING, 0, ""
+    reset_to_pending(media)
     enqueue_transcode(media.pk)
+
+
+# --- Status transitions ------------------------------------------------------------------
+# The only code that writes an item's status, progress, error and attempts: the signal
+# handlers, the admin's actions, the tasks and the sweep all go through these functions.
+def reset_to_pending(media):
+    """Back to pending for the item's current file (a new upload, a replacement, a retry)."""
+    fields = {
+        "status": Media.Status.PENDING,
+        "progress": 0,
+        "error": "",
+        "attempts": 0,
+        "source_file": media.file.name,
+        "status_changed_at": timezone.now(),
+    }
+    Media.objects.filter(pk=media.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(media, name, value)
+
+
+def enqueue_transcode(media_id):
+    """Queue the item's transcode once the current transaction commits.
+
+    On commit, so the worker never reads a row that is not there yet; if the broker is
+    down, the error is logged and the sweep enqueues the item later.
+    """
+    from .tasks import transcode
+
+    transaction.on_commit(lambda: transcode.delay(media_id), robust=True)
+
+
+def start_processing(media_id, attempts=None):
+    """A worker has started on the item (``attempts``: the count including this run)."""
+    fields = {"status": Media.Status.PROCESSING, "progress": 0}
+    if attempts is not None:
+        fields["attempts"] = attempts
+    _touch(media_id, **fields)
+
+
+def report_progress(media_id, percent):
+    _touch(media_id, progress=percent)
+
+
+def mark_failed(media_id, message):
+    """The item failed; ``message`` is what editors read in the admin."""
+    logger.warning("media %s failed: %s", media_id, message)
+    _touch(media_id, status=Media.Status.FAILED, error=message[:4000], progress=0)
+
+
+def ready_fields(source_file, version):
+    """The fields of an item whose ``version`` (encoded from ``source_file``) just went live."""
+    return {
+        "version": version,
+        "status": Media.Status.READY,
+        "progress": 100,
+        "error": "",
+        "source_file": source_file,
+        "attempts": 0,
+        "status_changed_at": timezone.now(),
+    }
+
+
+def requeue_stuck(media_id):
+    """The sweep found the item stuck: note when, and queue its transcode again."""
+    from .tasks import transcode
+
+    _touch(media_id)
+    logger.warning("media %s was stuck; re-enqueuing its transcode", media_id)
+    transcode.delay(media_id)
+
+
+def _touch(media_id, **fields):
+    Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now(), **fields)
 
 
 def page_count(document):

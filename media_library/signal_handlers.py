@@ -4,7 +4,6 @@ import logging
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -18,24 +17,10 @@ def media_saved(sender, instance, created, raw=False, **kwargs):
     """
     if raw or not instance.file or instance.file.name == instance.source_file:
         return
-    fields = {
-        "status": sender.Status.PENDING,
-        "progress": 0,
-        "error": "",
-        "attempts": 0,
-        "source_file": instance.file.name,
-        "status_changed_at": timezone.now(),
-    }
-    sender.objects.filter(pk=instance.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    enqueue_transcode(instance.pk)
+    from . import services
 
-
-def enqueue_transcode(media_id):
-    from .tasks import transcode
-
-    transaction.on_commit(lambda: transcode.delay(media_id), robust=True)
+    services.reset_to_pending(instance)
+    services.enqueue_transcode(instance.pk)
 
 
 def document_saved(sender, instance, created, raw=False, **kwargs):

@@ -25,7 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import ffmpeg
+from . import ffmpeg, services
 from .models import DocumentInfo, Media, Rendition
 from .storage import delete_tree, download, list_subdirs, local_path, upload_tree
 
@@ -65,9 +65,11 @@ def transcode(self, media_id):
     if media.status == Media.Status.READY and media.source_file == media.file.name and media.version:
         return "already ready"
     if media.attempts >= MAX_ATTEMPTS:
-        _fail(media_id, f"Gave up after {media.attempts} attempts; the worker died or timed out each time.")
+        services.mark_failed(
+            media_id, f"Gave up after {media.attempts} attempts; the worker died or timed out each time."
+        )
         return "failed"
-    _touch(media_id, status=Media.Status.PROCESSING, progress=0)
+    services.start_processing(media_id)
     info = record_probe(media)
     if info is None:
         return "failed"
@@ -84,7 +86,7 @@ def record_probe(media):
         # fetching only the bytes it needs.
         info = ffmpeg.probe(local_path(storage, media.file.name) or storage.url(media.file.name))
     except ffmpeg.FFmpegError as exc:
-        _fail(media.pk, exc.summary)
+        services.mark_failed(media.pk, exc.summary)
         return None
     Media.objects.filter(pk=media.pk).update(
         duration=round(info.duration, 3),
@@ -106,7 +108,9 @@ def encode(self, media_id, source_file):
     if media.status == Media.Status.READY and media.source_file == source_file and media.version:
         return "already ready"
     if media.attempts >= MAX_ATTEMPTS:
-        _fail(media_id, f"Gave up after {media.attempts} attempts; the worker died or timed out each time.")
+        services.mark_failed(
+            media_id, f"Gave up after {media.attempts} attempts; the worker died or timed out each time."
+        )
         return "failed"
     with _media_lock(media_id) as locked:
         if not locked:
@@ -115,21 +119,20 @@ def encode(self, media_id, source_file):
         media.refresh_from_db()
         if media.status == Media.Status.READY and media.source_file == source_file and media.version:
             return "already ready"  # the run that held the lock finished it
-        Media.objects.filter(pk=media_id).update(attempts=media.attempts + 1)
-        _touch(media_id, status=Media.Status.PROCESSING, progress=0)
+        services.start_processing(media_id, attempts=media.attempts + 1)
         _delete_orphans(media)
         try:
             with _workdir(media_id) as work:
                 return _encode(media, source_file, work)
         except ffmpeg.FFmpegError as exc:
-            _fail(media_id, exc.summary)
+            services.mark_failed(media_id, exc.summary)
             return "failed"
         except SoftTimeLimitExceeded:
-            _fail(media_id, "The encode took longer than its time limit and was stopped.")
+            services.mark_failed(media_id, "The encode took longer than its time limit and was stopped.")
             return "failed"
         except Exception as exc:
             # Say so in the admin (with a retry button) rather than sit in "processing".
-            _fail(media_id, f"Unexpected error ({exc.__class__.__name__}): {exc}")
+            services.mark_failed(media_id, f"Unexpected error ({exc.__class__.__name__}): {exc}")
             raise
 
 
@@ -142,7 +145,7 @@ def _encode(media, source_file, work):
     os.makedirs(out)
 
     def report(percent):
-        _touch(media.pk, progress=percent)
+        services.report_progress(media.pk, percent)
 
     ffmpeg.run(ffmpeg.ladder_command(source, out, info, variants), info.duration, on_progress=report)
     with open(os.path.join(out, "hls", "master.m3u8"), "w") as fh:
@@ -199,29 +202,11 @@ def _switch(media_id, source_file, version, rows, poster):
             old_poster = media.poster if media.poster_is_generated else None
             media.poster = _make_poster(media, *poster)
             media.poster_is_generated = True
-        media.version = version
-        media.status = Media.Status.READY
-        media.progress = 100
-        media.error = ""
-        media.source_file = source_file
-        media.attempts = 0
-        media.status_changed_at = timezone.now()
         # A queryset update: saving the instance would re-run the upload signal handler.
         Media.objects.filter(pk=media_id).update(
-            **{
-                f: getattr(media, f)
-                for f in (
-                    "poster",
-                    "poster_is_generated",
-                    "version",
-                    "status",
-                    "progress",
-                    "error",
-                    "source_file",
-                    "attempts",
-                    "status_changed_at",
-                )
-            }
+            poster=media.poster,
+            poster_is_generated=media.poster_is_generated,
+            **services.ready_fields(source_file, version),
         )
         if old_version and old_version != version:
             old_prefix = media.version_prefix(old_version)
@@ -267,9 +252,7 @@ def sweep_stuck_media():
         ).values_list("pk", flat=True)
     )
     for media_id in stuck:
-        Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now())
-        logger.warning("media %s was stuck; re-enqueuing its transcode", media_id)
-        transcode.delay(media_id)
+        services.requeue_stuck(media_id)
     return stuck
 
 
@@ -296,13 +279,8 @@ def record_document_info(document_id):
 
 
 # --- helpers -----------------------------------------------------------------------------
-def _touch(media_id, **fields):
-    Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now(), **fields)
-
-
-def _fail(media_id, message):
-    logger.warning("media %s failed: %s", media_id, message)
-    _touch(media_id, status=Media.Status.FAILED, error=message[:4000], progress=0)
+def _gave_up(attempts):
+    return f"Gave up after {attempts} attempts; the worker died or timed out each time."
 
 
 def _delete_orphans(media):
