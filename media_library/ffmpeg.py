@@ -10,7 +10,7 @@ import subprocess
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 FFMPEG = "ffmpeg"  # from Debian (scripts/system-deps.sh), on PATH
 FFPROBE = "ffprobe"
@@ -42,6 +42,14 @@ class Probe:
     audio_codec: str = ""
     bitrate: int | None = None
     raw: dict = field(default_factory=dict, repr=False)
+
+    def facts(self):
+        """What the probe learnt, JSON-ready (for a task message), without ffprobe's raw output."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "raw"}
+
+    @classmethod
+    def from_facts(cls, facts):
+        return cls(**{f.name: facts[f.name] for f in fields(cls) if f.name in facts})
 
 
 def probe(path, timeout=60):

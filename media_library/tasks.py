@@ -74,7 +74,8 @@ def transcode(self, media_id):
     if info is None:
         return "failed"
     soft, hard = encode_time_limits(info.duration)
-    encode.apply_async((media_id, media.file.name), soft_time_limit=soft, time_limit=hard)
+    # The encode reuses what this probe learnt rather than reading the file's header again.
+    encode.apply_async((media_id, media.file.name, info.facts()), soft_time_limit=soft, time_limit=hard)
     return "probed"
 
 
@@ -100,8 +101,12 @@ def record_probe(media):
 
 
 @shared_task(bind=True, max_retries=None)
-def encode(self, media_id, source_file):
-    """Encode every rendition of ``source_file`` and make it the item's live version."""
+def encode(self, media_id, source_file, probed=None):
+    """Encode every rendition of ``source_file`` and make it the item's live version.
+
+    ``probed`` holds the facts :func:`transcode` found (``Probe.facts()``); without them
+    (a direct call), the file is probed here, so either way it is probed once.
+    """
     media = Media.objects.filter(pk=media_id).first()
     if media is None or media.file.name != source_file:
         return "superseded"  # the replacement enqueued its own transcode
@@ -123,7 +128,7 @@ def encode(self, media_id, source_file):
         _delete_orphans(media)
         try:
             with _workdir(media_id) as work:
-                return _encode(media, source_file, work)
+                return _encode(media, source_file, work, probed)
         except ffmpeg.FFmpegError as exc:
             services.mark_failed(media_id, exc.summary)
             return "failed"
@@ -136,10 +141,10 @@ def encode(self, media_id, source_file):
             raise
 
 
-def _encode(media, source_file, work):
+def _encode(media, source_file, work, probed):
     storage = media.file.storage
     source = local_path(storage, source_file) or download(media.file, work)
-    info = ffmpeg.probe(source)
+    info = ffmpeg.Probe.from_facts(probed) if probed else ffmpeg.probe(source)
     variants = ffmpeg.plan(info)
     out = os.path.join(work, "out")
     os.makedirs(out)

@@ -53,3 +53,13 @@ def test_work_in_progress_is_kept_per_database_so_portals_sharing_tmp_never_clea
         connection.settings_dict["NAME"] = name
     assert ours != theirs
     assert os.path.dirname(ours) == os.path.dirname(theirs) == TEMP_ROOT
+
+
+def test_the_encode_reuses_the_transcodes_probe_from_its_facts(clips):
+    info = ffmpeg.probe(clips / "hd.mp4")
+
+    again = ffmpeg.Probe.from_facts(info.facts())
+
+    assert again.facts() == info.facts()
+    assert (again.width, again.height, again.has_audio) == (1280, 720, True)
+    assert "raw" not in info.facts()  # the message carries facts, not ffprobe's whole output
