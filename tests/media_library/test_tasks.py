@@ -8,17 +8,22 @@ from media_library import ffmpeg
 from media_library.tasks import encode, encode_time_limits, sweep_stuck_media, transcode
 
 
-def test_media_tasks_go_to_the_media_queue_and_are_redelivered_if_a_worker_dies(celery_app):
+def test_media_tasks_go_to_the_media_queue_and_the_long_ones_are_acknowledged_on_start(celery_app):
     for task in (transcode, encode, sweep_stuck_media):
         assert celery_app.amqp.router.route({}, task.name)["queue"].name == "media"
+    # Short tasks are redelivered by the broker if their worker dies; the encode is found
+    # by the sweep from its heartbeat instead (the visibility timeout is hours long).
     assert celery_app.conf.task_acks_late and celery_app.conf.task_reject_on_worker_lost
+    assert transcode.acks_late is False and encode.acks_late is False
 
 
-def test_encode_time_limits_grow_with_the_duration():
+def test_encode_time_limits_grow_with_the_duration_up_to_the_longest_supported(settings):
     short_soft, short_hard = encode_time_limits(10)
     long_soft, long_hard = encode_time_limits(3600)
     assert short_soft < short_hard and long_soft < long_hard
     assert long_soft - short_soft == 3 * (3600 - 10)
+    settings.MEDIA_MAX_DURATION_HOURS = 3
+    assert encode_time_limits(5 * 3600) == encode_time_limits(3 * 3600)
 
 
 def test_the_stuck_sweep_is_scheduled_by_beat():
@@ -31,8 +36,16 @@ def probed(width, height):
     return ffmpeg.Probe(duration=5, has_video=width is not None, has_audio=True, width=width, height=height)
 
 
-def test_the_ladder_never_scales_up():
-    assert [v.label for v in ffmpeg.plan(probed(1920, 1080))] == ["360p", "720p"]
+def test_the_ladder_never_scales_up_and_adds_1080p_for_full_hd_sources():
+    assert [v.label for v in ffmpeg.plan(probed(3840, 2160))] == ["360p", "720p", "1080p"]
+    assert [(v.label, v.width) for v in ffmpeg.plan(probed(1920, 1080))] == [
+        ("360p", 640),
+        ("720p", 1280),
+        ("1080p", 1920),
+    ]
+    assert [v.label for v in ffmpeg.plan(probed(1920, 1078))] == ["360p", "720p"]
+    # Odd sizes round down, never up: 641x359 was encoded as 642x360.
+    assert [(v.width, v.height) for v in ffmpeg.plan(probed(641, 359))] == [(640, 358)]
     assert [(v.label, v.width) for v in ffmpeg.plan(probed(1280, 720))] == [("360p", 640), ("720p", 1280)]
     assert [v.label for v in ffmpeg.plan(probed(854, 480))] == ["360p"]
     assert [(v.label, v.width, v.height) for v in ffmpeg.plan(probed(426, 240))] == [("240p", 426, 240)]
