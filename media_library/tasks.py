@@ -75,7 +75,7 @@ def encode_time_limits(duration):
     return limits.encode_time_limits(duration, settings.MEDIA_MAX_DURATION_HOURS)
 
 
-@shared_task(bind=True, acks_late=False, soft_time_limit=600, time_limit=660)
+@shared_task(bind=True, acks_late=False, ignore_result=True, soft_time_limit=600, time_limit=660)
 def transcode(self, media_id):
     """Probe a media item's file and enqueue its encode; returns what it did."""
     media = Media.objects.filter(pk=media_id).first()
@@ -121,7 +121,7 @@ def record_probe(media, task_id=None):
     return info
 
 
-@shared_task(bind=True, acks_late=False, max_retries=LOCK_RETRIES)
+@shared_task(bind=True, acks_late=False, ignore_result=True, max_retries=LOCK_RETRIES)
 def encode(self, media_id, source_file, probed=None):
     """Encode every rendition of ``source_file`` and make it the item's live version.
 
