@@ -1,4 +1,4 @@
-"""Long lectures: one setting (MEDIA_MAX_DURATION_HOURS) sets every limit, and they agree.
+"""Limits in the rendered manifests agree with the settings: long lectures and upload size.
 
 Checked against the rendered Kustomize output (as tests/deploy does) and the settings the
 media worker's pods load from that environment, for a 3-hour video.
@@ -23,6 +23,7 @@ from django.conf import settings
 from media_library import limits
 print(json.dumps({
     "hours": settings.MEDIA_MAX_DURATION_HOURS,
+    "upload_mb": settings.MEDIA_MAX_UPLOAD_MB,
     "visibility_timeout": settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"],
     "three_hours": limits.encode_time_limits(3 * 3600, settings.MEDIA_MAX_DURATION_HOURS),
 }))
@@ -66,3 +67,20 @@ def test_the_limits_grow_with_the_longest_supported_duration():
     assert limits.longest_encode(4) > limits.longest_encode(3)
     assert limits.visibility_timeout(4) > limits.longest_encode(4)
     assert limits.termination_grace_period(4, 5) > 5 + limits.longest_encode(4)
+
+
+NGINX_SIZE = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_ingress_body_limit_equals_the_upload_limit_the_web_pods_enforce(overlay):
+    docs = render(overlay)
+    web = get(docs, "Deployment", "ringlet-web")
+    (container,) = pod_spec(web)["containers"]
+    loaded = pod_settings(container_env(docs, container, secrets=SECRETS))
+    size = get(docs, "Ingress", "ringlet")["metadata"]["annotations"][
+        "nginx.ingress.kubernetes.io/proxy-body-size"
+    ]
+    number, unit = size[:-1] if size[-1].isalpha() else size, size[-1].lower() if size[-1].isalpha() else ""
+
+    assert int(number) * NGINX_SIZE[unit] == loaded["upload_mb"] * 2**20
