@@ -76,3 +76,29 @@ def test_the_encode_reuses_the_transcodes_probe_from_its_facts(clips):
     assert again.facts() == info.facts()
     assert (again.width, again.height, again.has_audio) == (1280, 720, True)
     assert "raw" not in info.facts()  # the message carries facts, not ffprobe's whole output
+
+
+def test_a_second_copy_of_an_encode_waits_for_the_running_one_a_bounded_number_of_times(db, clips):
+    from django.db import connections
+
+    from media_library.models import Media
+    from media_library.tasks import LOCK_CLASS, LOCK_RETRIES, LOCK_RETRY_SECONDS
+    from tests.media_fixtures import upload
+
+    media = upload(clips / "sd.mp4", enqueue=False)
+    # The first copy: another database session holding the item's lock, as a running encode does.
+    first = connections.create_connection("default")
+    try:
+        with first.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, media.pk])
+
+        # Eagerly, each retry runs at once instead of LOCK_RETRY_SECONDS later.
+        result = encode.apply(args=(media.pk, media.file.name))
+    finally:
+        first.close()
+
+    assert result.get() == "busy"
+    media.refresh_from_db()
+    # Left to the first copy: this one changed nothing.
+    assert (media.status, media.attempts, media.version) == (Media.Status.PENDING, 0, "")
+    assert LOCK_RETRIES * LOCK_RETRY_SECONDS == 300  # it waits five minutes at most
