@@ -148,3 +148,21 @@ def test_the_upload_form_shows_a_progress_bar_while_the_file_is_sent(
 
     page.wait_for_url(f"{live_server.url}/admin/media/", timeout=15_000)
     assert Media.objects.get().title == "Uploaded with a bar"
+
+
+def test_a_refused_upload_sent_with_the_progress_bar_shows_the_servers_one_error(
+    page, live_server, client, django_user_model, clips
+):
+    log_in(page, live_server, client, django_user_model)
+    page.goto(f"{live_server.url}{reverse('wagtailmedia:add', args=('video',))}")
+    page.fill("input[name=title]", "Not a video")
+    page.set_input_files("input[name=file]", str(clips / "document.pdf"))
+
+    page.locator("form[enctype='multipart/form-data'] button[type=submit]").first.click()
+
+    page.wait_for_selector("text=This file is not a video", timeout=15_000)
+    body = page.locator("main, body").first.inner_text()
+    assert body.count("This file is not a video: its content is application/pdf.") == 1
+    assert "is not allowed" not in body  # no second, wrong error from wagtailmedia
+    assert page.locator("input[name=title]").input_value() == "Not a video"
+    assert not Media.objects.exists()
