@@ -102,3 +102,38 @@ def test_a_second_copy_of_an_encode_waits_for_the_running_one_a_bounded_number_o
     # Left to the first copy: this one changed nothing.
     assert (media.status, media.attempts, media.version) == (Media.Status.PENDING, 0, "")
     assert LOCK_RETRIES * LOCK_RETRY_SECONDS == 300  # it waits five minutes at most
+
+
+def test_the_poster_falls_back_to_the_first_frame_and_a_missing_frame_is_never_an_error(clips, tmp_path):
+    from media_library.tasks import _grab_poster
+
+    # The header says 4 s, but only about 1 s of frames exist: a third in (1.33 s) is past
+    # the last frame, where FFmpeg writes nothing and exits 0.
+    jpg = _grab_poster(str(clips / "truncated-30.mp4"), 4.0, str(tmp_path), media_id=0)
+    assert jpg and os.path.getsize(jpg) > 0
+    assert ffmpeg.probe(jpg).width == 320
+
+    assert _grab_poster(str(tmp_path / "missing.mp4"), 4.0, str(tmp_path / "none"), media_id=0) is None
+
+
+def test_editor_messages_are_plain_and_name_no_path_even_when_ffmpeg_does():
+    from media_library import editor_messages
+
+    detail = "[mov,mp4 @ 0x55d0c8a1e940] moov atom not found\n/var/media/media/lecture.mp4: Invalid data"
+    for message in (
+        editor_messages.unreadable(detail),
+        editor_messages.unreadable("something else"),
+        editor_messages.damaged(5.07, 10.0),
+        editor_messages.encode_failed(),
+        editor_messages.too_long(4 * 3600 + 125, 3),
+        editor_messages.timed_out(),
+        editor_messages.gave_up(5),
+    ):
+        assert "/" not in message.replace("H.264", "") and "0x" not in message and "moov" not in message
+    assert editor_messages.damaged(5.07, 10.0) == (
+        "The file seems damaged: only 5 of its 10 seconds could be read. Please upload it again."
+    )
+    assert editor_messages.damaged(42 * 60, 95 * 60).startswith(
+        "The file seems damaged: only 42 of its 95 minutes"
+    )
+    assert editor_messages.too_long(4 * 3600 + 125, 3).startswith("This recording is 4 h 2 min long")
