@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 help:
 	@echo "make run               portal with demo content on http://127.0.0.1:8000"
 	@echo "make test              the whole test suite (needs PostgreSQL and Redis)"
-	@echo "make lint              ruff check and format check"
+	@echo "make lint              ruff check and format check, and the import layers (import-linter)"
 	@echo "make migrations-check  fail if models changed without a migration"
 	@echo "make image-check       build the Dockerfile offline with buildah and run the image"
 
@@ -44,6 +44,7 @@ test: venv system-deps
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix .

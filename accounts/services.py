@@ -58,3 +58,17 @@ def delete_account(user):
     current request out themselves.
     """
     user.delete()
+
+
+def is_staff(user):
+    """Whether ``user`` works on the site rather than studies on it: the one staff rule.
+
+    Active users with the Django ``is_staff`` flag or the Wagtail admin permission (editors,
+    moderators, instructors; superusers have every permission). Staff see every lesson and
+    media item without enrolling, drafts included, and the media player's processing details.
+    """
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_staff or user.has_perm("wagtailadmin.access_admin"))
+    )

@@ -4,17 +4,24 @@ Run: scripts/test.sh bench/bench_courses.py -s -p no:logging
 Prints one line per case; copy the figures into bench/RESULTS.md. Queries must not grow
 with the number of lessons or courses (tests/courses/test_queries.py asserts it); the time
 is for information on the machine at hand.
+
+Lessons are gated, so they are read as an enrolled student (the case that runs the most
+rules: gating, enrollment, progress, playback positions). The HLS segment is one file of a
+video that lesson plays, served through the permission-checked media view.
 """
 
 import statistics
 import time
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.course_fixtures import catalogue, home  # noqa: F401
+from courses.services import enroll
 from tests.courses.test_queries import make_course
-from tests.factories import CategoryFactory, CoursePageFactory, LessonPageFactory
+from tests.factories import CategoryFactory, CoursePageFactory, LessonPageFactory, UserFactory
+from tests.page_fixtures import make_media, video_lesson
 
 RUNS = 5
 
@@ -22,7 +29,8 @@ RUNS = 5
 def measure(client, url, **params):
     client.get(url, params)  # renditions and caches are created on the first view
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url, params).status_code == 200
+        response = client.get(url, params)
+        assert response.status_code == 200, (url, response.status_code)
     # Counted now: every later request clears the connection's query log.
     count = len(queries)
     times = []
@@ -34,15 +42,37 @@ def measure(client, url, **params):
 
 
 def report(name, queries, ms):
-    print(f"BENCH {name:<34} {queries:>3} queries  {ms:7.1f} ms (median of {RUNS})")
+    print(f"BENCH {name:<40} {queries:>3} queries  {ms:7.1f} ms (median of {RUNS})")
 
 
-def test_bench_course_lesson_and_catalogue_pages(client, catalogue):  # noqa: F811
+def ready_video(title="Bench clip"):
+    """A ready media item with one HLS segment in storage (the bytes are never decoded)."""
+    media = make_media(title=title)
+    media.status, media.version = media.Status.READY, "v1"
+    media.save()
+    default_storage.save(f"{media.version_prefix()}/hls/360p/seg-00000.ts", ContentFile(b"\0" * 188))
+    return media
+
+
+def test_bench_course_lesson_and_catalogue_pages(client, catalogue):
+    student = UserFactory(username="bench-student")
     for size in (5, 50):
         course = make_course(catalogue, f"Size {size}", size)
-        report(f"course page, {size} lessons", *measure(client, course.url))
+        report(f"course page, {size} lessons (anonymous)", *measure(client, course.url))
+        enroll(student, course)
+        client.force_login(student)
+        report(f"course page, {size} lessons (enrolled)", *measure(client, course.url))
         last = course.get_descendants().live().last()
-        report(f"lesson page, course of {size}", *measure(client, last.url))
+        report(f"gated lesson page, course of {size} (enrolled)", *measure(client, last.url))
+        client.logout()
+    course = make_course(catalogue, "Video", 5)
+    media = ready_video()
+    video_lesson(course.get_children().first(), media, title="Watch this")
+    enroll(student, course)
+    client.force_login(student)
+    segment = f"/media-files/{media.pk}/{media.version}/hls/360p/seg-00000.ts"
+    report("HLS segment of a gated lesson (enrolled)", *measure(client, segment))
+    client.logout()
     catalogue.courses_per_page = 50
     catalogue.save()
     for size, word in ((3, "quokka"), (30, "wombat")):

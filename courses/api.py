@@ -3,7 +3,7 @@
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from .models import CoursePage
-from .services import visible_pages
+from .visibility import visible_pages
 
 
 class CoursesAPIViewSet(PagesAPIViewSet):

@@ -1,38 +1,141 @@
-"""Enrollment: which students take which course, and when they completed it.
+"""The enrollment rules: who may enroll in a course and when (window, capacity, prerequisites).
 
-Imported at the end of ``courses/models.py`` so that Django finds the model; the
-rules around it (windows, capacity, prerequisites, progress) are in ``learning.py``.
+The Enrollment model is in ``courses/models/enrollment.py``; course completion and progress
+are in ``courses/progress.py``. Other apps reach these through ``courses.services``.
 """
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
+from wagtail.models import Page
+
+from .models import CoursePage, Enrollment
 
 
-class Enrollment(models.Model):
-    """One student in one course; at most one row per pair (a double submit cannot add a second)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
-    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="enrollments")
-    enrolled_at = models.DateTimeField(default=timezone.now)
-    last_activity_at = models.DateTimeField(default=timezone.now)
-    # Set the first time every lesson is complete and never overwritten, so that
-    # lessons added later do not take a course (or a prerequisite) away from a student.
-    completed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "course"], name="unique_enrollment_per_course")
-        ]
-        indexes = [models.Index(fields=["course", "completed_at"])]
-
-    def __str__(self):
-        return f"{self.user} in {self.course_id}"
+class EnrollmentRefused(Exception):
+    """Raised by ``enroll`` with a message the student can read (window, capacity, prerequisites)."""
 
 
-def validate_enrollment_window(course):
-    """Refuse a window that closes before it opens (called from ``CoursePage.clean``)."""
-    opens, closes = course.enrollment_opens_at, course.enrollment_closes_at
-    if opens and closes and closes <= opens:
-        raise ValidationError({"enrollment_closes_at": "Enrollment must close after it opens."})
+def is_enrolled(user, course):
+    """Whether ``user`` (any user, anonymous included) has an enrollment in ``course``. One query at most."""
+    if not user.is_authenticated or course is None:
+        return False
+    return Enrollment.objects.filter(user=user, course_id=course.pk).exists()
+
+
+def get_enrollment(user, course):
+    """The user's Enrollment in ``course``, or None."""
+    if not user.is_authenticated or course is None:
+        return None
+    return Enrollment.objects.filter(user=user, course_id=course.pk).first()
+
+
+def completed_course_ids(user):
+    """Ids of the courses ``user`` has completed (their completion time is recorded)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Enrollment.objects.filter(user=user, completed_at__isnull=False).values_list("course_id", flat=True)
+    )
+
+
+def missing_prerequisites(user, course):
+    """The live courses ``course`` requires that ``user`` has not completed yet, in title order."""
+    required = list(CoursePage.objects.live().filter(required_by=course.pk).order_by("title"))
+    done = completed_course_ids(user)
+    return [prerequisite for prerequisite in required if prerequisite.pk not in done]
+
+
+def enrollment_status(course, now=None):
+    """Why nobody can enroll in ``course`` right now (a sentence), or None when it is open.
+
+    Covers the window only; capacity needs a count and is checked by ``enroll`` under a lock.
+    """
+    now = now or timezone.now()
+    if not course.live:
+        return "This course is not published."
+    if course.enrollment_opens_at and now < course.enrollment_opens_at:
+        return f"Enrollment opens on {timezone.localtime(course.enrollment_opens_at):%d %B %Y at %H:%M}."
+    if course.enrollment_closes_at and now >= course.enrollment_closes_at:
+        return f"Enrollment closed on {timezone.localtime(course.enrollment_closes_at):%d %B %Y at %H:%M}."
+    return None
+
+
+def enroll(user, course):
+    """Enroll ``user`` in ``course`` and return ``(enrollment, created)``; idempotent.
+
+    Raises EnrollmentRefused with a readable reason when the window is shut, the
+    course is full or prerequisites are missing. An existing enrollment is returned
+    as is, whatever the rules say now. Concurrent calls are serialised on the course
+    row, so capacity holds and the unique constraint is never the one to say no.
+    """
+    if not user.is_authenticated:
+        raise EnrollmentRefused("Log in to enroll.")
+    with transaction.atomic():
+        # Lock the course's page row: every enrollment in this course waits here in turn.
+        Page.objects.select_for_update().filter(pk=course.pk).values_list("pk", flat=True).first()
+        existing = Enrollment.objects.filter(user=user, course_id=course.pk).first()
+        if existing:
+            return existing, False
+        reason = enrollment_status(course)
+        if reason:
+            raise EnrollmentRefused(reason)
+        missing = missing_prerequisites(user, course)
+        if missing:
+            names = ", ".join(f"“{prerequisite.title}”" for prerequisite in missing)
+            raise EnrollmentRefused(f"Complete {names} first: this course requires it.")
+        if course.capacity is not None and Enrollment.objects.filter(course_id=course.pk).count() >= (
+            course.capacity
+        ):
+            raise EnrollmentRefused("This course is full.")
+        try:
+            with transaction.atomic():
+                return Enrollment.objects.create(user=user, course_id=course.pk), True
+        except IntegrityError:
+            # Only without row locks (SQLite has none, it serialises writers instead).
+            return Enrollment.objects.get(user=user, course_id=course.pk), False
+
+
+def unenroll(user, course):
+    """Remove ``user``'s enrollment in ``course``; returns whether there was one.
+
+    Lesson completions and playback positions are kept, so enrolling again resumes.
+    A completed course stays on the student's record: raises EnrollmentRefused.
+    """
+    enrollment = get_enrollment(user, course)
+    if enrollment is None:
+        return False
+    if enrollment.completed_at:
+        raise EnrollmentRefused("You have completed this course, so it stays on your record.")
+    enrollment.delete()
+    return True
+
+
+def touch_enrollment(user, course, now=None):
+    """Record activity by ``user`` in ``course`` (at most one write a minute, so heartbeats stay cheap)."""
+    if not user.is_authenticated or course is None:
+        return
+    now = now or timezone.now()
+    Enrollment.objects.filter(
+        user=user, course_id=course.pk, last_activity_at__lt=now - timezone.timedelta(minutes=1)
+    ).update(last_activity_at=now)
+
+
+def enrollment_counts(courses):
+    """Annotate a CoursePage queryset with ``enrolled_count`` and ``completed_count`` (one query)."""
+    return courses.annotate(
+        enrolled_count=Count("enrollments", distinct=True),
+        completed_count=Count(
+            "enrollments", filter=Q(enrollments__completed_at__isnull=False), distinct=True
+        ),
+    )
+
+
+def live_courses():
+    """Published, public courses in explorer order."""
+    return CoursePage.objects.live().public().order_by("path")
+
+
+def course_by_id(course_id):
+    """The live CoursePage with this id, or None."""
+    return CoursePage.objects.live().filter(pk=course_id).first()

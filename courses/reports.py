@@ -6,7 +6,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from .learning import enrollment_counts
+from .enrollment import enrollment_counts
 from .models import CoursePage
 
 

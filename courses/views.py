@@ -8,11 +8,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import learning
+from . import enrollment
+from .progress import dashboard_entries
 
 
 def _course_or_404(course_id):
-    course = learning.course_by_id(course_id)
+    course = enrollment.course_by_id(course_id)
     if course is None:
         raise Http404("No such course.")
     return course
@@ -26,8 +27,8 @@ def enroll(request, course_id):
         # Back to the course page after logging in, where the button is (this URL is POST only).
         return redirect_to_login(course.get_url(request), settings.LOGIN_URL)
     try:
-        _, created = learning.enroll(request.user, course)
-    except learning.EnrollmentRefused as refusal:
+        _, created = enrollment.enroll(request.user, course)
+    except enrollment.EnrollmentRefused as refusal:
         messages.error(request, f"You cannot enroll in “{course.title}”: {refusal}")
     else:
         if created:
@@ -42,8 +43,8 @@ def enroll(request, course_id):
 def unenroll(request, course_id):
     course = _course_or_404(course_id)
     try:
-        removed = learning.unenroll(request.user, course)
-    except learning.EnrollmentRefused as refusal:
+        removed = enrollment.unenroll(request.user, course)
+    except enrollment.EnrollmentRefused as refusal:
         messages.error(request, str(refusal))
     else:
         if removed:
@@ -59,7 +60,7 @@ def unenroll(request, course_id):
 @login_required
 def dashboard(request):
     """The student's courses with progress, last activity and where to continue."""
-    entries = learning.dashboard_entries(request.user)
+    entries = dashboard_entries(request.user)
     return render(
         request,
         "courses/dashboard.html",

@@ -1,7 +1,15 @@
+"""The courses app in the Wagtail admin: its snippets and the course enrollment report."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Category, Instructor
+from .reports import CourseEnrollmentReportView
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -29,4 +37,34 @@ class CourseSnippets(SnippetViewSetGroup):
 
 register_snippet(CourseSnippets)
 
-from . import report_hooks  # noqa: E402, F401  (the enrollment report registers its own hooks)
+
+class CourseEnrollmentReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return PagePermissionPolicy(Page).user_has_any_permission(request.user, ["add", "change", "publish"])
+
+
+@hooks.register("register_admin_urls")
+def register_course_enrollment_report_urls():
+    return [
+        path(
+            "reports/course-enrollments/",
+            CourseEnrollmentReportView.as_view(),
+            name="course_enrollment_report",
+        ),
+        path(
+            "reports/course-enrollments/results/",
+            CourseEnrollmentReportView.as_view(results_only=True),
+            name="course_enrollment_report_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_course_enrollment_report_menu_item():
+    return CourseEnrollmentReportMenuItem(
+        "Course enrollments",
+        reverse("course_enrollment_report"),
+        name="course-enrollments",
+        icon_name="group",
+        order=1000,
+    )

@@ -2,8 +2,9 @@
 
 from wagtail.api.v2.views import PagesAPIViewSet
 
-from courses.services import visible_pages
+from courses.services import course_learner, visible_pages
 
+from .access import may_read
 from .models import LessonPage
 
 
@@ -17,6 +18,10 @@ class LessonsAPIViewSet(PagesAPIViewSet):
         "estimated_minutes",
         "free_preview",
     ]
+
+    def may_read(self, lesson):
+        """Whether this request's user may read ``lesson``'s body (the lesson page's gating rule)."""
+        return may_read(course_learner(self.request, lesson.course), lesson)
 
     def get_queryset(self):
         return visible_pages(self.model, self.get_base_queryset()).order_by("path")

@@ -9,8 +9,9 @@ class LessonsConfig(AppConfig):
         from courses.services import register_completion_source, register_lesson_model
         from media_library.services import register_access_policy, register_document_access_policy
 
+        from .access import can_view_document, can_view_media
+        from .completion import completed_lesson_ids
         from .models import LessonPage
-        from .tracking import can_view_document, can_view_media, completed_lesson_ids
 
         register_lesson_model(LessonPage)
         register_completion_source(completed_lesson_ids)

@@ -1,7 +1,5 @@
 """Student actions in a lesson: mark it complete and save the playback position."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -9,10 +7,10 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from courses import services as courses
-
+from .completion import set_lesson_complete
+from .learner import lesson_learner
 from .models import LessonPage
-from .tracking import PlaybackRejected, can_view_lesson, parse_heartbeat, save_playback, set_lesson_complete
+from .playback import PlaybackRejected, read_heartbeat, save_playback
 
 
 def _live_lesson_or_404(lesson_id):
@@ -27,12 +25,13 @@ def _live_lesson_or_404(lesson_id):
 def mark_complete(request, lesson_id):
     """POST ``complete=1`` (or ``0``) to mark a lesson complete (or not); needs an enrollment."""
     lesson = _live_lesson_or_404(lesson_id)
-    course = courses.course_of(lesson)
-    if not can_view_lesson(request.user, lesson) or not courses.is_enrolled(request.user, course):
+    learner = lesson_learner(request, lesson)
+    course = learner.course
+    if not learner.can_view or not learner.enrolled:
         messages.info(request, f"Enroll in “{course.title}” to keep track of your progress.")
         return redirect(course.get_url(request))
     complete = request.POST.get("complete", "1") != "0"
-    was_complete = courses.get_enrollment(request.user, course).completed_at is not None
+    was_complete = learner.course_learner.enrollment.completed_at is not None
     progress = set_lesson_complete(request.user, lesson, complete)
     if complete and progress.is_complete and not was_complete:
         messages.success(request, f"Congratulations: you have completed “{course.title}”!")
@@ -62,18 +61,14 @@ def playback(request):
     if not request.user.is_authenticated:
         return _error("Log in to save your progress.", status=403)
     try:
-        payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return _error("The request body is not valid JSON.")
-    try:
-        data = parse_heartbeat(payload)
+        data = read_heartbeat(request.body)
     except PlaybackRejected as rejection:
         return _error(str(rejection))
     lesson = LessonPage.objects.live().filter(pk=data["lesson"]).first()
     if lesson is None:
         return _error("There is no such lesson.")
-    course = courses.course_of(lesson)
-    if not can_view_lesson(request.user, lesson) or not courses.is_enrolled(request.user, course):
+    learner = lesson_learner(request, lesson)
+    if not learner.can_view or not learner.enrolled:
         return _error("Enroll in the course to save your progress.", status=403)
     try:
         record, completed = save_playback(

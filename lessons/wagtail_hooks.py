@@ -1,4 +1,4 @@
-"""Lesson gating: Wagtail serves a lesson page only to those ``can_view_lesson`` allows."""
+"""Lesson gating: Wagtail serves a lesson page only to those the gating rule allows."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,23 +7,24 @@ from django.http import Http404
 from django.shortcuts import redirect
 from wagtail import hooks
 
-from courses import services as courses
-
+from .learner import lesson_learner
 from .models import LessonPage
-from .tracking import can_view_lesson, lesson_is_published
 
 
 @hooks.register("before_serve_page")
 def gate_lessons(page, request, serve_args, serve_kwargs):
     """Send a visitor who may not read a lesson to log in (anonymous) or to the course page (not enrolled)."""
-    if not isinstance(page, LessonPage) or can_view_lesson(request.user, page):
+    if not isinstance(page, LessonPage):
         return None
-    if not lesson_is_published(page):
+    learner = lesson_learner(request, page)
+    if learner.can_view:
+        return None
+    if not page.is_published:
         # A live lesson inside an unpublished course or module is still a draft to students.
         raise Http404
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-    course = courses.course_of(page)
+    course = learner.course
     messages.info(
         request,
         f"“{page.title}” is for students enrolled in “{course.title}”. Enroll below to read it.",

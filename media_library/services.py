@@ -13,7 +13,7 @@ one policy function that another app registers at start-up (``AppConfig.ready``)
 The rule applied by :func:`can_access`, in order:
 
 1. an item marked public (``is_public``, e.g. a course trailer) is open to everyone;
-2. users who may use the Wagtail admin (editors, staff) may always watch;
+2. staff (``accounts.services.is_staff``: editors, instructors) may always watch;
 3. otherwise the registered policy decides; with none registered, nobody else may.
 """
 
@@ -26,6 +26,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from accounts.services import is_staff
 
 from .models import DocumentInfo, Media, Rendition
 
@@ -52,7 +54,7 @@ def can_access(user, media):
         return False
     if media.is_public:
         return True
-    if user is not None and user.is_active and user.has_perm("wagtailadmin.access_admin"):
+    if is_staff(user):
         return True
     if _policy is None or user is None:
         return False
@@ -73,7 +75,7 @@ def register_document_access_policy(policy):
 
 
 def can_access_document(user, document):
-    if user is not None and user.is_active and user.has_perm("wagtailadmin.access_admin"):
+    if is_staff(user):
         return True
     if _document_policy is None:
         return True
@@ -81,8 +83,8 @@ def can_access_document(user, document):
 
 
 def is_editor(user):
-    """Whether ``user`` sees editors' details (processing percentage, error summaries)."""
-    return bool(user and user.is_authenticated and user.has_perm("wagtailadmin.access_admin"))
+    """Whether ``user`` sees editors' details (processing percentage, error summaries): staff."""
+    return is_staff(user)
 
 
 @dataclass
@@ -116,15 +118,18 @@ class Playback:
     poster: str | None = None
 
 
-def playback_urls(media, user):
+def playback_urls(media, user, allowed=False):
     """A :class:`Playback` for a ready item ``user`` may watch, else ``None``.
+
+    ``allowed=True`` says the caller has already decided that ``user`` may watch (a lesson
+    page whose reader may read the lesson playing it), so the access policy is not asked again.
 
     The URLs point at the serving view, which checks :func:`can_access` on every request
     and then streams the file (filesystem) or redirects to a short-lived signed URL (S3,
     Azure Blob).
     """
     # An item being re-encoded keeps playing its live version until the new one replaces it.
-    if media is None or not media.version or not can_access(user, media):
+    if media is None or not media.version or not (allowed or can_access(user, media)):
         return None
     renditions = list(media.live_renditions())
     master = next((r for r in renditions if r.kind == Rendition.Kind.HLS), None)

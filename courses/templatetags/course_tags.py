@@ -1,6 +1,7 @@
 from django import template
 
-from courses.services import format_minutes
+from courses.models import CourseIndexPage
+from courses.outline import format_minutes
 
 register = template.Library()
 
@@ -14,8 +15,6 @@ def duration(minutes):
 @register.inclusion_tag("courses/includes/catalogue_link.html", takes_context=True)
 def catalogue_link(context):
     """A link to the first published catalogue, for the site navigation."""
-    from courses.models import CourseIndexPage
-
     request = context.get("request")
     catalogue = CourseIndexPage.objects.live().public().order_by("path").first()
     current = context.get("page")

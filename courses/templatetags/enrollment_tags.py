@@ -1,43 +1,17 @@
-from dataclasses import dataclass
-
 from django import template
 
-from courses import learning
+from courses.learner import course_learner
 
 register = template.Library()
 
 
-@dataclass
-class CourseLearning:
-    """What the course page shows a visitor about enrolling and their progress."""
-
-    enrollment: object = None
-    progress: object = None
-    closed_reason: str | None = None
-    missing_prerequisites: tuple = ()
-    is_full: bool = False
-
-    @property
-    def completed_ids(self):
-        return self.progress.completed_ids if self.progress else set()
-
-
 @register.simple_tag(takes_context=True)
-def course_learning(context, course, outline):
-    """Enrollment state and progress for the current user in ``course`` (a fixed number of queries)."""
-    user = context["request"].user
-    state = CourseLearning(closed_reason=learning.enrollment_status(course))
-    if user.is_authenticated:
-        state.enrollment = learning.get_enrollment(user, course)
-        if state.enrollment:
-            state.progress = learning.course_progress(
-                user, course, lessons=outline.lessons, enrollment=state.enrollment
-            )
-            return state
-        state.missing_prerequisites = tuple(learning.missing_prerequisites(user, course))
-    if course.capacity is not None and not state.closed_reason:
-        state.is_full = course.enrollments.count() >= course.capacity
-    return state
+def course_learning(context, course):
+    """The request's learner context for ``course``: enrollment, progress, why enrolling is closed.
+
+    The same object the rest of the request uses (``courses.learner.course_learner``).
+    """
+    return course_learner(context["request"], course)
 
 
 @register.inclusion_tag("courses/includes/progress_bar.html")

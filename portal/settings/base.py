@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     # HTTPS redirect: Kubernetes probes use the pod IP over plain HTTP.
     "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on HTML responses: strict on the site, looser in the admins.
+    "portal.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_guid.middleware.guid_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.logging.RequestUserMiddleware",
+    "portal.privacy.PrivateForLoggedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -121,11 +125,14 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, failing open onto a per-process cache while Redis is
+            # unreachable (portal/cache.py says why not django-redis' IGNORE_EXCEPTIONS).
+            "BACKEND": "portal.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ringlet"),
-            # Fail fast: a dead Redis must not hang requests or readiness probes.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Fail fast: a dead or unroutable Redis must not hang requests or readiness
+            # probes; after one failure the cache skips Redis for a few seconds anyway.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -170,11 +177,16 @@ ACCOUNT_USER_DISPLAY = "accounts.services.display_name"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+# allauth's form, with the same work (a password hash) whether or not the address has an account.
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # No one logs in before proving they own the address; dev.py relaxes this to "optional".
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Following the link in the browser that signed up logs the student straight in.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# One login policy for /accounts/login/, /admin/login/ and /django-admin/login/: the same
+# verification rule, rate limits and lock-out (accounts/login_policy.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.WagtailLoginForm"
 # ACCOUNT_RATE_LIMITS keeps allauth's defaults (e.g. 5 failed logins per address per 5 minutes,
 # 10 per IP a minute); they are counted in the default cache, Redis when REDIS_URL is set.
 # Per-IP limits need the client's address: behind N proxies of ours (the ingress), it is the
@@ -255,6 +267,20 @@ elif AZURE_CONTAINER:
     }
 else:
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Where the browser fetches media from besides this site (the CSP allows it; portal/csp.py).
+if AWS_STORAGE_BUCKET_NAME:
+    _endpoint = DEFAULT_STORAGE["OPTIONS"]["endpoint_url"]
+    STORAGE_ORIGINS = [_endpoint.rstrip("/")] if _endpoint else ["https://*.amazonaws.com"]
+elif AZURE_CONTAINER:
+    _azure = DEFAULT_STORAGE["OPTIONS"]
+    STORAGE_ORIGINS = [
+        f"https://{_azure['custom_domain']}"
+        if _azure["custom_domain"]
+        else f"https://{_azure['account_name'] or '*'}.blob.core.windows.net"
+    ]
+else:
+    STORAGE_ORIGINS = []
+STORAGE_ORIGINS += env.list("CSP_MEDIA_ORIGINS", default=[])
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -272,8 +298,24 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Wagtail -------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Ringlet")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# No avatars from gravatar.com: they would tell a third party who uses the admin (and the
+# admin's CSP allows images from this site and the media store only).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor a call to releases.wagtail.org from editors' browsers: versions are pinned and upgraded
+# deliberately (requirements/base.txt).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "odt", "pptx", "txt", "xlsx", "zip"]
+
+# --- Content-Security-Policy (django-csp; portal/csp.py says what each part allows) ----
+from portal.csp import admin_directives, site_directives  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": site_directives(
+        STORAGE_ORIGINS, form_origins=["https://accounts.google.com"] if GOOGLE_CLIENT_ID else []
+    )
+}
+CSP_ADMIN_DIRECTIVES = admin_directives(STORAGE_ORIGINS)
 
 # --- Celery ----------------------------------------------------------------------------
 # The longest video or audio the pipeline supports, in hours. It alone sets the encode

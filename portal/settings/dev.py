@@ -13,3 +13,5 @@ WHITENOISE_AUTOREFRESH = True
 # Developers (and students trying the demo) may log in before following the link; the
 # verification email is still sent, to the console unless EMAIL_URL says otherwise.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
+# `manage.py demo_content` (make run); production settings leave the demo app out.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]

@@ -15,3 +15,5 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Serve static files straight from the apps; nothing has been collected.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The demo content is tested too (and its home page is the tests' site root).
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]

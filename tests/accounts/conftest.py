@@ -1,54 +1,16 @@
-"""Fixtures for the account tests: fresh rate-limit counts, users, links from emails."""
-
-import re
+"""The account tests: every test starts with clean rate limits and a verified student."""
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
-PASSWORD = "correct-horse-battery-staple-42"
-LINK = re.compile(r"https?://[^\s]+")
+from tests.account_fixtures import make_student
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """allauth counts attempts per IP in Redis, and every test client is 127.0.0.1: without
-    a clean slate, one test's sign-ups would rate-limit the next (and the next run)."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def make_student(email="ada@example.com", password=PASSWORD, verified=True, **fields):
-    """A user as allauth's sign-up leaves one, with their email address verified or not."""
-    user = get_user_model().objects.create_user(
-        username=email.split("@")[0], email=email, password=password, **fields
-    )
-    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
-    return user
+def clean_rate_limits(fresh_rate_limits):
+    """Every test client is 127.0.0.1: one test's sign-ups must not rate-limit the next."""
 
 
 @pytest.fixture
 def student(db):
+    """A student as allauth's sign-up leaves one, email verified (the site-wide one has no address)."""
     return make_student()
-
-
-def link_in(message, contains):
-    """The one link in an email whose URL contains ``contains``."""
-    links = [url for url in LINK.findall(message.body) if contains in url]
-    assert len(links) == 1, f"expected one {contains!r} link in:\n{message.body}"
-    return links[0]
-
-
-def log_in(client, email, password=PASSWORD):
-    return client.post("/accounts/login/", {"login": email, "password": password})
-
-
-def logged_in_user(client):
-    """The user the client's session belongs to, or None, as the site sees it."""
-    from django.contrib.auth import get_user
-
-    request = type("Request", (), {"session": client.session})()
-    user = get_user(request)
-    return user if user.is_authenticated else None

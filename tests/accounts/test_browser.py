@@ -7,9 +7,8 @@ email lands in ``django.core.mail.outbox``, where the test reads the link as a s
 import pytest
 from django.core import mail
 
+from tests.account_fixtures import PASSWORD, link_in, make_student
 from tests.processes import wait_for
-
-from .conftest import PASSWORD, link_in, make_student
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.cached_db import SessionStore
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from .conftest import PASSWORD, log_in, logged_in_user, make_student
+from tests.account_fixtures import PASSWORD, log_in, logged_in_user, make_student
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -4,9 +4,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
-from accounts.demo import ensure_student
-
-from .conftest import log_in, logged_in_user
+from demo.students import ensure_student
+from tests.account_fixtures import log_in, logged_in_user
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ import json
 import pytest
 from django.core import mail
 
+from tests.account_fixtures import log_in, make_student
 from tests.processes import child_env, run_python
-
-from .conftest import log_in, make_student
 
 SIGN_UP_IN_DEV = """
 import json

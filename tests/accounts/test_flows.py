@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from .conftest import PASSWORD, link_in, log_in, logged_in_user, make_student
+from tests.account_fixtures import PASSWORD, link_in, log_in, logged_in_user, make_student
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +193,7 @@ def test_account_pages_render_inside_the_site_layout(client, student):
 
 
 def test_header_links_follow_the_login_state(client, student):
-    from home.demo import ensure_home_page
+    from demo.home import ensure_home_page
 
     ensure_home_page()
     html = client.get("/").content.decode()

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 
-from .conftest import PASSWORD, log_in, logged_in_user, make_student
+from tests.account_fixtures import PASSWORD, log_in, logged_in_user, make_student
 
 pytestmark = pytest.mark.django_db
 TOO_MANY_LOGINS = "Too many failed login attempts. Try again later."
@@ -19,7 +19,7 @@ def rate_limit_keys(action):
 
 
 def test_the_counts_live_in_redis():
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "portal.cache.FailOpenRedisCache"
 
 
 def test_five_failed_logins_lock_the_address_even_against_the_right_password(client, student):

@@ -7,8 +7,7 @@ from django.test import override_settings
 
 from accounts import services
 from accounts.checks import rate_limits_need_a_shared_cache
-
-from .conftest import make_student
+from tests.account_fixtures import make_student
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from courses.models import Category
+from demo.lessons import demo_assets
 from home.blocks import LESSON_BLOCKS
-from lessons.demo import demo_assets
 from lessons.models import LessonPage
 from tests.factories import CoursePageFactory, InstructorFactory, ModulePageFactory, UserFactory
 from tests.media_fixtures import transcode_here

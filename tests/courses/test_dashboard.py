@@ -4,10 +4,10 @@ from django.shortcuts import resolve_url
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from courses.enrollment import Enrollment
+from courses.models import Enrollment
 from courses.services import enroll
 from lessons.services import set_lesson_complete
-from tests.student_fixtures import lessons_of
+from tests.page_fixtures import lessons_of
 
 
 def test_dashboard_needs_a_login(client, settings):

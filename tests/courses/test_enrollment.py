@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.enrollment import Enrollment
+from courses.models import Enrollment
 from courses.services import EnrollmentRefused, enroll, is_enrolled
 
 

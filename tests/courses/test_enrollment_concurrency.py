@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from courses.enrollment import Enrollment
+from courses.models import Enrollment
 from courses.services import enroll
 from tests.factories import UserFactory
 

@@ -4,7 +4,7 @@ import re
 
 from django.utils import timezone
 
-from courses.enrollment import Enrollment
+from courses.models import Enrollment
 from courses.services import enroll
 from tests.factories import UserFactory
 

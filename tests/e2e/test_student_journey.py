@@ -11,12 +11,15 @@ from django.core import mail
 
 from courses.services import enroll
 from lessons.services import set_lesson_complete
-from tests.accounts.conftest import PASSWORD, fresh_rate_limits, link_in, make_student  # noqa: F401
-from tests.course_fixtures import build_course, catalogue, home  # noqa: F401
+from tests.account_fixtures import PASSWORD, link_in, make_student
+from tests.page_fixtures import lessons_of
 from tests.processes import wait_for
-from tests.student_fixtures import lessons_of
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_rate_limits"),
+]
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -29,7 +32,7 @@ def shot(page, artifacts_dir, name, viewport=DESKTOP):
 
 
 @pytest.fixture
-def course(build_course):  # noqa: F811 (pytest passes the fixture imported above)
+def course(build_course):
     """Published, two modules of two lessons, none of them a free preview."""
     return build_course("Wagtail from scratch", modules=2, per_module=2)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from home.demo import ensure_home_page
+from demo.home import ensure_home_page
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import Locale, Page, Site
 
-from home.demo import ensure_home_page
+from demo.home import ensure_home_page
 from home.models import HomePage
 
 

@@ -10,7 +10,7 @@ from home.models import HomePage
 
 @pytest.fixture
 def home(db):
-    from home.demo import ensure_home_page
+    from demo.home import ensure_home_page
 
     return ensure_home_page()
 

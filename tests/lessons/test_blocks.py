@@ -7,8 +7,8 @@ import wagtail_factories
 from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 
+from demo.lessons import demo_assets, pdf_bytes, showcase_body
 from home.blocks import LESSON_BLOCKS
-from lessons.demo import demo_assets, pdf_bytes, showcase_body
 from tests.factories import CoursePageFactory, LessonPageFactory
 from tests.media_fixtures import transcode_here
 
@@ -136,7 +136,7 @@ def test_documents_may_be_framed_by_our_pages_but_pages_may_not(client, catalogu
 def test_demo_media_without_ffmpeg_fail_clearly_and_create_nothing(db, monkeypatch, tmp_path):
     from wagtailmedia.models import get_media_model
 
-    from lessons.demo import ensure_media
+    from demo.lessons import ensure_media
 
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(RuntimeError, match="need the ffmpeg binary on PATH"):
@@ -145,7 +145,7 @@ def test_demo_media_without_ffmpeg_fail_clearly_and_create_nothing(db, monkeypat
 
 
 def test_demo_media_reject_an_unknown_kind(db):
-    from lessons.demo import ensure_media
+    from demo.lessons import ensure_media
 
     with pytest.raises(ValueError, match="kind must be"):
         ensure_media("Slides", "slides")

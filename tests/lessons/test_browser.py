@@ -2,13 +2,13 @@
 
 import pytest
 
-from courses.demo import ensure_catalogue, ensure_courses, ensure_instructor
 from courses.services import enroll, published_lessons
-from home.demo import ensure_home_page
-from lessons.demo import ensure_lessons
+from demo.courses import ensure_catalogue, ensure_courses, ensure_instructor
+from demo.home import ensure_home_page
+from demo.lessons import ensure_lessons
 from lessons.services import set_lesson_complete
 from tests.factories import UserFactory
-from tests.student_fixtures import browser_log_in
+from tests.user_fixtures import browser_log_in
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from lessons.services import can_view_lesson
 from tests.factories import LessonPageFactory, ModulePageFactory, UserFactory
-from tests.student_fixtures import lessons_of
+from tests.page_fixtures import lessons_of
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_progress_actions_need_an_enrollment(client, student, course, lesson):
 def test_media_is_playable_by_those_who_may_read_a_lesson_that_plays_it(student, course):
     from courses.services import enroll
     from lessons.services import can_view_media
-    from tests.student_fixtures import make_media, video_lesson
+    from tests.page_fixtures import make_media, video_lesson
 
     media = make_media("Members only")
     unused = make_media("Not in any lesson")

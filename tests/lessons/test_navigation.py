@@ -6,8 +6,7 @@ import pytest
 from wagtail.models import PageViewRestriction
 
 from courses.models import ModulePage
-from courses.services import enroll
-from lessons import services
+from courses.services import enroll, published_lessons
 from lessons.models import LessonPage
 from tests.factories import CoursePageFactory, LessonPageFactory
 
@@ -33,7 +32,8 @@ def test_next_and_previous_cross_module_boundaries(reader, course):
     html = reader.get(lesson("Nav lesson 1.2").url).content.decode()
     assert f'rel="next" href="{lesson("Nav lesson 2.1").url}"' in html
     assert f'rel="prev" href="{lesson("Nav lesson 1.1").url}"' in html
-    assert services.previous_and_next(lesson("Nav lesson 2.1")) == (
+    middle = lesson("Nav lesson 2.1")
+    assert middle.course.outline.neighbours(middle) == (
         lesson("Nav lesson 1.2"),
         lesson("Nav lesson 2.2"),
     )
@@ -94,10 +94,10 @@ def test_lessons_of_a_private_course_ask_for_the_password(client, catalogue, stu
 
 
 def test_services_list_lessons_in_order_and_find_their_course(course):
-    titles = [item.title for item in services.lessons_of_course(course)]
+    titles = [item.title for item in published_lessons(course)]
     assert titles == ["Nav lesson 1.1", "Nav lesson 1.2", "Nav lesson 2.1", "Nav lesson 2.2"]
-    assert services.course_of_lesson(lesson("Nav lesson 2.2")) == course
-    assert services.is_free_preview(lesson("Nav lesson 1.1")) is False
+    assert lesson("Nav lesson 2.2").course == course
+    assert lesson("Nav lesson 1.1").free_preview is False
 
 
 def test_module_page_lists_its_lessons_with_a_breadcrumb(client, course):

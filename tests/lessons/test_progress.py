@@ -7,12 +7,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.enrollment import Enrollment
+from courses.models import Enrollment
 from courses.services import course_progress
-from lessons.progress import LessonCompletion
+from lessons.models import LessonCompletion
 from lessons.services import set_lesson_complete
 from tests.factories import LessonPageFactory, ModulePageFactory
-from tests.student_fixtures import lessons_of
+from tests.page_fixtures import lessons_of
 
 
 def mark(client, lesson, complete=True):

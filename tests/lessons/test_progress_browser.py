@@ -4,11 +4,12 @@ import subprocess
 
 import pytest
 
-from courses.enrollment import Enrollment
-from lessons.progress import LessonCompletion, PlaybackPosition
+from courses.models import Enrollment
+from lessons.models import LessonCompletion, PlaybackPosition
 from tests.factories import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory, UserFactory
 from tests.media_fixtures import upload, wait_until_settled
-from tests.student_fixtures import browser_log_in, video_lesson
+from tests.page_fixtures import video_lesson
+from tests.user_fixtures import browser_log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +34,7 @@ def short_video(tmp_path_factory):
 def test_student_enrolls_completes_every_lesson_and_sees_100_percent(
     page, live_server, artifacts_dir, settings, short_video, celery_worker
 ):
-    from home.demo import ensure_home_page
+    from demo.home import ensure_home_page
 
     settings.ROOT_URLCONF = "tests.lessons.media_urls"
     home = ensure_home_page()

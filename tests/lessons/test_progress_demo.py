@@ -4,10 +4,10 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from accounts.demo import ensure_student
-from courses.enrollment import Enrollment
+from courses.models import Enrollment
 from courses.services import course_progress
-from lessons.student_demo import ensure_demo_enrollment
+from demo.enrollment import ensure_demo_enrollment
+from demo.students import ensure_student
 
 
 def test_demo_student_is_enrolled_with_one_lesson_done_and_reruns_change_nothing(build_course):

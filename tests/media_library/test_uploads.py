@@ -282,7 +282,7 @@ def test_a_damaged_pdf_gets_no_page_count_and_a_reason(clips):
 
 
 def test_the_demo_test_pattern_is_made_once_and_queued_for_transcoding(django_capture_on_commit_callbacks):
-    from media_library.demo import ensure_test_pattern_video
+    from demo.media import ensure_test_pattern_video
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = ensure_test_pattern_video(seconds=1, height=180)

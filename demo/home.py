@@ -3,7 +3,7 @@
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from .models import HomePage
+from home.models import HomePage
 
 WELCOME = [
     ("heading", {"text": "Learn at your own pace", "size": "h2"}),

@@ -14,7 +14,7 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.images import get_image_model
 
-from .models import Category, CourseIndexPage, CoursePage, Instructor, ModulePage
+from courses.models import Category, CourseIndexPage, CoursePage, Instructor, ModulePage
 
 CATEGORIES = [
     ("Web development", "web-development", "Building sites and applications for the web."),

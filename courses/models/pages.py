@@ -1,11 +1,11 @@
-"""Course pages, their catalogue and modules, and the category and instructor snippets.
+"""The course page tree: HomePage → CourseIndexPage (catalogue) → CoursePage → ModulePage (optional) → lesson.
 
-Tree: HomePage → CourseIndexPage (the catalogue) → CoursePage → optional ModulePage → lesson.
 The lesson page type lives in the ``lessons`` app, which registers it with
-``courses.services.register_lesson_model``; nothing here imports it.
+``courses.outline.register_lesson_model``; nothing here imports it. Page context is built
+from the modules below the models (``outline``, ``catalogue``), which import no models;
+what a page shows a particular student comes from the learner context (``courses.learner``).
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
@@ -21,6 +21,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
+
+from ..catalogue import catalogue_context
+from ..outline import build_outline, lesson_model
+from .enrollment import validate_enrollment_window
+from .snippets import Category, Instructor
 
 LEVELS = [
     ("beginner", "Beginner"),
@@ -40,54 +45,6 @@ LANGUAGES = [
     ("ja", "Japanese"),
     ("zh", "Chinese"),
 ]
-
-
-class Category(models.Model):
-    """A subject area students filter the catalogue by (managed as a snippet)."""
-
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True, help_text="Used in catalogue filter URLs.")
-    description = models.TextField(blank=True)
-
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "categories"
-
-    def __str__(self):
-        return self.name
-
-
-class Instructor(models.Model):
-    """A person who teaches courses, optionally linked to the user account they sign in with."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="instructor_profile",
-        help_text="The account this instructor signs in with, if any.",
-    )
-    name = models.CharField(max_length=150)
-    bio = RichTextField(blank=True, features=["bold", "italic", "link"])
-    photo = models.ForeignKey(
-        "wagtailimages.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="A square portrait works best.",
-    )
-
-    panels = [FieldPanel("name"), FieldPanel("user"), FieldPanel("bio"), FieldPanel("photo")]
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
 
 
 class HiddenSubtreeMixin:
@@ -118,10 +75,9 @@ class CourseIndexPage(HiddenSubtreeMixin, Page):
         verbose_name = "course catalogue"
 
     def get_context(self, request, *args, **kwargs):
-        from .catalogue import catalogue_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(catalogue_context(self, request))
+        courses = CoursePage.objects.child_of(self)
+        context.update(catalogue_context(self, request, courses, Category.objects.all(), LEVELS))
         return context
 
 
@@ -207,7 +163,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         help_text="Courses a student should complete first.",
     )
     tags = ClusterTaggableManager(through=CoursePageTag, blank=True)
-    # Enrollment rules (students app): all optional; blank means always open / unlimited.
+    # Enrollment rules (courses.enrollment): all optional; blank means always open / unlimited.
     enrollment_opens_at = models.DateTimeField(
         null=True, blank=True, help_text="Students can enroll from this moment. Blank: open now."
     )
@@ -313,11 +269,21 @@ class CoursePage(HiddenSubtreeMixin, Page):
     def tag_names(self):
         return sorted(tag.name for tag in self.tags.all())
 
-    def get_context(self, request, *args, **kwargs):
-        from .services import course_outline
+    def get_outline(self):
+        """The course's published sections and lessons in order, read now (two queries)."""
+        modules = ModulePage.objects.child_of(self).live().public()
+        lessons = lesson_model().objects.descendant_of(self).live().public().defer_streamfields()
+        return build_outline(self, [*modules, *lessons])
 
+    @cached_property
+    def outline(self):
+        """``get_outline()``, kept on the instance: Wagtail serves each request a fresh page, so
+        the gate hook, the page context and the learner context of one request share it."""
+        return self.get_outline()
+
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        outline = course_outline(self)
+        outline = self.outline
         context["outline"] = outline
         context["first_lesson"] = outline.lessons[0] if outline.lessons else None
         context["instructors"] = list(self.instructors.select_related("photo"))
@@ -340,16 +306,21 @@ class ModulePage(HiddenSubtreeMixin, Page):
     class Meta:
         verbose_name = "module"
 
-    def get_context(self, request, *args, **kwargs):
-        from .services import course_of, course_outline
+    @cached_property
+    def course(self):
+        """The course this module belongs to."""
+        return course_of(self)
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        course = course_of(self)
-        outline = course_outline(course)
+        course = self.course
+        outline = course.outline
         context["course"] = course
         context["outline"] = outline
         context["section"] = outline.section_for(self)
         return context
 
 
-from .enrollment import Enrollment, validate_enrollment_window  # noqa: E402, F401
+def course_of(page):
+    """The CoursePage that ``page`` (the course itself, a module or a lesson) belongs to, or None."""
+    return CoursePage.objects.ancestor_of(page, inclusive=True).first()

@@ -1,8 +1,7 @@
 """The demo student's enrollment (called by ``manage.py demo_content`` after the demo courses exist)."""
 
 from courses import services as courses
-
-from .tracking import set_lesson_complete
+from lessons.services import set_lesson_complete
 
 
 def ensure_demo_enrollment(user):

@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from accounts.demo import ensure_student
-from courses.demo import ensure_catalogue, ensure_courses, ensure_instructor
-from home.demo import ensure_home_page
-from lessons.demo import ensure_lessons
-from lessons.student_demo import ensure_demo_enrollment
-from portal.demo import ensure_admin
+from demo.admin import ensure_admin
+from demo.courses import ensure_catalogue, ensure_courses, ensure_instructor
+from demo.enrollment import ensure_demo_enrollment
+from demo.home import ensure_home_page
+from demo.lessons import ensure_lessons
+from demo.students import ensure_student
 
 
 class Command(BaseCommand):

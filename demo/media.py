@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.files import File
 
-from .ffmpeg import FFMPEG
-from .models import Media
+from media_library.ffmpeg import FFMPEG
+from media_library.models import Media
 
 
 def ensure_test_pattern_video(title="Test pattern", seconds=10, height=720):

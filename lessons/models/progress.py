@@ -1,6 +1,6 @@
 """What each student has done in a lesson: completions and playback positions.
 
-Imported at the end of ``lessons/models.py``; the rules are in ``lessons/tracking.py``.
+The rules are in ``lessons/completion.py`` and ``lessons/playback.py``.
 """
 
 from django.conf import settings

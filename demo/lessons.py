@@ -11,26 +11,18 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 from wagtailmedia.models import get_media_model
 
-from .models import LessonPage
+from demo.courses import live_page
+from lessons.models import LessonPage
 
 DEMO_EMBED_URL = "https://wagtail.org/"
 VIDEO_SECONDS = 4
 VIDEO_SIZE = (320, 180)
-
-
-def live_page(page):
-    """Mark a lesson about to be created as published, without a revision (as courses.demo does:
-    publishing through revisions doubles the saves and search-index updates)."""
-    page.live = True
-    page.first_published_at = page.last_published_at = timezone.now()
-    return page
 
 
 def pdf_bytes(title, lines):

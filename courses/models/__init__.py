@@ -1,0 +1,34 @@
+"""The courses app's models: the page tree, its snippets, and enrollments."""
+
+from .enrollment import Enrollment
+from .pages import (
+    LANGUAGES,
+    LEVELS,
+    CourseIndexPage,
+    CoursePage,
+    CoursePageForm,
+    CoursePageTag,
+    HiddenSubtreeMixin,
+    ModulePage,
+    course_of,
+    prerequisite_closure,
+    prerequisite_problem,
+)
+from .snippets import Category, Instructor
+
+__all__ = [
+    "LANGUAGES",
+    "LEVELS",
+    "Category",
+    "CourseIndexPage",
+    "CoursePage",
+    "CoursePageForm",
+    "CoursePageTag",
+    "Enrollment",
+    "HiddenSubtreeMixin",
+    "Instructor",
+    "ModulePage",
+    "course_of",
+    "prerequisite_closure",
+    "prerequisite_problem",
+]

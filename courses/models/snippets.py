@@ -1,0 +1,54 @@
+"""Snippets that describe courses: categories students filter by, and the instructors who teach."""
+
+from django.conf import settings
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+
+
+class Category(models.Model):
+    """A subject area students filter the catalogue by (managed as a snippet)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used in catalogue filter URLs.")
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Instructor(models.Model):
+    """A person who teaches courses, optionally linked to the user account they sign in with."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="instructor_profile",
+        help_text="The account this instructor signs in with, if any.",
+    )
+    name = models.CharField(max_length=150)
+    bio = RichTextField(blank=True, features=["bold", "italic", "link"])
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A square portrait works best.",
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("user"), FieldPanel("bio"), FieldPanel("photo")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,143 @@
+"""Course progress: completed lessons over published lessons, course completion, the dashboard.
+
+Lesson completions belong to the ``lessons`` app, which depends on this one, so it
+registers a function answering "which of these lessons has this user completed?"
+(``register_completion_source``) instead of courses importing it.
+"""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import CoursePage, Enrollment, ModulePage
+from .outline import build_outline, lesson_model
+
+_completion_source = None
+
+
+def register_completion_source(function):
+    """Register ``function(user, lesson_ids) -> set of completed lesson ids`` (the lessons app does)."""
+    global _completion_source
+    _completion_source = function
+
+
+def completed_lesson_ids(user, lesson_ids):
+    """The ids among ``lesson_ids`` that ``user`` has completed (one query; none for anonymous users)."""
+    if _completion_source is None:
+        raise ImproperlyConfigured("No lesson completion source registered: add 'lessons' to INSTALLED_APPS.")
+    lesson_ids = list(lesson_ids)
+    if not lesson_ids or not user.is_authenticated:
+        return set()
+    return set(_completion_source(user, lesson_ids))
+
+
+@dataclass
+class Progress:
+    """A student's progress through the current published lessons of a course."""
+
+    lessons: list
+    completed_ids: set = field(default_factory=set)
+    enrollment: Enrollment | None = None
+
+    @property
+    def total(self):
+        return len(self.lessons)
+
+    @property
+    def done(self):
+        return sum(1 for lesson in self.lessons if lesson.pk in self.completed_ids)
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_complete(self):
+        return self.total > 0 and self.done == self.total
+
+    @property
+    def next_lesson(self):
+        """The first lesson not completed yet, in course order ("continue where you left off")."""
+        return next((lesson for lesson in self.lessons if lesson.pk not in self.completed_ids), None)
+
+
+def course_progress(user, course, lessons=None, enrollment=None):
+    """``user``'s Progress in ``course``: completed current lessons over current lessons.
+
+    Lessons added or removed after enrolling count as they are now. Pass the course's
+    ``lessons`` (e.g. ``outline.lessons``) to save the outline queries; the rest is one query.
+    """
+    lessons = course.get_outline().lessons if lessons is None else list(lessons)
+    completed = completed_lesson_ids(user, [lesson.pk for lesson in lessons])
+    return Progress(lessons=lessons, completed_ids=completed, enrollment=enrollment)
+
+
+def record_completion_if_done(user, course):
+    """Record the time ``user`` completed ``course`` if every current lesson is done.
+
+    The time is written once (an UPDATE guarded by ``completed_at IS NULL``), so
+    later calls, even concurrent ones, never move it. Returns the Progress.
+    """
+    progress = course_progress(user, course)
+    if progress.is_complete:
+        Enrollment.objects.filter(user=user, course_id=course.pk, completed_at__isnull=True).update(
+            completed_at=timezone.now()
+        )
+    return progress
+
+
+def lessons_by_course(courses):
+    """``{course id: [published lessons in order]}`` for many courses in two queries.
+
+    Each course's lessons go through ``build_outline``, the same rule as ``CoursePage.outline``.
+    """
+    courses = list(courses)
+    if not courses:
+        return {}
+    within = reduce(or_, (Q(path__startswith=course.path) for course in courses))
+    pages = [
+        *ModulePage.objects.filter(within).live().public(),
+        *lesson_model().objects.filter(within).live().public().defer_streamfields(),
+    ]
+    return {
+        course.pk: build_outline(
+            course, [page for page in pages if page.path.startswith(course.path)]
+        ).lessons
+        for course in courses
+    }
+
+
+@dataclass
+class DashboardEntry:
+    course: CoursePage
+    enrollment: Enrollment
+    progress: Progress
+
+
+def dashboard_entries(user):
+    """The user's enrolled live courses with their Progress, most recent activity first.
+
+    A fixed number of queries (four) however many courses and lessons there are.
+    """
+    enrollments = list(
+        Enrollment.objects.filter(user=user, course__live=True)
+        .select_related("course")
+        .order_by("-last_activity_at", "-enrolled_at")
+    )
+    lessons = lessons_by_course(enrollment.course for enrollment in enrollments)
+    all_ids = [lesson.pk for course_lessons in lessons.values() for lesson in course_lessons]
+    completed = completed_lesson_ids(user, all_ids)
+    return [
+        DashboardEntry(
+            course=enrollment.course,
+            enrollment=enrollment,
+            progress=Progress(
+                lessons=lessons[enrollment.course_id], completed_ids=completed, enrollment=enrollment
+            ),
+        )
+        for enrollment in enrollments
+    ]

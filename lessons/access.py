@@ -1,0 +1,71 @@
+"""Who may read a lesson, and so play its media and download its documents: the gating rule.
+
+``may_read`` is the one rule. The gate hook, the API, the lesson page and the media
+library's access policies all come to it, through the request's learner context where
+there is a request (``lessons.learner``).
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from wagtail.models import Page, ReferenceIndex
+
+from accounts.services import is_staff
+from courses.services import CourseLearner
+
+from .models import LessonPage
+
+
+def may_read(learner, lesson):
+    """Whether the user of ``learner`` (a CourseLearner for the lesson's course) may read ``lesson``.
+
+    - Staff and Wagtail editors: always, drafts included.
+    - Everyone else: only published lessons (the lesson and its course and module live),
+      and then free-preview lessons always, the others only with an enrollment in the course.
+    """
+    if learner.is_staff:
+        return True
+    if not lesson.is_published:
+        return False
+    return bool(lesson.free_preview) or learner.enrolled
+
+
+def can_view_lesson(user, lesson):
+    """``may_read`` for a user outside a request (the media policies, the API, other apps)."""
+    return may_read(CourseLearner(user, lesson.course), lesson)
+
+
+def lessons_referencing(obj):
+    """Lessons whose body refers to ``obj`` (a media item or document), via Wagtail's reference index."""
+    page_ids = (
+        ReferenceIndex.get_references_to(obj)
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+    )
+    return LessonPage.objects.filter(pk__in=[int(pk) for pk in page_ids])
+
+
+def can_view_media(user, media):
+    """Whether ``user`` may play ``media`` because a lesson they may read plays it.
+
+    Meant for the media library's access policy. Lessons are found through Wagtail's
+    reference index and confirmed against their body; media used only outside
+    lessons (say on the home page) is not decided here: the answer is False.
+    """
+    if is_staff(user):
+        return True
+    lessons = lessons_referencing(media).live()
+    return any(media.pk in lesson.media_ids() and can_view_lesson(user, lesson) for lesson in lessons)
+
+
+def can_view_document(user, document):
+    """Whether ``user`` may download ``document``: the media library's document policy.
+
+    It fails closed. A document that any lesson uses, published or not, is course
+    material, served only to whoever may read one of those lessons (a draft grants
+    nothing but staff); only a document no lesson uses stays as Wagtail serves it. So a
+    PDF attached to a lesson that was never published, or has been unpublished, is not
+    public, while one in a published free preview is.
+    """
+    if is_staff(user):
+        return True
+    lessons = list(lessons_referencing(document))
+    return not lessons or any(can_view_lesson(user, lesson) for lesson in lessons)

@@ -1,0 +1,35 @@
+"""Lesson completion: marking a lesson done (or not), and which lessons a student has done."""
+
+from courses.services import record_completion_if_done, touch_enrollment
+
+from .models import LessonCompletion
+
+
+def completed_lesson_ids(user, lesson_ids):
+    """The ids among ``lesson_ids`` that ``user`` has completed (one query)."""
+    return set(
+        LessonCompletion.objects.filter(user=user, lesson_id__in=list(lesson_ids)).values_list(
+            "lesson_id", flat=True
+        )
+    )
+
+
+def is_lesson_complete(user, lesson):
+    return user.is_authenticated and LessonCompletion.objects.filter(user=user, lesson=lesson).exists()
+
+
+def set_lesson_complete(user, lesson, complete=True):
+    """Mark ``lesson`` complete (or not) for ``user``; idempotent. Returns the course Progress.
+
+    Completing the last lesson records the course's completion time (once).
+    The caller checks that the user is enrolled.
+    """
+    if complete:
+        LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
+    else:
+        LessonCompletion.objects.filter(user=user, lesson=lesson).delete()
+    course = lesson.course
+    if course is None:
+        return None
+    touch_enrollment(user, course)
+    return record_completion_if_done(user, course)

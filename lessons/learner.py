@@ -1,0 +1,62 @@
+"""The learner context of a lesson page: the course's learner context plus the lesson's own facts.
+
+Computed once per request (``lesson_learner``): the gate hook decides with it, the lesson
+template shows progress from it, and the media blocks trust its access decision instead
+of asking the media policy again for each player.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from courses.services import course_learner, request_scoped
+
+from .access import may_read
+from .playback import playback_positions
+
+
+@dataclass
+class LessonLearner:
+    """One request's user and one lesson."""
+
+    course_learner: object
+    lesson: object
+
+    @property
+    def user(self):
+        return self.course_learner.user
+
+    @property
+    def course(self):
+        return self.course_learner.course
+
+    @cached_property
+    def can_view(self):
+        """The gating decision (``lessons.access.may_read``)."""
+        return may_read(self.course_learner, self.lesson)
+
+    @property
+    def enrolled(self):
+        return self.course_learner.enrolled
+
+    @property
+    def completed_ids(self):
+        """Completed lessons of the course (empty unless enrolled)."""
+        return self.course_learner.completed_ids
+
+    @property
+    def is_complete(self):
+        return self.lesson.pk in self.completed_ids
+
+    @cached_property
+    def positions(self):
+        """``{"media id": seconds}`` where the student stopped in each media item of the lesson."""
+        if not self.enrolled:
+            return {}
+        return {str(key): value for key, value in playback_positions(self.user, self.lesson).items()}
+
+
+def lesson_learner(request, lesson):
+    """The request's LessonLearner for ``lesson`` (the same object every time in one request)."""
+    return request_scoped(
+        request, ("lesson", lesson.pk), lambda: LessonLearner(course_learner(request, lesson.course), lesson)
+    )

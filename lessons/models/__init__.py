@@ -1,0 +1,13 @@
+"""The lessons app's models: the lesson page, and what each student did in it."""
+
+from .pages import MEDIA_BLOCKS, REQUIREMENT_BLOCKS, LessonPage
+from .progress import WATCHED_RATIO, LessonCompletion, PlaybackPosition
+
+__all__ = [
+    "MEDIA_BLOCKS",
+    "REQUIREMENT_BLOCKS",
+    "WATCHED_RATIO",
+    "LessonCompletion",
+    "LessonPage",
+    "PlaybackPosition",
+]

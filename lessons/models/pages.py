@@ -1,0 +1,144 @@
+"""The lesson page: a StreamField body of the shared blocks, a time estimate and a preview flag."""
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
+from rest_framework import serializers
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from courses.services import course_of, is_reachable
+from home.blocks import LESSON_BLOCKS
+
+# Block types in a lesson body that play media, and the field holding the media id.
+MEDIA_BLOCKS = {"video": "video", "audio": "audio"}
+# Block types that are requirements of their own; a lesson with one cannot complete by watching alone.
+REQUIREMENT_BLOCKS = {"quiz"}
+
+
+class PreviewBodyField(serializers.Field):
+    """The lesson body in the API for readers who may read the lesson, else null.
+
+    The API view decides (``may_read``, the lesson page's own gating rule), so the model
+    needs no access code; without a view that says yes the body is withheld.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, lesson):
+        view = self.context.get("view")
+        may_read = getattr(view, "may_read", None)
+        if may_read is None or not may_read(lesson):
+            return None
+        return lesson.body.stream_block.get_api_representation(lesson.body, self.context)
+
+
+class CourseField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, lesson):
+        course = lesson.course
+        return {"id": course.pk, "title": course.title} if course else None
+
+
+class LessonPage(Page):
+    summary = models.TextField(blank=True, max_length=300, help_text="Shown in search results.")
+    body = StreamField(LESSON_BLOCKS, blank=True, help_text="The lesson itself, built from blocks.")
+    estimated_minutes = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MaxValueValidator(600)],
+        help_text="How long a student needs for this lesson, in minutes.",
+    )
+    free_preview = models.BooleanField(
+        default=False, help_text="Anyone may read this lesson, enrolled or not (a taste of the course)."
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("estimated_minutes"), FieldPanel("free_preview")], heading="Lesson settings"
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+
+    api_fields = [
+        APIField("summary"),
+        APIField("estimated_minutes"),
+        APIField("free_preview"),
+        APIField("course", serializer=CourseField()),
+        APIField("body", serializer=PreviewBodyField()),
+    ]
+
+    parent_page_types = ["courses.CoursePage", "courses.ModulePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "lesson"
+
+    @cached_property
+    def course(self):
+        """The CoursePage this lesson belongs to (directly or through a module), or None."""
+        return course_of(self)
+
+    @cached_property
+    def is_published(self):
+        """Whether students can reach the lesson: it and every page above it are live (no drafts)."""
+        return is_reachable(self)
+
+    def media_ids(self):
+        """The ids of the media items the body plays (its video and audio blocks), in order."""
+        ids = []
+        for block in self.body.raw_data:
+            key = MEDIA_BLOCKS.get(block.get("type"))
+            value = block.get("value") or {}
+            if key and isinstance(value, dict) and value.get(key) is not None:
+                ids.append(int(value[key]))
+        return ids
+
+    def completes_by_watching(self):
+        """Whether watching is the lesson's only requirement: exactly one video block and no quiz."""
+        types = [block.get("type") for block in self.body.raw_data]
+        return types.count("video") == 1 and not REQUIREMENT_BLOCKS.intersection(types)
+
+    def navigation(self):
+        """What the page shows around its body: the course, its outline, the module, and the
+        previous and next lessons (across modules; None at either end), with the lesson's place."""
+        course = self.course
+        if course is None:
+            return {
+                "course": None,
+                "module": None,
+                "outline": None,
+                "previous_lesson": None,
+                "next_lesson": None,
+            }
+        outline = course.outline
+        previous_lesson, next_lesson = outline.neighbours(self)
+        return {
+            "course": course,
+            "module": outline.module_of(self),
+            "outline": outline,
+            "previous_lesson": previous_lesson,
+            "next_lesson": next_lesson,
+            "position": outline.position(self),
+            "lesson_total": len(outline.lessons),
+        }
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(self.navigation())
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if not self.free_preview:
+            # Only readers the gate let in get this page: no shared cache may keep it.
+            patch_cache_control(response, private=True)
+        return response

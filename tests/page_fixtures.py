@@ -1,0 +1,69 @@
+"""The page tree: the home page, a catalogue, courses built to size, and lessons with media.
+
+Loaded for every test through ``pytest_plugins`` in tests/conftest.py."""
+
+import pytest
+from django.core.files.base import ContentFile
+from wagtailmedia import get_media_model
+
+from tests.factories import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory, ModulePageFactory
+
+
+@pytest.fixture
+def home(db):
+    from demo.home import ensure_home_page
+
+    return ensure_home_page()
+
+
+@pytest.fixture
+def catalogue(home):
+    return CourseIndexPageFactory(parent=home)
+
+
+@pytest.fixture
+def build_course(catalogue):
+    """Build a course with ``modules`` modules of ``per_module`` lessons each (plus ``direct`` lessons)."""
+
+    def build(title="Wagtail basics", modules=2, per_module=2, direct=0, minutes=10, **fields):
+        course = CoursePageFactory(parent=catalogue, title=title, **fields)
+        for m in range(modules):
+            module = ModulePageFactory(parent=course, title=f"{title} module {m + 1}")
+            for n in range(per_module):
+                LessonPageFactory(
+                    parent=module, title=f"{title} lesson {m + 1}.{n + 1}", estimated_minutes=minutes
+                )
+        for n in range(direct):
+            LessonPageFactory(parent=course, title=f"{title} extra {n + 1}", estimated_minutes=minutes)
+        return course
+
+    return build
+
+
+@pytest.fixture
+def course(build_course):
+    """A course of two modules with two lessons each."""
+    return build_course("Wagtail basics", modules=2, per_module=2)
+
+
+def lessons_of(course):
+    from courses.services import published_lessons
+
+    return published_lessons(course)
+
+
+def make_media(title="Clip", media_type="video", content=b"not really a video", name="clip.mp4", duration=10):
+    """A media library item, ``duration`` seconds long as if probed; only playing tests read the bytes."""
+    return get_media_model().objects.create(
+        title=title, type=media_type, file=ContentFile(content, name=name), duration=duration
+    )
+
+
+def video_lesson(parent, media, *, extra_blocks=(), **fields):
+    """A lesson whose body is one video block of ``media`` (plus ``extra_blocks``)."""
+    body = [("video", {"video": media, "caption": "", "transcript": ""}), *extra_blocks]
+    lesson = LessonPageFactory(parent=parent, **fields)
+    lesson.body = body
+    lesson.save_revision().publish()
+    lesson.refresh_from_db()
+    return lesson
