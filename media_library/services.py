@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -246,12 +247,17 @@ def enqueue_transcode(media_id):
     transaction.on_commit(lambda: publish_transcode(media_id), robust=True)
 
 
+def _send(task_name, args, **options):
+    # By name: tasks.py calls the transitions here, so this module must not import it back
+    # (import-linter: no cycles inside an app). No result is kept: nobody reads one, and the
+    # Redis result backend would retry its connection for 20 s during an outage.
+    current_app.send_task(f"media_library.tasks.{task_name}", args=args, ignore_result=True, **options)
+
+
 def publish_transcode(media_id):
     """Hand the item's transcode to the broker now; pending becomes queued. Returns success."""
-    from .tasks import transcode
-
     try:
-        transcode.apply_async((media_id,))
+        _send("transcode", (media_id,))
     except Exception:  # kombu raises several types (OperationalError, socket errors...)
         logger.warning(
             "media %s: could not reach the broker; the sweep will queue it", media_id, exc_info=True
@@ -266,13 +272,11 @@ def publish_transcode(media_id):
 
 def publish_encode(media_id, source_file, facts, soft_time_limit, time_limit):
     """The probe is done: the item waits, queued, for a worker to encode it."""
-    from .tasks import encode
-
     # Queued before publishing, so a worker that starts at once is never overwritten.
     _touch(media_id, status=Media.Status.QUEUED, progress=0, heartbeat_at=None)
     try:
-        encode.apply_async(
-            (media_id, source_file, facts), soft_time_limit=soft_time_limit, time_limit=time_limit
+        _send(
+            "encode", (media_id, source_file, facts), soft_time_limit=soft_time_limit, time_limit=time_limit
         )
     except Exception:
         logger.warning("media %s: could not queue the encode; the sweep will", media_id, exc_info=True)
