@@ -14,7 +14,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from tests.accounts.conftest import PASSWORD, make_student
+from tests.account_fixtures import PASSWORD, make_student
 
 RUNS = 10
 pytestmark = pytest.mark.django_db

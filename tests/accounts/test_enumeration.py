@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 
-from .conftest import PASSWORD, make_student
+from tests.account_fixtures import PASSWORD, make_student
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from .conftest import PASSWORD, log_in, logged_in_user, make_student
+from tests.account_fixtures import PASSWORD, log_in, logged_in_user, make_student
 
 pytestmark = pytest.mark.django_db
 TOO_MANY_LOGINS = "Too many failed login attempts. Try again later."

@@ -6,11 +6,11 @@ from django.contrib.auth import get_user_model
 
 from courses.services import enroll
 from media_library.tasks import encode, record_probe
-from tests.accounts.conftest import PASSWORD, make_student
-from tests.course_fixtures import build_course, catalogue, home  # noqa: F401
+from tests.account_fixtures import PASSWORD, make_student
 from tests.media_fixtures import upload
 from tests.media_library.conftest import clips  # noqa: F401
-from tests.student_fixtures import browser_log_in, video_lesson
+from tests.page_fixtures import video_lesson
+from tests.user_fixtures import browser_log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def violations(page):
 
 
 @pytest.fixture
-def video_course(build_course, clips):  # noqa: F811
+def video_course(build_course, clips):  # noqa: F811 (the fixture imported above)
     media = upload(clips / "sd.mp4", title="CSP lecture", enqueue=False)
     record_probe(media)
     assert encode(media.pk, media.file.name) == "ready"

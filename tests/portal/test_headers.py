@@ -4,7 +4,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.accounts.conftest import make_student
+from tests.account_fixtures import make_student
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_non_html_responses_carry_no_policy(client):
 
 
 def test_pages_for_a_logged_in_user_are_private_and_anonymous_ones_are_not(client):
-    from home.demo import ensure_home_page
+    from demo.home import ensure_home_page
 
     ensure_home_page()
     anonymous = client.get("/")

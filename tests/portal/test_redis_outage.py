@@ -15,8 +15,7 @@ import requests
 from django.contrib.auth import get_user_model
 
 from courses.services import enroll
-from tests.accounts.conftest import PASSWORD, make_student
-from tests.course_fixtures import build_course, catalogue, home  # noqa: F401
+from tests.account_fixtures import PASSWORD, make_student
 from tests.factories import LessonPageFactory
 from tests.processes import BASE_DIR, Process, RedisServer, child_env, free_port, wait_for
 
@@ -34,7 +33,7 @@ def cache_redis(tmp_path):
 
 
 @pytest.fixture
-def site(build_course):  # noqa: F811
+def site(build_course):
     course = build_course("Outage course", modules=1, per_module=1)
     free = LessonPageFactory(parent=course, title="Free outage lesson", free_preview=True)
     student = make_student("outage@example.com")
