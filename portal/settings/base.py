@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from media_library import limits as media_limits  # pure arithmetic, no Django import
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -316,6 +318,10 @@ CONTENT_SECURITY_POLICY = {
 CSP_ADMIN_DIRECTIVES = admin_directives(STORAGE_ORIGINS)
 
 # --- Celery ----------------------------------------------------------------------------
+# The longest video or audio the pipeline supports, in hours. It alone sets the encode
+# time limits, the broker's visibility timeout and (checked by the deployment tests) the
+# media worker's termination grace period; longer uploads are refused with a clear error.
+MEDIA_MAX_DURATION_HOURS = env.float("MEDIA_MAX_DURATION_HOURS", default=3)
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -332,10 +338,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     _default_results = f"file://{BROKER_DIR / 'results'}"
 else:
-    # With acks_late, Redis redelivers an unacknowledged task after this long, so it
-    # must exceed the longest task (long encodes included).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600)
+        # With acks_late, Redis redelivers an unacknowledged task after this long, so it
+        # exceeds the longest task: derived from MEDIA_MAX_DURATION_HOURS (media_library/limits.py).
+        "visibility_timeout": media_limits.visibility_timeout(MEDIA_MAX_DURATION_HOURS),
+        # A broker that does not answer fails a publish in seconds, not a request in 20 s.
+        "socket_connect_timeout": 2,
     }
     _default_results = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=_default_results)
@@ -345,6 +353,15 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing while the broker is down gives up after one quick retry instead of blocking
+# the request: the item stays pending and the media sweep enqueues it once the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 # A task is acknowledged only once it has finished, and handed back if the worker
 # dies under it: nothing is lost when a pod is killed mid-task.
 CELERY_TASK_ACKS_LATE = True
@@ -355,7 +372,8 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Long FFmpeg encodes run on their own queue and workers so they never starve
 # short tasks such as emails.
-CELERY_TASK_ROUTES = {"media_library.tasks.*": {"queue": "media"}}
+MEDIA_QUEUE = env("MEDIA_QUEUE", default="media")
+CELERY_TASK_ROUTES = {"media_library.tasks.*": {"queue": MEDIA_QUEUE}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -371,11 +389,15 @@ WAGTAILMEDIA = {
 }
 # Video/audio uploads above this many MiB are refused by the upload form with a clear error.
 MEDIA_MAX_UPLOAD_MB = env.int("MEDIA_MAX_UPLOAD_MB", default=2048)
-# An item left pending or processing this long without news is re-enqueued by the sweep.
+# A queued item waiting this long (its message may have been lost with the broker's data)
+# is enqueued again by the sweep.
 MEDIA_STUCK_AFTER = env.int("MEDIA_STUCK_AFTER", default=900)
+# A processing item whose encode wrote no heartbeat for this long has nobody running it
+# (a killed worker): the sweep, every minute, queues it again.
+MEDIA_HEARTBEAT_TIMEOUT = env.int("MEDIA_HEARTBEAT_TIMEOUT", default=60)
 CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
     "task": "media_library.tasks.sweep_stuck_media",
-    "schedule": 300,
+    "schedule": 60,
 }
 # hls.js comes from the npm registry at build time (package-lock.json, `make venv`).
 STATICFILES_DIRS = [("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist")]

@@ -32,6 +32,19 @@ def clips(tmp_path_factory):
     # written at the end is missing, as with an interrupted upload.
     whole = (d / "hd.mp4").read_bytes()
     (d / "corrupt.mp4").write_bytes(whole[: len(whole) // 2])
+    # Index first (faststart), then cut at 50% and 30%: the header promises 4 s, the data
+    # holds about 2 s and 1 s. FFmpeg reads such a file without an error.
+    small = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t"]
+    ffmpeg(
+        *["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440"],
+        *[*small, "4", "-movflags", "+faststart", str(d / "faststart.mp4")],
+    )
+    whole = (d / "faststart.mp4").read_bytes()
+    (d / "truncated-50.mp4").write_bytes(whole[: len(whole) // 2])
+    (d / "truncated-30.mp4").write_bytes(whole[: len(whole) * 3 // 10])
+    # Ladder ends: below the lowest rung, and full HD (1 s each: an encode of every rung).
+    ffmpeg(*["-f", "lavfi", "-i", "testsrc2=size=426x240:rate=25"], *[*small, "1", str(d / "240p.mp4")])
+    ffmpeg(*["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25"], *[*small, "1", str(d / "1080p.mp4")])
     pdf = pypdf.PdfWriter()
     for _ in range(2):
         pdf.add_blank_page(width=200, height=200)
