@@ -8,7 +8,12 @@ import pytest
 from tests.processes import CELERY, Process, child_env, wait_for
 
 # Fixture modules shared by every test directory, loaded once here (never re-imported).
-pytest_plugins = ["tests.page_fixtures", "tests.user_fixtures", "tests.account_fixtures"]
+pytest_plugins = [
+    "tests.page_fixtures",
+    "tests.user_fixtures",
+    "tests.account_fixtures",
+    "tests.media_fixtures",
+]
 
 
 @pytest.fixture(autouse=True)

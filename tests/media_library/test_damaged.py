@@ -13,8 +13,7 @@ from wagtail.images import get_image_model
 
 from media_library.models import Media, Rendition
 from media_library.tasks import temp_root
-from tests.media_fixtures import transcode_here, upload, wait_until_settled
-from tests.media_library.conftest import ffprobe_streams
+from tests.media_fixtures import ffprobe_streams, transcode_here, upload, wait_until_settled
 
 DAMAGED = re.compile(
     r"^The file seems damaged: only (\d) of its 4 seconds could be read\. Please upload it again\.$"

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from media_library.models import Media, Rendition
 from media_library.tasks import sweep_stuck_media
-from tests.media_fixtures import upload, wait_until_settled
-from tests.media_library.conftest import ffprobe_streams
+from tests.media_fixtures import ffprobe_streams, upload, wait_until_settled
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,6 @@ from courses.services import enroll
 from media_library.tasks import encode, record_probe
 from tests.account_fixtures import PASSWORD, make_student
 from tests.media_fixtures import upload
-from tests.media_library.conftest import clips  # noqa: F401
 from tests.page_fixtures import video_lesson
 from tests.user_fixtures import browser_log_in
 
@@ -39,7 +38,7 @@ def violations(page):
 
 
 @pytest.fixture
-def video_course(build_course, clips):  # noqa: F811 (the fixture imported above)
+def video_course(build_course, clips):
     media = upload(clips / "sd.mp4", title="CSP lecture", enqueue=False)
     record_probe(media)
     assert encode(media.pk, media.file.name) == "ready"
