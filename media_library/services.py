@@ -258,9 +258,13 @@ def publish_transcode(media_id):
     """Hand the item's transcode to the broker now; pending becomes queued. Returns success."""
     try:
         _send("transcode", (media_id,))
-    except Exception:  # kombu raises several types (OperationalError, socket errors...)
+    except Exception as exc:  # kombu raises several types (OperationalError, socket errors...)
+        # One line, not a traceback: a broker outage is expected to happen, and says enough.
         logger.warning(
-            "media %s: could not reach the broker; the sweep will queue it", media_id, exc_info=True
+            "media %s: could not reach the broker (%s: %s); the sweep will queue it",
+            media_id,
+            exc.__class__.__name__,
+            exc,
         )
         return False
     # Conditional: a fast worker may already have started it.
