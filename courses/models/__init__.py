@@ -1,5 +1,6 @@
 """The courses app's models: the page tree, its snippets, and enrollments."""
 
+from .access import CourseAccess
 from .enrollment import Enrollment
 from .pages import (
     LANGUAGES,
@@ -20,6 +21,7 @@ __all__ = [
     "LANGUAGES",
     "LEVELS",
     "Category",
+    "CourseAccess",
     "CourseIndexPage",
     "CoursePage",
     "CoursePageForm",

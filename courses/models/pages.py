@@ -107,6 +107,14 @@ def prerequisite_problem(course, prerequisites):
 
 
 class CoursePageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An instructor starting a course teaches it: pre-selected, so the course's group
+        # (courses.roles) gives them its subtree and collection once it is created.
+        profile = getattr(self.for_user, "instructor_profile", None) if self.for_user else None
+        if self.instance.pk is None and profile is not None and "instructors" in self.fields:
+            self.initial["instructors"] = [profile.pk]
+
     def clean(self):
         cleaned_data = super().clean()
         problem = prerequisite_problem(self.instance, cleaned_data.get("prerequisites") or [])

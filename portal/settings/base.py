@@ -315,6 +315,9 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # short tasks such as emails.
 CELERY_TASK_ROUTES = {"media_library.tasks.*": {"queue": "media"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Seconds between runs of Wagtail's scheduled publishing (courses.tasks.publish_scheduled), a
+# PeriodicTask made by the courses app's data migration.
+PUBLISH_SCHEDULED_EVERY = env.int("PUBLISH_SCHEDULED_EVERY", default=60)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
