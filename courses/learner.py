@@ -7,7 +7,10 @@ places show the answer. Each fact is computed when first read.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
+
+from django.utils import timezone
 
 from accounts.services import is_staff
 
@@ -60,6 +63,31 @@ class CourseLearner:
     @property
     def completed_ids(self):
         return self.progress.completed_ids if self.progress else set()
+
+    @property
+    def enrolled_at(self):
+        """When the student enrolled (drip release counts from it), or None."""
+        return self.enrollment.enrolled_at if self.enrollment else None
+
+    def opens_at(self, lesson):
+        """When a drip-released ``lesson`` opens for this student (enrollment + its
+        ``opens_after_days``), or None when drip release does not apply to them."""
+        days = getattr(lesson, "opens_after_days", None)
+        if not days or lesson.free_preview or self.is_staff or not self.enrolled:
+            return None
+        return self.enrolled_at + timedelta(days=days)
+
+    def still_closed_until(self, lesson, now=None):
+        """``opens_at(lesson)`` if that is still to come, else None."""
+        opens = self.opens_at(lesson)
+        return opens if opens is not None and (now or timezone.now()) < opens else None
+
+    @cached_property
+    def opens_on(self):
+        """``{lesson id: when it opens}`` for the outline's lessons still closed to this student."""
+        now = timezone.now()
+        dates = {lesson.pk: self.still_closed_until(lesson, now) for lesson in self.course.outline.lessons}
+        return {pk: date for pk, date in dates.items() if date is not None}
 
     @cached_property
     def closed_reason(self):

@@ -19,7 +19,7 @@ from .enrollment import (
 )
 from .learner import CourseLearner, course_learner, request_scoped
 from .models import course_of
-from .outline import format_minutes, register_lesson_model
+from .outline import format_minutes, opens_on_text, register_lesson_model
 from .progress import (
     Progress,
     course_progress,
@@ -45,6 +45,7 @@ __all__ = [
     "is_enrolled",
     "is_reachable",
     "live_courses",
+    "opens_on_text",
     "published_lessons",
     "record_completion_if_done",
     "register_completion_source",

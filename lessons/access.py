@@ -19,13 +19,17 @@ def may_read(learner, lesson):
 
     - Staff and Wagtail editors: always, drafts included.
     - Everyone else: only published lessons (the lesson and its course and module live),
-      and then free-preview lessons always, the others only with an enrollment in the course.
+      and then free-preview lessons always, the others only with an enrollment in the course,
+      and a drip-released lesson only from ``opens_after_days`` after the enrollment
+      (the learner context's ``still_closed_until``).
     """
     if learner.is_staff:
         return True
     if not lesson.is_published:
         return False
-    return bool(lesson.free_preview) or learner.enrolled
+    if lesson.free_preview:
+        return True
+    return learner.enrolled and learner.still_closed_until(lesson) is None
 
 
 def can_view_lesson(user, lesson):

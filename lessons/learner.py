@@ -44,6 +44,11 @@ class LessonLearner:
         return self.course_learner.completed_ids
 
     @property
+    def opens_on(self):
+        """Still-closed drip lessons of the course and when they open (see ``CourseLearner``)."""
+        return self.course_learner.opens_on if self.course is not None else {}
+
+    @property
     def is_complete(self):
         return self.lesson.pk in self.completed_ids
 

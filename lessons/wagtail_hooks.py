@@ -7,6 +7,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from wagtail import hooks
 
+from courses.services import opens_on_text
+
 from .learner import lesson_learner
 from .models import LessonPage
 
@@ -25,6 +27,10 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
     course = learner.course
+    opens = learner.course_learner.still_closed_until(page) if learner.enrolled else None
+    if opens is not None:
+        messages.info(request, f"“{page.title}” opens on {opens_on_text(opens)}.")
+        return redirect(course.get_url(request) or "/")
     messages.info(
         request,
         f"“{page.title}” is for students enrolled in “{course.title}”. Enroll below to read it.",

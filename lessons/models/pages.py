@@ -57,11 +57,19 @@ class LessonPage(Page):
     free_preview = models.BooleanField(
         default=False, help_text="Anyone may read this lesson, enrolled or not (a taste of the course)."
     )
+    opens_after_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text="Drip release: the lesson opens this many days after each student enrolls. "
+        "Blank: open at once. Free previews are always open.",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("estimated_minutes"), FieldPanel("free_preview")], heading="Lesson settings"
+            [FieldPanel("estimated_minutes"), FieldPanel("free_preview"), FieldPanel("opens_after_days")],
+            heading="Lesson settings",
         ),
         FieldPanel("body"),
     ]
@@ -71,6 +79,7 @@ class LessonPage(Page):
         APIField("summary"),
         APIField("estimated_minutes"),
         APIField("free_preview"),
+        APIField("opens_after_days"),
         APIField("course", serializer=CourseField()),
         APIField("body", serializer=PreviewBodyField()),
     ]
