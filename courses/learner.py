@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts.services import is_staff
 
 from .enrollment import enrollment_status, get_enrollment, missing_prerequisites
+from .models import Enrollment
 from .progress import Progress, completed_lesson_ids
 
 _CACHE_ATTRIBUTE = "_ringlet_learners"
@@ -37,6 +40,8 @@ class CourseLearner:
 
     user: object
     course: object
+    # A preview judges a draft as if it were published (``lessons.access.may_read``).
+    previewing: bool = False
 
     @cached_property
     def is_staff(self):
@@ -114,4 +119,48 @@ def course_learner(request, course):
     ``course`` may be None (a lesson outside any course): nobody is enrolled in it then.
     """
     key = ("course", course.pk if course is not None else None)
-    return request_scoped(request, key, lambda: CourseLearner(request.user, course))
+    return request_scoped(request, key, lambda: build_learner(request, course))
+
+
+# --- Previews as a visitor or a student (``PREVIEW_MODES`` of CoursePage and LessonPage) ----
+
+
+class SampleLearner(CourseLearner):
+    """A made-up student enrolled today who has completed the first third of the lessons
+    (at least one when there are two or more): what the "As an enrolled student" preview shows.
+    Nothing of it is saved."""
+
+    @cached_property
+    def is_staff(self):
+        return False
+
+    @cached_property
+    def enrollment(self):
+        return Enrollment(course_id=self.course.pk, enrolled_at=timezone.now())
+
+    @cached_property
+    def progress(self):
+        lessons = self.course.outline.lessons
+        count = len(lessons) // 3 or (1 if len(lessons) > 1 else 0)
+        done = {lesson.pk for lesson in lessons[:count]}
+        return Progress(lessons=lessons, completed_ids=done, enrollment=self.enrollment)
+
+    missing_prerequisites = ()
+    is_full = False
+
+
+def sample_student():
+    """An unsaved user standing for the sample student of a preview."""
+    return get_user_model()(username="sample-student", first_name="Sample", last_name="Student")
+
+
+def build_learner(request, course):
+    """The learner context a request gets: its own user's, except in a Wagtail preview in one
+    of ``PREVIEW_MODES``, where it is an anonymous visitor's or a sample enrolled student's,
+    judging the draft as if it were published."""
+    mode = getattr(request, "preview_mode", None) if getattr(request, "is_preview", False) else None
+    if mode == "visitor":
+        return CourseLearner(AnonymousUser(), course, previewing=True)
+    if mode == "student":
+        return SampleLearner(sample_student(), course, previewing=True)
+    return CourseLearner(request.user, course)

@@ -18,7 +18,7 @@ from .enrollment import (
     unenroll,
 )
 from .learner import CourseLearner, course_learner, request_scoped
-from .models import course_of
+from .models import PREVIEW_MODES, course_of, serve_preview_as
 from .outline import format_minutes, opens_on_text, register_lesson_model
 from .progress import (
     Progress,
@@ -30,6 +30,7 @@ from .progress import (
 from .visibility import is_reachable, visible_pages
 
 __all__ = [
+    "PREVIEW_MODES",
     "CourseLearner",
     "EnrollmentRefused",
     "Progress",
@@ -51,6 +52,7 @@ __all__ = [
     "register_completion_source",
     "register_lesson_model",
     "request_scoped",
+    "serve_preview_as",
     "touch_enrollment",
     "unenroll",
     "visible_pages",

@@ -5,6 +5,7 @@ from .enrollment import Enrollment
 from .pages import (
     LANGUAGES,
     LEVELS,
+    PREVIEW_MODES,
     CourseIndexPage,
     CoursePage,
     CoursePageForm,
@@ -14,12 +15,14 @@ from .pages import (
     course_of,
     prerequisite_closure,
     prerequisite_problem,
+    serve_preview_as,
 )
 from .snippets import Category, Instructor
 
 __all__ = [
     "LANGUAGES",
     "LEVELS",
+    "PREVIEW_MODES",
     "Category",
     "CourseAccess",
     "CourseIndexPage",
@@ -33,4 +36,5 @@ __all__ = [
     "course_of",
     "prerequisite_closure",
     "prerequisite_problem",
+    "serve_preview_as",
 ]

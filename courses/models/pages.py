@@ -6,6 +6,7 @@ from the modules below the models (``outline``, ``catalogue``), which import no 
 what a page shows a particular student comes from the learner context (``courses.learner``).
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
@@ -45,6 +46,18 @@ LANGUAGES = [
     ("ja", "Japanese"),
     ("zh", "Chinese"),
 ]
+
+
+# Wagtail preview modes of courses and lessons. The learner context reads the mode off the
+# preview request (``courses.learner.build_learner``), so gating and progress are that user's.
+PREVIEW_MODES = [("", "Default"), ("visitor", "As a visitor"), ("student", "As an enrolled student")]
+
+
+def serve_preview_as(request, mode_name):
+    """Prepare Wagtail's preview request (made for the preview alone) for ``mode_name``:
+    as a visitor, the whole page (header, enrollment panel, players) sees an anonymous user."""
+    if mode_name == "visitor":
+        request.user = AnonymousUser()
 
 
 class HiddenSubtreeMixin:
@@ -288,6 +301,13 @@ class CoursePage(HiddenSubtreeMixin, Page):
         """``get_outline()``, kept on the instance: Wagtail serves each request a fresh page, so
         the gate hook, the page context and the learner context of one request share it."""
         return self.get_outline()
+
+    preview_modes = PREVIEW_MODES
+
+    def serve_preview(self, request, mode_name):
+        """Preview as the editor (default), a visitor or an enrolled student (``serve_preview_as``)."""
+        serve_preview_as(request, mode_name)
+        return super().serve_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

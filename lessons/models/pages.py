@@ -10,7 +10,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from courses.services import course_of, is_reachable
+from courses.services import PREVIEW_MODES, course_of, is_reachable, serve_preview_as
 from home.blocks import LESSON_BLOCKS
 
 # Block types in a lesson body that play media, and the field holding the media id.
@@ -94,6 +94,15 @@ class LessonPage(Page):
     def course(self):
         """The CoursePage this lesson belongs to (directly or through a module), or None."""
         return course_of(self)
+
+    preview_modes = PREVIEW_MODES
+
+    def serve_preview(self, request, mode_name):
+        """Preview as the editor (default), a visitor or an enrolled student: the learner
+        context is seeded with that user, so the gate explanation and the progress shown
+        are theirs (``lessons/templates/lessons/lesson_page.html``)."""
+        serve_preview_as(request, mode_name)
+        return super().serve_preview(request, mode_name)
 
     @cached_property
     def is_published(self):
