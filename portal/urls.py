@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", api_router.urls),
     path("", include("courses.urls")),
     path("", include("lessons.urls")),
+    path("", include("sharing.urls")),
 ]
 
 if settings.DEBUG:

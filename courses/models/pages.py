@@ -23,6 +23,8 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
 
+from sharing.panels import ShareLinksPanel
+
 from ..catalogue import catalogue_context
 from ..outline import build_outline, lesson_model
 from .enrollment import validate_enrollment_window
@@ -237,6 +239,8 @@ class CoursePage(HiddenSubtreeMixin, Page):
             ObjectList(enrollment_panels, heading="Enrollment"),
             ObjectList(Page.promote_panels, heading="Promote"),
             ObjectList(Page.settings_panels, heading="Settings"),
+            ObjectList([ShareLinksPanel()], heading="Share links"),
+            ObjectList([ShareLinksPanel()], heading="Share links"),
         ]
     )
 

@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from courses.services import PREVIEW_MODES, course_of, is_reachable, serve_preview_as
 from home.blocks import LESSON_BLOCKS
+from sharing.panels import ShareLinksPanel
 
 # Block types in a lesson body that play media, and the field holding the media id.
 MEDIA_BLOCKS = {"video": "video", "audio": "audio"}
@@ -73,6 +74,7 @@ class LessonPage(Page):
         ),
         FieldPanel("body"),
     ]
+    settings_panels = Page.settings_panels + [ShareLinksPanel()]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
 
     api_fields = [

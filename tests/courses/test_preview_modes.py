@@ -52,7 +52,11 @@ def lesson_data(lesson, heading="The lesson's own heading", **extra):
 def test_course_and_lesson_pages_offer_the_preview_modes(course):
     lesson = lessons_of(course)[0]
     for page in (course, lesson):
-        assert [label for _, label in page.preview_modes] == ["Default", "As a visitor", "As an enrolled student"]
+        assert [label for _, label in page.preview_modes] == [
+            "Default",
+            "As a visitor",
+            "As an enrolled student",
+        ]
 
 
 def test_a_course_previewed_as_a_visitor_offers_enrollment_and_as_a_student_shows_sample_progress(
