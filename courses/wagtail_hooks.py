@@ -8,6 +8,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_panels import dashboard_panels
 from .admin_views import StartCourseView
 from .models import Category, Instructor
 from .reports import CourseEnrollmentReportView
@@ -83,3 +84,8 @@ def register_course_enrollment_report_menu_item():
         icon_name="group",
         order=1000,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panels(request, panels):
+    panels.extend(dashboard_panels(request.user))
