@@ -11,7 +11,7 @@ from wagtail.models import Page, WorkflowState
 from wagtailmedia import get_permission_policy
 
 from .models import CoursePage, Enrollment
-from .roles import visible_courses
+from .roles import may_start_course, visible_courses
 
 QUEUE_STATES = [("pending", "Queued"), ("processing", "Processing"), ("failed", "Failed")]
 
@@ -48,7 +48,10 @@ class MyCoursesPanel(Component):
             )
             .select_related("current_task_state__task")
         }
-        return {"rows": [(course, moderation_state(course, states)) for course in courses]}
+        return {
+            "rows": [(course, moderation_state(course, states)) for course in courses],
+            "can_start": may_start_course(self.user),
+        }
 
 
 class MediaQueuePanel(Component):

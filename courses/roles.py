@@ -172,6 +172,18 @@ def _collection_name(course, root):
     return name
 
 
+def set_instructor_account(user_id, previous_user_id=None):
+    """An account linked to an Instructor joins the Instructors group (the admin, nothing
+    more); the account the link was taken from leaves it."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get_or_create(name=INSTRUCTORS)[0]
+    if previous_user_id and previous_user_id != user_id:
+        group.user_set.remove(previous_user_id)
+    if user_id:
+        group.user_set.add(user_id)
+
+
 def may_start_course(user):
     """Whether ``user`` may start a course with ``start_course``: an active instructor with
     a linked Instructor profile and admin access."""

@@ -5,7 +5,7 @@ page row is saved (creation, publishing): modelcluster then adds and removes row
 ``instructors`` through table, which sends ``m2m_changed``.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete, pre_save
 
 from . import roles, scheduling
 from .models import CourseAccess, CourseIndexPage, CoursePage, Instructor
@@ -30,9 +30,15 @@ def course_instructors_changed(sender, instance, action, reverse, pk_set, **kwar
         roles.sync_course_access(course)
 
 
+def instructor_saving(sender, instance, raw=False, **kwargs):
+    previous = Instructor.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+    instance._ringlet_previous_user_id = previous if instance.pk else None
+
+
 def instructor_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
+    roles.set_instructor_account(instance.user_id, getattr(instance, "_ringlet_previous_user_id", None))
     for course in CoursePage.objects.filter(instructors=instance):
         roles.sync_course_access(course)
 
@@ -43,6 +49,7 @@ def instructor_deleting(sender, instance, **kwargs):
 
 
 def instructor_deleted(sender, instance, **kwargs):
+    roles.set_instructor_account(None, instance.user_id)
     for course in CoursePage.objects.filter(pk__in=getattr(instance, "_ringlet_course_ids", [])):
         roles.sync_course_access(course)
 
@@ -72,6 +79,7 @@ def connect(app_config):
     m2m_changed.connect(
         course_instructors_changed, sender=CoursePage.instructors.through, dispatch_uid="courses_instructors"
     )
+    pre_save.connect(instructor_saving, sender=Instructor, dispatch_uid="courses_instructor_saving")
     post_save.connect(instructor_saved, sender=Instructor, dispatch_uid="courses_instructor_saved")
     pre_delete.connect(instructor_deleting, sender=Instructor, dispatch_uid="courses_instructor_deleting")
     post_delete.connect(instructor_deleted, sender=Instructor, dispatch_uid="courses_instructor_deleted")

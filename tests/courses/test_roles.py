@@ -149,6 +149,8 @@ def test_removing_the_link_removes_the_access(client, two_courses):
     user_a, teacher_a, course_a, *_ = two_courses
     teacher_a.user = None
     teacher_a.save()
+    assert not user_a.groups.filter(name=INSTRUCTORS).exists()
+    assert not CourseAccess.objects.get(course=course_a).group.user_set.exists()
     assert not CoursePage.objects.get(pk=course_a.pk).permissions_for_user(user_a).can_edit()
     client.force_login(user_a)
     assert client.get(f"/admin/pages/{course_a.pk}/edit/").status_code in (302, 403)
@@ -160,6 +162,13 @@ def test_removing_an_instructor_from_a_course_removes_their_access(two_courses):
     course = CoursePage.objects.get(pk=course_a.pk)
     assert not course.permissions_for_user(user_a).can_edit()
     assert course.permissions_for_user(teacher_b.user).can_edit()
+
+
+def test_linking_an_account_to_an_instructor_gives_it_the_admin_and_nothing_more(db):
+    user, _ = make_instructor("dora")
+    assert user.groups.filter(name=INSTRUCTORS).exists()
+    assert user.has_perm("wagtailadmin.access_admin")
+    assert not Page.get_first_root_node().permissions_for_user(user).can_add_subpage()
 
 
 def test_deleting_a_course_deletes_its_group(two_courses):
