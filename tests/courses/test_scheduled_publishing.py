@@ -52,6 +52,7 @@ def test_an_expired_page_is_unpublished(catalogue):
     assert not course.live and course.expired
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_beat_and_a_worker_publish_a_scheduled_page_after_its_time(celery_worker, catalogue, tmp_path):
     ensure_publish_schedule()  # the flush of an earlier transactional test may have removed it
