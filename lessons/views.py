@@ -1,7 +1,5 @@
 """Student actions in a lesson: mark it complete and save the playback position."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -12,7 +10,7 @@ from django.views.decorators.http import require_POST
 from .completion import set_lesson_complete
 from .learner import lesson_learner
 from .models import LessonPage
-from .playback import PlaybackRejected, parse_heartbeat, save_playback
+from .playback import PlaybackRejected, read_heartbeat, save_playback
 
 
 def _live_lesson_or_404(lesson_id):
@@ -63,11 +61,7 @@ def playback(request):
     if not request.user.is_authenticated:
         return _error("Log in to save your progress.", status=403)
     try:
-        payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return _error("The request body is not valid JSON.")
-    try:
-        data = parse_heartbeat(payload)
+        data = read_heartbeat(request.body)
     except PlaybackRejected as rejection:
         return _error(str(rejection))
     lesson = LessonPage.objects.live().filter(pk=data["lesson"]).first()

@@ -116,4 +116,4 @@ def test_media_still_processing_shows_a_processing_frame_in_a_preview(editor_cli
     )
     for mode in ("", "student"):
         html = preview(editor_client, lesson, data, mode)
-        assert "media-player__frame" in html and "Processing “Fresh upload”" in html
+        assert "media-player__frame" in html and "Preview: “Fresh upload” is" in html
