@@ -8,8 +8,11 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_panels import dashboard_panels
+from .admin_views import StartCourseView
 from .models import Category, Instructor
 from .reports import CourseEnrollmentReportView
+from .roles import may_start_course
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -43,9 +46,22 @@ class CourseEnrollmentReportMenuItem(MenuItem):
         return PagePermissionPolicy(Page).user_has_any_permission(request.user, ["add", "change", "publish"])
 
 
+class StartCourseMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_start_course(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_start_course_menu_item():
+    return StartCourseMenuItem(
+        "New course", reverse("course_start"), name="new-course", icon_name="plus", order=150
+    )
+
+
 @hooks.register("register_admin_urls")
 def register_course_enrollment_report_urls():
     return [
+        path("courses/new/", StartCourseView.as_view(), name="course_start"),
         path(
             "reports/course-enrollments/",
             CourseEnrollmentReportView.as_view(),
@@ -68,3 +84,8 @@ def register_course_enrollment_report_menu_item():
         icon_name="group",
         order=1000,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panels(request, panels):
+    panels.extend(dashboard_panels(request.user))

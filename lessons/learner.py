@@ -10,7 +10,7 @@ from functools import cached_property
 
 from courses.services import course_learner, request_scoped
 
-from .access import may_read
+from .access import may_read, refusal
 from .playback import playback_positions
 
 
@@ -38,10 +38,23 @@ class LessonLearner:
     def enrolled(self):
         return self.course_learner.enrolled
 
+    @cached_property
+    def refusal(self):
+        """The gate's explanation when this user may not read the lesson (``access.refusal``), else None.
+
+        Real requests never render it (the gate hook redirects first); previews as a visitor do.
+        """
+        return None if self.can_view else refusal(self.course_learner, self.lesson)
+
     @property
     def completed_ids(self):
         """Completed lessons of the course (empty unless enrolled)."""
         return self.course_learner.completed_ids
+
+    @property
+    def opens_on(self):
+        """Still-closed drip lessons of the course and when they open (see ``CourseLearner``)."""
+        return self.course_learner.opens_on if self.course is not None else {}
 
     @property
     def is_complete(self):
@@ -50,7 +63,7 @@ class LessonLearner:
     @cached_property
     def positions(self):
         """``{"media id": seconds}`` where the student stopped in each media item of the lesson."""
-        if not self.enrolled:
+        if not self.enrolled or self.user.pk is None:  # a preview's sample student has no history
             return {}
         return {str(key): value for key, value in playback_positions(self.user, self.lesson).items()}
 

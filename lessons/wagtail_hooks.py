@@ -7,26 +7,25 @@ from django.http import Http404
 from django.shortcuts import redirect
 from wagtail import hooks
 
+from .access import refusal
 from .learner import lesson_learner
 from .models import LessonPage
 
 
 @hooks.register("before_serve_page")
 def gate_lessons(page, request, serve_args, serve_kwargs):
-    """Send a visitor who may not read a lesson to log in (anonymous) or to the course page (not enrolled)."""
+    """Send a visitor who may not read a lesson to log in (anonymous) or to the course page
+    (not enrolled, or a drip lesson not open yet), with the gate's explanation (``refusal``)."""
     if not isinstance(page, LessonPage):
         return None
     learner = lesson_learner(request, page)
     if learner.can_view:
         return None
-    if not page.is_published:
+    why = refusal(learner.course_learner, page)
+    if why.kind == "draft":
         # A live lesson inside an unpublished course or module is still a draft to students.
         raise Http404
-    if not request.user.is_authenticated:
+    if why.kind == "login":
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-    course = learner.course
-    messages.info(
-        request,
-        f"“{page.title}” is for students enrolled in “{course.title}”. Enroll below to read it.",
-    )
-    return redirect(course.get_url(request) or "/")
+    messages.info(request, why.message)
+    return redirect(learner.course.get_url(request) or "/")

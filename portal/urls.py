@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", api_router.urls),
     path("", include("courses.urls")),
     path("", include("lessons.urls")),
+    path("", include("sharing.urls")),
 ]
 
 _on_filesystem = settings.DEFAULT_STORAGE["BACKEND"] == "django.core.files.storage.FileSystemStorage"

@@ -18,7 +18,8 @@ pytest_plugins = [
 
 @pytest.fixture(autouse=True)
 def wagtail_initial_rows(request):
-    """Put back the rows Wagtail's migrations create (default locale, root page, root collection).
+    """Put back the rows Wagtail's migrations create (default locale, root page, root collection),
+    and the Editors' and Instructors' permissions on them.
 
     A transactional test flushes the database when it ends, taking them with it, so the
     next transactional test that builds pages would find no tree to build on.
@@ -34,6 +35,10 @@ def wagtail_initial_rows(request):
         Page.add_root(instance=Page(title="Root", slug="root"))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+    # The roles' page and collection permissions hang off those roots (courses.roles).
+    from courses.roles import ensure_groups
+
+    ensure_groups()
 
 
 @pytest.fixture(scope="session")

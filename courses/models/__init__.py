@@ -1,9 +1,11 @@
 """The courses app's models: the page tree, its snippets, and enrollments."""
 
+from .access import CourseAccess
 from .enrollment import Enrollment
 from .pages import (
     LANGUAGES,
     LEVELS,
+    PREVIEW_MODES,
     CourseIndexPage,
     CoursePage,
     CoursePageForm,
@@ -13,13 +15,16 @@ from .pages import (
     course_of,
     prerequisite_closure,
     prerequisite_problem,
+    serve_preview_as,
 )
 from .snippets import Category, Instructor
 
 __all__ = [
     "LANGUAGES",
     "LEVELS",
+    "PREVIEW_MODES",
     "Category",
+    "CourseAccess",
     "CourseIndexPage",
     "CoursePage",
     "CoursePageForm",
@@ -31,4 +36,5 @@ __all__ = [
     "course_of",
     "prerequisite_closure",
     "prerequisite_problem",
+    "serve_preview_as",
 ]

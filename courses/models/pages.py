@@ -6,6 +6,7 @@ from the modules below the models (``outline``, ``catalogue``), which import no 
 what a page shows a particular student comes from the learner context (``courses.learner``).
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
@@ -21,6 +22,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
+
+from sharing.panels import ShareLinksPanel
 
 from ..catalogue import catalogue_context
 from ..outline import build_outline, lesson_model
@@ -45,6 +48,18 @@ LANGUAGES = [
     ("ja", "Japanese"),
     ("zh", "Chinese"),
 ]
+
+
+# Wagtail preview modes of courses and lessons. The learner context reads the mode off the
+# preview request (``courses.learner.build_learner``), so gating and progress are that user's.
+PREVIEW_MODES = [("", "Default"), ("visitor", "As a visitor"), ("student", "As an enrolled student")]
+
+
+def serve_preview_as(request, mode_name):
+    """Prepare Wagtail's preview request (made for the preview alone) for ``mode_name``:
+    as a visitor, the whole page (header, enrollment panel, players) sees an anonymous user."""
+    if mode_name == "visitor":
+        request.user = AnonymousUser()
 
 
 class HiddenSubtreeMixin:
@@ -107,6 +122,14 @@ def prerequisite_problem(course, prerequisites):
 
 
 class CoursePageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An instructor starting a course teaches it: pre-selected, so the course's group
+        # (courses.roles) gives them its subtree and collection once it is created.
+        profile = getattr(self.for_user, "instructor_profile", None) if self.for_user else None
+        if self.instance.pk is None and profile is not None and "instructors" in self.fields:
+            self.initial["instructors"] = [profile.pk]
+
     def clean(self):
         cleaned_data = super().clean()
         problem = prerequisite_problem(self.instance, cleaned_data.get("prerequisites") or [])
@@ -216,6 +239,8 @@ class CoursePage(HiddenSubtreeMixin, Page):
             ObjectList(enrollment_panels, heading="Enrollment"),
             ObjectList(Page.promote_panels, heading="Promote"),
             ObjectList(Page.settings_panels, heading="Settings"),
+            ObjectList([ShareLinksPanel()], heading="Share links"),
+            ObjectList([ShareLinksPanel()], heading="Share links"),
         ]
     )
 
@@ -280,6 +305,13 @@ class CoursePage(HiddenSubtreeMixin, Page):
         """``get_outline()``, kept on the instance: Wagtail serves each request a fresh page, so
         the gate hook, the page context and the learner context of one request share it."""
         return self.get_outline()
+
+    preview_modes = PREVIEW_MODES
+
+    def serve_preview(self, request, mode_name):
+        """Preview as the editor (default), a visitor or an enrolled student (``serve_preview_as``)."""
+        serve_preview_as(request, mode_name)
+        return super().serve_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -1,7 +1,7 @@
 from django import template
 
 from courses.models import CourseIndexPage
-from courses.outline import format_minutes
+from courses.outline import format_minutes, opens_on_text
 
 register = template.Library()
 
@@ -10,6 +10,13 @@ register = template.Library()
 def duration(minutes):
     """Minutes as a short human duration: ``95|duration`` → ``1 h 35 min``."""
     return format_minutes(minutes)
+
+
+@register.filter
+def opens_on(lesson, dates):
+    """``lesson|opens_on:learning.opens_on``: "Opens on 3 March 2027" for a drip lesson still closed."""
+    date = (dates or {}).get(lesson.pk)
+    return f"Opens on {opens_on_text(date)}" if date else ""
 
 
 @register.inclusion_tag("courses/includes/catalogue_link.html", takes_context=True)

@@ -11,8 +11,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from courses.services import course_of, is_reachable
+from courses.services import PREVIEW_MODES, course_of, is_reachable, serve_preview_as
 from home.blocks import LESSON_BLOCKS
+from sharing.panels import ShareLinksPanel
 
 # Block types in a lesson body that play media, and the field holding the media id.
 MEDIA_BLOCKS = {"video": "video", "audio": "audio"}
@@ -58,20 +59,30 @@ class LessonPage(Page):
     free_preview = models.BooleanField(
         default=False, help_text="Anyone may read this lesson, enrolled or not (a taste of the course)."
     )
+    opens_after_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text="Drip release: the lesson opens this many days after each student enrolls. "
+        "Blank: open at once. Free previews are always open.",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("estimated_minutes"), FieldPanel("free_preview")], heading="Lesson settings"
+            [FieldPanel("estimated_minutes"), FieldPanel("free_preview"), FieldPanel("opens_after_days")],
+            heading="Lesson settings",
         ),
         FieldPanel("body"),
     ]
+    settings_panels = Page.settings_panels + [ShareLinksPanel()]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
 
     api_fields = [
         APIField("summary"),
         APIField("estimated_minutes"),
         APIField("free_preview"),
+        APIField("opens_after_days"),
         APIField("course", serializer=CourseField()),
         APIField("body", serializer=PreviewBodyField()),
     ]
@@ -86,6 +97,15 @@ class LessonPage(Page):
     def course(self):
         """The CoursePage this lesson belongs to (directly or through a module), or None."""
         return course_of(self)
+
+    preview_modes = PREVIEW_MODES
+
+    def serve_preview(self, request, mode_name):
+        """Preview as the editor (default), a visitor or an enrolled student: the learner
+        context is seeded with that user, so the gate explanation and the progress shown
+        are theirs (``lessons/templates/lessons/lesson_page.html``)."""
+        serve_preview_as(request, mode_name)
+        return super().serve_preview(request, mode_name)
 
     @cached_property
     def is_published(self):

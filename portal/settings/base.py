@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "wagtailmedia",
     "courses",
     "lessons",
+    "sharing",
     "wagtail.api.v2",
     "rest_framework",
     "wagtail.contrib.forms",
@@ -375,6 +376,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 MEDIA_QUEUE = env("MEDIA_QUEUE", default="media")
 CELERY_TASK_ROUTES = {"media_library.tasks.*": {"queue": MEDIA_QUEUE}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Days a new share link to a draft stays valid unless its creator picks otherwise (sharing/).
+SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
+# Seconds between runs of Wagtail's scheduled publishing (courses.tasks.publish_scheduled), a
+# PeriodicTask made by the courses app's data migration.
+PUBLISH_SCHEDULED_EVERY = env.int("PUBLISH_SCHEDULED_EVERY", default=60)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
