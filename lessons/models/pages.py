@@ -11,7 +11,8 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from courses.services import course_of, is_reachable
-from home.blocks import LESSON_BLOCKS
+
+from ..blocks import LESSON_BLOCKS
 
 # Block types in a lesson body that play media, and the field holding the media id.
 MEDIA_BLOCKS = {"video": "video", "audio": "audio"}

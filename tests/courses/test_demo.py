@@ -8,7 +8,7 @@ from wagtailmedia.models import get_media_model
 
 from courses.models import Category, CourseIndexPage, CoursePage, ModulePage
 from courses.services import enroll
-from home.blocks import LESSON_BLOCKS
+from lessons.blocks import LESSON_BLOCKS
 from lessons.models import LessonPage
 from lessons.services import set_lesson_complete
 from tests.factories import UserFactory
