@@ -3,12 +3,13 @@
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Category, Instructor
+from .models import Category, Certificate, Instructor
 from .reports import CourseEnrollmentReportView
 
 
@@ -28,8 +29,20 @@ class InstructorViewSet(SnippetViewSet):
     search_backend_name = None
 
 
+class CertificateViewSet(SnippetViewSet):
+    """Issued certificates; editors revoke one by ticking "revoked" (and giving a reason)."""
+
+    model = Certificate
+    icon = "doc-full"
+    list_display = ["code", "student_name", "course_title", "completed_at", "revoked"]
+    list_filter = ["revoked"]
+    search_fields = ["code", "student_name", "course_title"]
+    search_backend_name = None
+    panels = [FieldPanel("revoked"), FieldPanel("revoked_reason")]
+
+
 class CourseSnippets(SnippetViewSetGroup):
-    items = (CategoryViewSet, InstructorViewSet)
+    items = (CategoryViewSet, InstructorViewSet, CertificateViewSet)
     menu_label = "Courses"
     menu_icon = "folder-open-inverse"
     menu_name = "courses"

@@ -1,6 +1,8 @@
-"""The courses app's models: the page tree, its snippets, and enrollments."""
+"""The courses app's models: the page tree, its snippets, enrollments and certificates."""
 
+from .certificates import Certificate
 from .enrollment import Enrollment
+from .notifications import InstructorDigest, StudentReminder
 from .pages import (
     LANGUAGES,
     LEVELS,
@@ -20,6 +22,7 @@ __all__ = [
     "LANGUAGES",
     "LEVELS",
     "Category",
+    "Certificate",
     "CourseIndexPage",
     "CoursePage",
     "CoursePageForm",
@@ -27,7 +30,9 @@ __all__ = [
     "Enrollment",
     "HiddenSubtreeMixin",
     "Instructor",
+    "InstructorDigest",
     "ModulePage",
+    "StudentReminder",
     "course_of",
     "prerequisite_closure",
     "prerequisite_problem",
