@@ -81,5 +81,29 @@ class QuizBlock(blocks.StructBlock):
         template = "lessons/blocks/quiz_block.html"
         help_text = SCORING_RULE
 
+    def get_api_representation(self, value, context=None):
+        """The quiz as the API shows it: questions and options with their ids, never the answers.
+
+        Which options are correct, and the explanations, stay on the server (the API is
+        read by browsers too), exactly as on the lesson page.
+        """
+        return {
+            "title": value["title"],
+            "pass_mark": value["pass_mark"],
+            "max_attempts": value["max_attempts"],
+            "questions": [
+                {
+                    "id": question.id,
+                    "prompt": question.value["prompt"],
+                    "kind": question.value["kind"],
+                    "options": [
+                        {"id": option.id, "text": option.value["text"]}
+                        for option in question.value["options"].bound_blocks
+                    ],
+                }
+                for question in value["questions"].bound_blocks
+            ],
+        }
+
 
 LESSON_BLOCKS = SHARED_LESSON_BLOCKS + [("quiz", QuizBlock())]

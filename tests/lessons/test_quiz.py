@@ -238,3 +238,48 @@ def test_editors_and_the_courses_instructors_see_per_question_statistics(client,
 
     client.force_login(students[0])
     assert client.get(url).status_code == 302  # no admin access at all: to the admin login
+
+
+def test_the_api_shows_the_quiz_without_its_answers(client, enrolled, quiz_lesson):
+    client.force_login(enrolled)
+    body = client.get(f"/api/lessons/{quiz_lesson.pk}/").json()["body"]
+    quiz = the_quiz(quiz_lesson)
+    block = next(block for block in body if block["type"] == "quiz")
+    assert [q["id"] for q in block["value"]["questions"]] == [q.id for q in quiz.questions]
+    text = str(body)
+    assert "correct" not in text and "explanation" not in text and "Lessons live under" not in text
+
+
+def test_the_editor_is_told_when_a_question_has_the_wrong_number_of_correct_options():
+    from django.core.exceptions import ValidationError
+
+    from lessons.blocks import QuestionBlock
+
+    block = QuestionBlock()
+    single, multiple = quiz_value()["questions"]
+    single["options"][1]["correct"] = True  # two correct in a single-choice question
+    with pytest.raises(ValidationError) as error:
+        block.clean(block.normalize(single))
+    assert "exactly one correct option" in str(error.value.block_errors["options"])
+    for option in multiple["options"]:
+        option["correct"] = False
+    with pytest.raises(ValidationError) as error:
+        block.clean(block.normalize(multiple))
+    assert "at least one option correct" in str(error.value.block_errors["options"])
+    assert block.clean(block.normalize(quiz_value()["questions"][1]))["kind"] == "multiple"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_cannot_exceed_the_attempt_limit(build_course):
+    from tests.courses.test_enrollment_concurrency import at_once, logged_in_client
+
+    course = build_course("Limits", modules=1, per_module=1)
+    lesson = add_quiz(lessons_of(course)[0].specific, quiz_value(max_attempts=1))
+    quiz = the_quiz(lesson)
+    student = UserFactory(username="hasty")
+    Enrollment.objects.create(user=student, course=course)
+    clients = [logged_in_client(student) for _ in range(4)]
+    wrong = answer(quiz, single="wrong", multiple=("wrong",))
+    responses = at_once(*[lambda c=c: submit(c, lesson, quiz, wrong) for c in clients])
+    assert sorted(r.status_code for r in responses) == [302, 400, 400, 400]
+    assert QuizAttempt.objects.filter(user=student).count() == 1
