@@ -175,3 +175,23 @@ def test_editors_revoke_a_certificate_in_the_admin(client, editor, graduate):
         certificate.revoked and certificate.revoked_at and certificate.revoked_reason == "Plagiarised work."
     )
     assert certificate.student_name == "Ada Lovelace"  # what it says is not editable
+
+
+@pytest.mark.django_db
+def test_issue_certificates_enqueues_only_completions_without_a_finished_certificate(
+    graduate, build_course, monkeypatch
+):
+    from django.core.management import call_command
+
+    from courses.management.commands import issue_certificates
+
+    user, course = graduate
+    other = build_course("Older course", modules=1, per_module=1)
+    complete_course(user, other)
+    issue_certificate_task(user.pk, course.pk)  # this one is done
+    enqueued = []
+    monkeypatch.setattr(issue_certificates.issue_certificate, "delay", lambda *args: enqueued.append(args))
+    out = io.StringIO()
+    call_command("issue_certificates", stdout=out)
+    assert enqueued == [(user.pk, other.pk)]
+    assert "Enqueued 1 certificate(s)." in out.getvalue()
