@@ -60,7 +60,11 @@ def issue_certificate(user, course):
                 completed_at=enrollment.completed_at,
             )
     except IntegrityError:
-        return Certificate.objects.get(user=user, course=course), False
+        # Another call inserted it first; any other integrity error is re-raised.
+        existing = Certificate.objects.filter(user=user, course=course).first()
+        if existing is None:
+            raise
+        return existing, False
     return certificate, True
 
 

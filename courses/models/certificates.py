@@ -40,6 +40,10 @@ class Certificate(models.Model):
     revoked_reason = models.CharField(max_length=300, blank=True, help_text="Shown on the verification page.")
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # Registered as a snippet (for revoking), but it holds no references worth indexing, so
+    # Wagtail's reference index needs no row (and no content type lookup) per certificate.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "course"], name="unique_certificate_per_course")
