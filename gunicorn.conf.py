@@ -9,6 +9,7 @@ below the pod's terminationGracePeriodSeconds minus that pause (a test checks it
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 from gunicorn.glogging import Logger
@@ -69,3 +70,20 @@ class JsonAccessLogger(Logger):
 
 
 logger_class = JsonAccessLogger
+
+# /metrics under several worker processes (portal/metrics.py): with PROMETHEUS_MULTIPROC_DIR
+# set, each worker writes its metric values to files there and /metrics sums them. The
+# folder must exist before the app (and prometheus_client) is loaded, and start empty: a
+# restarted container keeps its emptyDir, and old files would count twice.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _metrics_dir:
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    Path(_metrics_dir).mkdir(parents=True)
+
+
+def child_exit(server, worker):
+    """A finished worker's live gauges stop counting (its counters still add up)."""
+    if _metrics_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

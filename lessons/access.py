@@ -59,10 +59,13 @@ def can_view_media(user, media):
 def can_view_document(user, document):
     """Whether ``user`` may download ``document``: the media library's document policy.
 
-    A document that no live lesson uses is not course material and stays as Wagtail
-    serves it; one that lessons use is served to whoever may read one of them.
+    It fails closed. A document that any lesson uses, published or not, is course
+    material, served only to whoever may read one of those lessons (a draft grants
+    nothing but staff); only a document no lesson uses stays as Wagtail serves it. So a
+    PDF attached to a lesson that was never published, or has been unpublished, is not
+    public, while one in a published free preview is.
     """
     if is_staff(user):
         return True
-    lessons = list(lessons_referencing(document).live())
+    lessons = list(lessons_referencing(document))
     return not lessons or any(can_view_lesson(user, lesson) for lesson in lessons)

@@ -1,7 +1,5 @@
 """Student actions in a lesson: mark it complete, submit a quiz and save the playback position."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +11,7 @@ from django.views.decorators.http import require_POST
 from .completion import set_lesson_complete
 from .learner import lesson_learner
 from .models import LessonPage
-from .playback import PlaybackRejected, parse_heartbeat, save_playback
+from .playback import PlaybackRejected, read_heartbeat, save_playback
 from .quiz import QuizRejected, find_quiz, parse_answers, quizzes_passed, submit_attempt
 
 
@@ -111,11 +109,7 @@ def playback(request):
     if not request.user.is_authenticated:
         return _error("Log in to save your progress.", status=403)
     try:
-        payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return _error("The request body is not valid JSON.")
-    try:
-        data = parse_heartbeat(payload)
+        data = read_heartbeat(request.body)
     except PlaybackRejected as rejection:
         return _error(str(rejection))
     lesson = LessonPage.objects.live().filter(pk=data["lesson"]).first()

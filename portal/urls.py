@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -13,7 +14,10 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     # Lessons show PDFs inline in an <object>: documents alone may be framed by our own pages.
-    re_path(r"^documents/(\d+)/(.*)$", xframe_options_sameorigin(serve_document)),
+    # A document may be gated course material, so no shared cache may keep a copy.
+    re_path(
+        r"^documents/(\d+)/(.*)$", cache_control(private=True)(xframe_options_sameorigin(serve_document))
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     # Permission-checked renditions and captions (playlists, segments, MP4s).
@@ -22,6 +26,13 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("lessons.urls")),
 ]
+
+_on_filesystem = settings.DEFAULT_STORAGE["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+if _on_filesystem and settings.MEDIA_URL.startswith("/"):
+    # Course covers and posters, in every environment that keeps uploads on the filesystem.
+    from portal.images import IMAGE_PATH, serve_image
+
+    urlpatterns.insert(0, re_path(rf"^{settings.MEDIA_URL.lstrip('/')}{IMAGE_PATH}$", serve_image))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -52,10 +52,10 @@ def lessons_of(course):
     return published_lessons(course)
 
 
-def make_media(title="Clip", media_type="video", content=b"not really a video", name="clip.mp4"):
-    """A media library item; the bytes only matter to tests that play it."""
+def make_media(title="Clip", media_type="video", content=b"not really a video", name="clip.mp4", duration=10):
+    """A media library item, ``duration`` seconds long as if probed; only playing tests read the bytes."""
     return get_media_model().objects.create(
-        title=title, type=media_type, file=ContentFile(content, name=name), duration=10
+        title=title, type=media_type, file=ContentFile(content, name=name), duration=duration
     )
 
 

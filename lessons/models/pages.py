@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from rest_framework import serializers
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -135,3 +136,10 @@ class LessonPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(self.navigation())
         return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if not self.free_preview:
+            # Only readers the gate let in get this page: no shared cache may keep it.
+            patch_cache_control(response, private=True)
+        return response

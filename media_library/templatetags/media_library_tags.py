@@ -59,3 +59,14 @@ def _state(media, user, allowed=False):
     if media.status == media.Status.FAILED:
         return "failed"
     return "processing"
+
+
+@register.filter
+def media_status_label(media):
+    """``{{ media|media_status_label }}``: "Queued", "Processing (37%)", "Ready" or "Failed"."""
+    return services.status_label(media)
+
+
+@register.filter
+def media_is_running(media):
+    return services.is_running(media)
