@@ -10,6 +10,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from .models import CoursePage, Enrollment
+from .tasks import send_enrollment_confirmation
 
 
 class EnrollmentRefused(Exception):
@@ -90,10 +91,12 @@ def enroll(user, course):
             raise EnrollmentRefused("This course is full.")
         try:
             with transaction.atomic():
-                return Enrollment.objects.create(user=user, course_id=course.pk), True
+                enrollment = Enrollment.objects.create(user=user, course_id=course.pk)
         except IntegrityError:
             # Only without row locks (SQLite has none, it serialises writers instead).
             return Enrollment.objects.get(user=user, course_id=course.pk), False
+        transaction.on_commit(lambda: send_enrollment_confirmation.delay(enrollment.pk))
+        return enrollment, True
 
 
 def unenroll(user, course):

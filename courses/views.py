@@ -1,14 +1,15 @@
-"""Student views of courses: enroll, unenroll and the dashboard."""
+"""Student views of courses: enroll, unenroll, the dashboard, and certificates (verify, download)."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from . import enrollment
+from .models import Certificate
 from .progress import dashboard_entries
 
 
@@ -61,6 +62,9 @@ def unenroll(request, course_id):
 def dashboard(request):
     """The student's courses with progress, last activity and where to continue."""
     entries = dashboard_entries(request.user)
+    certificates = {c.course_id: c for c in Certificate.objects.filter(user=request.user)}
+    for entry in entries:
+        entry.certificate = certificates.get(entry.course.pk)
     return render(
         request,
         "courses/dashboard.html",
@@ -68,4 +72,26 @@ def dashboard(request):
             "in_progress": [entry for entry in entries if not entry.enrollment.completed_at],
             "completed": [entry for entry in entries if entry.enrollment.completed_at],
         },
+    )
+
+
+def certificate_verify(request, code):
+    """Public: whether ``code`` is a genuine certificate (name, course, date), or that it was revoked."""
+    certificate = Certificate.objects.filter(code=code.strip().upper()).first()
+    if certificate is None:
+        return render(request, "courses/certificate_unknown.html", {"code": code}, status=404)
+    return render(request, "courses/certificate_verify.html", {"certificate": certificate})
+
+
+@login_required
+def certificate_download(request, code):
+    """The certificate's PDF, for its owner only; anyone else gets a 404 (nothing tells them it exists)."""
+    certificate = Certificate.objects.filter(code=code, user=request.user).first()
+    if certificate is None or not certificate.file:
+        raise Http404("No such certificate of yours.")
+    return FileResponse(
+        certificate.file.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.code}.pdf",
+        content_type="application/pdf",
     )

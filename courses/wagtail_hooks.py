@@ -3,6 +3,7 @@
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
@@ -10,7 +11,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .admin_panels import dashboard_panels
 from .admin_views import StartCourseView
-from .models import Category, Instructor
+from .models import Category, Certificate, Instructor
 from .reports import CourseEnrollmentReportView
 from .roles import may_start_course
 
@@ -31,8 +32,20 @@ class InstructorViewSet(SnippetViewSet):
     search_backend_name = None
 
 
+class CertificateViewSet(SnippetViewSet):
+    """Issued certificates; editors revoke one by ticking "revoked" (and giving a reason)."""
+
+    model = Certificate
+    icon = "doc-full"
+    list_display = ["code", "student_name", "course_title", "completed_at", "revoked"]
+    list_filter = ["revoked"]
+    search_fields = ["code", "student_name", "course_title"]
+    search_backend_name = None
+    panels = [FieldPanel("revoked"), FieldPanel("revoked_reason")]
+
+
 class CourseSnippets(SnippetViewSetGroup):
-    items = (CategoryViewSet, InstructorViewSet)
+    items = (CategoryViewSet, InstructorViewSet, CertificateViewSet)
     menu_label = "Courses"
     menu_icon = "folder-open-inverse"
     menu_name = "courses"

@@ -12,6 +12,7 @@ from courses.services import course_learner, request_scoped
 
 from .access import may_read, refusal
 from .playback import playback_positions
+from .quiz import quiz_states
 
 
 @dataclass
@@ -66,6 +67,16 @@ class LessonLearner:
         if not self.enrolled or self.user.pk is None:  # a preview's sample student has no history
             return {}
         return {str(key): value for key, value in playback_positions(self.user, self.lesson).items()}
+
+    @cached_property
+    def quiz_states(self):
+        """``{quiz id: QuizState}``: the student's attempts at each quiz of the lesson (one query)."""
+        return quiz_states(self.user if self.enrolled else None, self.lesson)
+
+    @property
+    def quiz_pending(self):
+        """Whether a quiz of the lesson is not passed yet (then only passing it completes the lesson)."""
+        return not all(state.passed for state in self.quiz_states.values())
 
 
 def lesson_learner(request, lesson):

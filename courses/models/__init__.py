@@ -1,7 +1,9 @@
-"""The courses app's models: the page tree, its snippets, and enrollments."""
+"""The courses app's models: the page tree, its snippets, enrollments and certificates."""
 
 from .access import CourseAccess
+from .certificates import Certificate
 from .enrollment import Enrollment
+from .notifications import InstructorDigest, StudentReminder
 from .pages import (
     LANGUAGES,
     LEVELS,
@@ -24,6 +26,7 @@ __all__ = [
     "LEVELS",
     "PREVIEW_MODES",
     "Category",
+    "Certificate",
     "CourseAccess",
     "CourseIndexPage",
     "CoursePage",
@@ -32,7 +35,9 @@ __all__ = [
     "Enrollment",
     "HiddenSubtreeMixin",
     "Instructor",
+    "InstructorDigest",
     "ModulePage",
+    "StudentReminder",
     "course_of",
     "prerequisite_closure",
     "prerequisite_problem",

@@ -12,8 +12,9 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from courses.services import PREVIEW_MODES, course_of, is_reachable, serve_preview_as
-from home.blocks import LESSON_BLOCKS
 from sharing.panels import ShareLinksPanel
+
+from ..blocks import LESSON_BLOCKS
 
 # Block types in a lesson body that play media, and the field holding the media id.
 MEDIA_BLOCKS = {"video": "video", "audio": "audio"}
