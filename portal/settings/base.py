@@ -331,6 +331,9 @@ WAGTAILMEDIA = {
 MEDIA_MAX_UPLOAD_MB = env.int("MEDIA_MAX_UPLOAD_MB", default=2048)
 # An item left pending or processing this long without news is re-enqueued by the sweep.
 MEDIA_STUCK_AFTER = env.int("MEDIA_STUCK_AFTER", default=900)
+# Lifetime of the signed URLs a granted playlist hands out for its variant playlists and
+# segments (media_library/signing.py): also how long a revoked enrollment may keep streaming.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
     "task": "media_library.tasks.sweep_stuck_media",
     "schedule": 300,
