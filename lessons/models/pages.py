@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from courses.services import course_of, is_reachable
 from home.blocks import LESSON_BLOCKS
+from home.services import CachedViewRestrictionsMixin
 
 # Block types in a lesson body that play media, and the field holding the media id.
 MEDIA_BLOCKS = {"video": "video", "audio": "audio"}
@@ -46,7 +47,7 @@ class CourseField(serializers.Field):
         return {"id": course.pk, "title": course.title} if course else None
 
 
-class LessonPage(Page):
+class LessonPage(CachedViewRestrictionsMixin, Page):
     summary = models.TextField(blank=True, max_length=300, help_text="Shown in search results.")
     body = StreamField(LESSON_BLOCKS, blank=True, help_text="The lesson itself, built from blocks.")
     estimated_minutes = models.PositiveSmallIntegerField(
