@@ -16,10 +16,13 @@ import logging
 from django.apps import apps
 from django.core.cache import cache
 from wagtail.models import Page, Site
+from wagtail.models.sites import SiteRootPath
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
 from home.services import content_version
+
+from . import page_cache
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,27 @@ def find_site(request, version):
     return site
 
 
+def site_root_paths(request):
+    """Wagtail's root paths (kept in the cache by Wagtail), read from the database when the
+    cache fails; stored on the request, where Wagtail's URL building looks first."""
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):
+        try:
+            paths = Site.get_site_root_paths()
+        except Exception:
+            logger.warning("Cache unavailable; site root paths are read from the database", exc_info=True)
+            sites = Site.objects.select_related("root_page", "root_page__locale").order_by(
+                "-root_page__url_path", "-is_default_site", "hostname"
+            )
+            paths = [
+                SiteRootPath(
+                    site.id, site.root_page.url_path, site.root_url, site.root_page.locale.language_code
+                )
+                for site in sites
+            ]
+        request._wagtail_cached_site_root_paths = paths
+    return request._wagtail_cached_site_root_paths
+
+
 def _cached_page(entry):
     label, pk = entry
     try:
@@ -87,6 +111,15 @@ def route(request, path):
 
 
 def serve(request, path):
-    """Wagtail's ``serve`` view, with the Site and the route looked up in the cache first."""
+    """Wagtail's ``serve`` view, with the Site and the route looked up in the cache first,
+    and anonymous visitors' pages kept whole (``page_cache``)."""
+    cached = page_cache.cached_response(request)
+    if cached is not None:
+        return cached
     route(request, path)
-    return wagtail_serve(request, path)
+    site_root_paths(request)
+    response = wagtail_serve(request, path)
+    result = getattr(request, "_wagtail_route_for_request", None)
+    if result is None:
+        return response
+    return page_cache.store(request, response, result[0])

@@ -130,6 +130,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions live in the database and are cached, so losing Redis logs no one out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Anonymous visitors' pages, kept whole in the cache (portal/page_cache.py); any publish
+# drops them, so the lifetime only bounds what time changes (an enrollment window closing).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# How long shared caches in front of the site (a CDN) may keep such a page without asking.
+PAGE_CACHE_S_MAXAGE = env.int("PAGE_CACHE_S_MAXAGE", default=60)
 
 # --- Authentication -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
