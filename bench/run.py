@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,8 @@ SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:
 REDIS = os.environ.get("BENCH_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9"))
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 SCALE = os.environ.get("BENCH_SCALE", "1") == "1"
+# BENCH_REUSE=1: keep the databases an earlier run seeded (seeding 50,000 lessons takes minutes).
+REUSE = os.environ.get("BENCH_REUSE", "0") == "1"
 SECRET = "bench-only-secret-key-not-for-production-0123456789abcdef"  # noqa: S105 (local run)
 RINGLET_PORT, BASELINE_PORT = 8611, 8612
 
@@ -48,6 +51,8 @@ def load():
 
 
 def fresh_database(name):
+    if REUSE:
+        return f"{SERVER}/{name}"
     host = SERVER.split("@")[-1].split(":")[0]
     run(["dropdb", "-h", host, "-U", "postgres", "--if-exists", name])
     run(["createdb", "-h", host, "-U", "postgres", name])
@@ -91,23 +96,28 @@ from wagtailmedia.models import get_media_model
 
 home = ensure_home_page()
 catalogue = ensure_catalogue(home)
-seed_scale(catalogue, 1, 50, "Bench")
+if not CoursePage.objects.filter(title__startswith="Bench ").exists():
+    seed_scale(catalogue, 1, 50, "Bench")
 course = CoursePage.objects.get(title__startswith="Bench ")
 lessons = list(course.get_children().live().specific())
-student = get_user_model().objects.create_user("bench-student", "student@example.com", "pw")
-enroll(student, course)
+student = get_user_model().objects.filter(username="bench-student").first()
+if student is None:
+    student = get_user_model().objects.create_user("bench-student", "student@example.com", "pw")
+    enroll(student, course)
 session = SessionStore()
 session[SESSION_KEY] = str(student.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = student.get_session_auth_hash()
 session.save()
-media = get_media_model().objects.create(
-    title="Bench clip", type="video", file=ContentFile(b"x", name="b.mp4"), duration=2
-)
-media.status, media.version = "ready", "v1"
-media.save()
-segment_bytes = ContentFile(b"\x47" + b"\0" * 187 * 100)
-default_storage.save(f"{media.version_prefix()}/hls/360p/seg_0000.ts", segment_bytes)
+media = get_media_model().objects.filter(title="Bench clip").first()
+if media is None:
+    media = get_media_model().objects.create(
+        title="Bench clip", type="video", file=ContentFile(b"x", name="b.mp4"), duration=2
+    )
+    media.status, media.version = "ready", "v1"
+    media.save()
+    segment_bytes = ContentFile(b"\x47" + b"\0" * 187 * 100)
+    default_storage.save(f"{media.version_prefix()}/hls/360p/seg_0000.ts", segment_bytes)
 segment = signing.signed_prefix(media.pk, "v1", int(time.time()) + 7200) + "hls/360p/seg_0000.ts"
 urls = {"course": course.url, "preview": lessons[0].url, "gated": lessons[-1].url, "catalogue": catalogue.url,
         "home": "/", "segment": segment, "cookie": session.session_key}
@@ -137,6 +147,8 @@ def seed(database):
     run([BIN / "python", "manage.py", "migrate", "--no-input"], env=dev)
     out = run([BIN / "python", "manage.py", "shell", "-c", SEED], env=dev).stdout
     data = json.loads(out.split("BENCH-JSON ", 1)[1].splitlines()[0])
+    if REUSE:
+        return data
     if SCALE:
         started = time.monotonic()
         run([BIN / "python", "manage.py", "seed_scale", "--courses", "1000", "--lessons", "50"], env=dev)
@@ -197,7 +209,11 @@ def serve(env, cwd, port, app, worker_args):
 
 def stop(process):
     process.terminate()
-    process.wait(30)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:  # graceful_timeout is 60 s: no need to wait it out here
+        os.killpg(process.pid, signal.SIGKILL)  # the master and its workers (own session)
+        process.wait(10)
 
 
 def wrk(url, cookie=None):
@@ -261,7 +277,9 @@ def main():
                 notes[name] = wrk(r + data["course"], data["cookie"])
             finally:
                 stop(server)
-        chosen = max(notes, key=lambda n: notes[n]["rps"])
+        # Within 15 % of the best throughput (this machine's noise), the lower p99 wins.
+        best = max(res["rps"] for res in notes.values())
+        chosen = min((n for n in notes if notes[n]["rps"] >= 0.85 * best), key=lambda n: notes[n]["p99"])
         worker_args = candidates[chosen]
         baseline = serve(baseline_env, folder, BASELINE_PORT, "baseline.wsgi:application", worker_args)
         try:
