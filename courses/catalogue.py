@@ -11,6 +11,8 @@ from django.db.models import Case, F, Func, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from wagtail.images import get_image_model
 
+from home.services import public
+
 from .outline import lesson_model
 from .visibility import reachable
 
@@ -39,7 +41,7 @@ def with_lesson_stats(courses):
 
 def published_courses(courses):
     """The live, public ``courses`` with what a course card shows, in one query."""
-    courses = courses.live().public()
+    courses = public(courses.live())
     return (
         with_lesson_stats(courses)
         .select_related("category")
@@ -54,8 +56,8 @@ def search_course_ids(index, courses, query):
 
     Most relevant first: courses matched directly, then courses matched through a lesson.
     """
-    ids = [course.pk for course in courses.live().public().search(query)[:MAX_SEARCH_HITS]]
-    lessons = lesson_model().objects.descendant_of(index).live().public()
+    ids = [course.pk for course in public(courses.live()).search(query)[:MAX_SEARCH_HITS]]
+    lessons = public(lesson_model().objects.descendant_of(index).live())
     # As a pk__in subquery, which Wagtail's search backend accepts (it cannot filter on EXISTS).
     lessons = lessons.filter(pk__in=reachable(lessons).values("pk")).search(query)[:MAX_SEARCH_HITS]
     course_path_length = len(index.path) + index.steplen

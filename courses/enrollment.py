@@ -9,6 +9,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.models import Page
 
+from home.services import public
+
 from .models import CoursePage, Enrollment
 from .tasks import send_enrollment_confirmation
 
@@ -136,7 +138,7 @@ def enrollment_counts(courses):
 
 def live_courses():
     """Published, public courses in explorer order."""
-    return CoursePage.objects.live().public().order_by("path")
+    return public(CoursePage.objects.live()).order_by("path")
 
 
 def course_by_id(course_id):

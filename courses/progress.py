@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from home.services import public
+
 from .models import CoursePage, Enrollment, ModulePage
 from .outline import build_outline, lesson_model
 from .tasks import issue_certificate
@@ -108,8 +110,8 @@ def lessons_by_course(courses):
         return {}
     within = reduce(or_, (Q(path__startswith=course.path) for course in courses))
     pages = [
-        *ModulePage.objects.filter(within).live().public(),
-        *lesson_model().objects.filter(within).live().public().defer_streamfields(),
+        *public(ModulePage.objects.filter(within).live()),
+        *public(lesson_model().objects.filter(within).live()).defer_streamfields(),
     ]
     return {
         course.pk: build_outline(

@@ -1,4 +1,7 @@
-"""Keep each course's group and collection in step with its instructors (``courses.roles``).
+"""Signal handlers of the courses app, connected in ``CoursesConfig.ready()``.
+
+Each course's group and collection follow its instructors (``courses.roles``), and changes
+to what course pages show (categories, instructors, images) drop the cached pages.
 
 Connected in ``CoursesConfig.ready``. A course's instructors reach the database when the
 page row is saved (creation, publishing): modelcluster then adds and removes rows of the
@@ -6,9 +9,12 @@ page row is saved (creation, publishing): modelcluster then adds and removes row
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete, pre_save
+from wagtail.images import get_image_model
+
+from home.services import bump_content_version
 
 from . import roles, scheduling
-from .models import CourseAccess, CourseIndexPage, CoursePage, Instructor
+from .models import Category, CourseAccess, CourseIndexPage, CoursePage, Instructor
 
 
 def course_saved(sender, instance, created, raw=False, **kwargs):
@@ -73,6 +79,11 @@ def keep_roles_in_step(sender, **kwargs):
     scheduling.ensure_publish_schedule()
 
 
+def course_details_changed(sender, **kwargs):
+    """Course pages show categories, instructors and images: drop their cached details and pages."""
+    bump_content_version()
+
+
 def connect(app_config):
     post_migrate.connect(keep_roles_in_step, sender=app_config, dispatch_uid="courses_roles_in_step")
     post_save.connect(course_saved, sender=CoursePage, dispatch_uid="courses_course_access")
@@ -85,3 +96,9 @@ def connect(app_config):
     post_delete.connect(instructor_deleted, sender=Instructor, dispatch_uid="courses_instructor_deleted")
     post_delete.connect(course_access_deleted, sender=CourseAccess, dispatch_uid="courses_access_deleted")
     post_save.connect(catalogue_saved, sender=CourseIndexPage, dispatch_uid="courses_catalogue_saved")
+    for model in (Category, Instructor, get_image_model()):
+        name = model._meta.label_lower
+        post_save.connect(course_details_changed, sender=model, dispatch_uid=f"courses.details.{name}.saved")
+        post_delete.connect(
+            course_details_changed, sender=model, dispatch_uid=f"courses.details.{name}.deleted"
+        )

@@ -127,7 +127,8 @@ def playback_urls(media, user, allowed=False):
 
     The URLs point at the serving view, which checks :func:`can_access` on every request
     and then streams the file (filesystem) or redirects to a short-lived signed URL (S3,
-    Azure Blob).
+    Azure Blob). A granted HLS playlist names its variant playlists and segments by signed
+    URLs (``signing``), which are served without asking the policy (or the database) again.
     """
     # An item being re-encoded keeps playing its live version until the new one replaces it.
     if media is None or not media.version or not (allowed or can_access(user, media)):

@@ -7,7 +7,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views.serve import serve as serve_document
+from wagtail.urls import serve_pattern
 
+from portal import routing
 from portal.api import api_router
 
 urlpatterns = [
@@ -43,4 +45,10 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail's page serving catches everything else, so it comes last.
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages are served by Wagtail's view with the Site and the route looked up in the cache first
+# (portal.routing); Wagtail's other URLs (password-protected pages, its login) stay as they are.
+wagtail_utility_urls = [url for url in wagtail_urls.urlpatterns if url.name != "wagtail_serve"]
+urlpatterns += [
+    path("", include(wagtail_utility_urls)),
+    re_path(serve_pattern, routing.serve, name="wagtail_serve"),
+]

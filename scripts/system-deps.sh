@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the suite needs (ffmpeg, chromium) when they are missing.
+# Installs the Debian packages the suite needs (ffmpeg, chromium) when they are missing,
+# and any extra command named as an argument (`make bench` asks for wrk).
 set -euo pipefail
 missing=()
+for extra in "$@"; do command -v "$extra" >/dev/null || missing+=("$extra"); done
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v ffprobe >/dev/null || missing+=(ffmpeg)
 [ -x /usr/bin/chromium ] || missing+=(chromium)

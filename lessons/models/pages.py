@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from courses.services import PREVIEW_MODES, course_of, is_reachable, serve_preview_as
+from home.services import CachedViewRestrictionsMixin
 from sharing.panels import ShareLinksPanel
 
 from ..blocks import LESSON_BLOCKS
@@ -49,7 +50,7 @@ class CourseField(serializers.Field):
         return {"id": course.pk, "title": course.title} if course else None
 
 
-class LessonPage(Page):
+class LessonPage(CachedViewRestrictionsMixin, Page):
     summary = models.TextField(blank=True, max_length=300, help_text="Shown in search results.")
     body = StreamField(LESSON_BLOCKS, blank=True, help_text="The lesson itself, built from blocks.")
     estimated_minutes = models.PositiveSmallIntegerField(

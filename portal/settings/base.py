@@ -140,6 +140,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions live in the database and are cached, so losing Redis logs no one out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Anonymous visitors' pages, kept whole in the cache (portal/page_cache.py); any publish
+# drops them, so the lifetime only bounds what time changes (an enrollment window closing).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# How long shared caches in front of the site (a CDN) may keep such a page without asking.
+PAGE_CACHE_S_MAXAGE = env.int("PAGE_CACHE_S_MAXAGE", default=60)
 
 # --- Authentication -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -401,6 +406,9 @@ MEDIA_STUCK_AFTER = env.int("MEDIA_STUCK_AFTER", default=900)
 # A processing item whose encode wrote no heartbeat for this long has nobody running it
 # (a killed worker): the sweep, every minute, queues it again.
 MEDIA_HEARTBEAT_TIMEOUT = env.int("MEDIA_HEARTBEAT_TIMEOUT", default=60)
+# Lifetime of the signed URLs a granted playlist hands out for its variant playlists and
+# segments (media_library/signing.py): also how long a revoked enrollment may keep streaming.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
     "task": "media_library.tasks.sweep_stuck_media",
     "schedule": 60,
