@@ -21,6 +21,7 @@ def three_courses(catalogue):
         parent=django,
         title="Signals",
         estimated_minutes=20,
+        free_preview=True,
         body=[("paragraph", "<p>Receivers and photosynthesis are unrelated.</p>")],
     )
     html = CoursePageFactory(
@@ -63,7 +64,7 @@ def test_unknown_filter_values_give_an_empty_catalogue_not_an_error(client, cata
 
 def test_search_finds_courses_by_their_own_text_and_by_their_lessons(client, catalogue, three_courses):
     assert course_titles(client.get(catalogue.url, {"q": "markup"})) == ["HTML for everyone"]
-    # "photosynthesis" only appears in a lesson body of the Django course.
+    # "photosynthesis" only appears in a free-preview lesson body of the Django course.
     assert course_titles(client.get(catalogue.url, {"q": "photosynthesis"})) == ["Django in depth"]
     assert course_titles(client.get(catalogue.url, {"q": "middleware"})) == ["Django in depth"]
     assert course_titles(client.get(catalogue.url, {"q": "zanzibar"})) == []
