@@ -6,5 +6,7 @@ app_name = "courses"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("learn/courses/<int:course_id>/enroll/", views.enroll, name="enroll"),
+    path("learn/courses/<int:course_id>/enroll/intent/", views.enroll_intent, name="enroll_intent"),
+    path("learn/courses/<int:course_id>/join/", views.join, name="join"),
     path("learn/courses/<int:course_id>/unenroll/", views.unenroll, name="unenroll"),
 ]

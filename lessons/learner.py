@@ -39,6 +39,10 @@ class LessonLearner:
         return self.course_learner.enrolled
 
     @property
+    def reads_every_lesson(self):
+        return self.course_learner.reads_every_lesson
+
+    @property
     def completed_ids(self):
         """Completed lessons of the course (empty unless enrolled)."""
         return self.course_learner.completed_ids

@@ -1,10 +1,7 @@
 """Lesson gating: Wagtail serves a lesson page only to those the gating rule allows."""
 
-from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from wagtail import hooks
 
 from .learner import lesson_learner
@@ -13,7 +10,12 @@ from .models import LessonPage
 
 @hooks.register("before_serve_page")
 def gate_lessons(page, request, serve_args, serve_kwargs):
-    """Send a visitor who may not read a lesson to log in (anonymous) or to the course page (not enrolled)."""
+    """Show a visitor who may not read a lesson why, and how to get in, instead of its body.
+
+    The answer is a 403 page with the lesson's title and summary (public anyway), the reason
+    ("for enrolled students"), sign-up / log-in / enroll buttons that come back to the
+    lesson, and the course outline with what is free.
+    """
     if not isinstance(page, LessonPage):
         return None
     learner = lesson_learner(request, page)
@@ -22,11 +24,5 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
     if not page.is_published:
         # A live lesson inside an unpublished course or module is still a draft to students.
         raise Http404
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-    course = learner.course
-    messages.info(
-        request,
-        f"“{page.title}” is for students enrolled in “{course.title}”. Enroll below to read it.",
-    )
-    return redirect(course.get_url(request) or "/")
+    context = {"page": page, "self": page, "learning": learner, **page.navigation()}
+    return TemplateResponse(request, "lessons/locked_lesson.html", context, status=403)

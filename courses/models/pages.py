@@ -286,6 +286,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         outline = self.outline
         context["outline"] = outline
         context["first_lesson"] = outline.lessons[0] if outline.lessons else None
+        context["first_preview"] = next((lesson for lesson in outline.lessons if lesson.free_preview), None)
         context["instructors"] = list(self.instructors.select_related("photo"))
         context["prerequisites"] = [course for course in self.prerequisites.all() if course.live]
         context["tags"] = list(self.tags.all())

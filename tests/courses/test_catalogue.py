@@ -141,7 +141,9 @@ def test_course_page_shows_outline_with_times_instructors_and_prerequisites(clie
     assert "4 (28 min)" in content
     assert "Grace Hopper" in content
     assert f'href="{basics.url}"' in content
-    assert "Start with “Advanced lesson 1.1”" in content
+    # Outsiders get one primary action, Enroll; "Start with" is for those who read every lesson.
+    assert "Start with" not in content
+    assert "Enroll in this course" in content
     assert CoursePage.objects.get(pk=course.pk).tag_names == ["django"]
 
 
