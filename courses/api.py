@@ -2,6 +2,7 @@
 
 from wagtail.api.v2.views import PagesAPIViewSet
 
+from .catalogue import with_lesson_stats
 from .models import CoursePage
 from .visibility import visible_pages
 
@@ -18,7 +19,9 @@ class CoursesAPIViewSet(PagesAPIViewSet):
         "level",
         "language",
         "estimated_hours",
+        "duration_minutes",
     ]
 
     def get_queryset(self):
-        return visible_pages(self.model, self.get_base_queryset()).order_by("path")
+        # Annotated with the lessons' times, so duration_minutes costs no query per course.
+        return with_lesson_stats(visible_pages(self.model, self.get_base_queryset())).order_by("path")

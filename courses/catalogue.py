@@ -21,15 +21,14 @@ MAX_SEARCH_HITS = 500
 
 
 def with_lesson_stats(courses):
-    """Annotate a CoursePage queryset with ``lesson_count`` and ``total_minutes`` of live lessons.
+    """Annotate a CoursePage queryset with ``lesson_count`` and ``total_minutes`` of the lessons
+    its outline shows (live and public, under no unpublished module).
 
     Two correlated subqueries, so a catalogue of any length costs one query.
     """
-    lessons = (
-        lesson_model()
-        .objects.filter(live=True, path__startswith=OuterRef("path"), depth__gt=OuterRef("depth"))
-        .order_by()
-    )
+    lessons = reachable(
+        lesson_model().objects.filter(path__startswith=OuterRef("path"), depth__gt=OuterRef("depth")).public()
+    ).order_by()
     count = lessons.annotate(n=Func(F("pk"), function="COUNT")).values("n")
     minutes = lessons.annotate(m=Func(F("estimated_minutes"), function="SUM")).values("m")
     return courses.annotate(

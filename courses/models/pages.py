@@ -23,7 +23,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..catalogue import catalogue_context
-from ..outline import build_outline, lesson_model
+from ..outline import build_outline, course_minutes, lesson_model
 from .enrollment import validate_enrollment_window
 from .snippets import Category, Instructor
 
@@ -147,7 +147,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         decimal_places=1,
         null=True,
         blank=True,
-        help_text="Total study time including exercises. The lesson times are added up separately.",
+        help_text="The course's duration while its lessons have no times; else their times are added up.",
     )
     instructors = ParentalManyToManyField(Instructor, blank=True, related_name="courses")
     learning_outcomes = StreamField(
@@ -227,6 +227,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         APIField("level"),
         APIField("language"),
         APIField("estimated_hours"),
+        APIField("duration_minutes"),
         APIField("instructor_names"),
         APIField("learning_outcome_list"),
         APIField("prerequisite_ids"),
@@ -248,6 +249,16 @@ class CoursePage(HiddenSubtreeMixin, Page):
         problem = prerequisite_problem(self, self.prerequisites.all())
         if problem:
             raise ValidationError({"prerequisites": problem})
+
+    @property
+    def duration_minutes(self):
+        """The course's one duration (``outline.course_minutes``): its lessons' times, or the
+        editor's estimate when they have none. Uses the catalogue's ``total_minutes`` annotation
+        when present, else the outline, which give the same sum."""
+        lesson_minutes = getattr(self, "total_minutes", None)
+        if lesson_minutes is None:
+            lesson_minutes = self.outline.minutes
+        return course_minutes(lesson_minutes, self.estimated_hours)
 
     @cached_property
     def category_name(self):

@@ -39,7 +39,7 @@ def test_catalogue_cards_show_lesson_count_and_total_time(client, catalogue, thr
     assert (card.lesson_count, card.total_minutes) == (2, 45)
     content = response.content.decode()
     assert "<dt>Lessons</dt><dd>2</dd>" in content
-    assert "<dt>Time</dt><dd>45 min</dd>" in content
+    assert "<dt>Duration</dt><dd>45 min</dd>" in content
     assert 'class="course-card__image"' in content
 
 
@@ -138,7 +138,7 @@ def test_course_page_shows_outline_with_times_instructors_and_prerequisites(clie
     assert response.status_code == 200
     assert "Advanced module 1" in content and "Advanced module 2" in content
     assert content.count('class="outline__lesson"') == 4
-    assert "4 (28 min)" in content
+    assert "<dt>Lessons</dt><dd>4</dd>" in content and "<dt>Duration</dt><dd>28 min</dd>" in content
     assert "Grace Hopper" in content
     assert f'href="{basics.url}"' in content
     # Outsiders get one primary action, Enroll; "Start with" is for those who read every lesson.
