@@ -12,6 +12,16 @@ def duration(minutes):
     return format_minutes(minutes)
 
 
+@register.filter
+def isotime(value):
+    """A datetime as a valid ``<time datetime>``: ISO 8601 in the site's time zone, whole seconds."""
+    if not value:
+        return ""
+    from django.utils import timezone
+
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
 @register.inclusion_tag("courses/includes/catalogue_link.html", takes_context=True)
 def catalogue_link(context):
     """A link to the first published catalogue, for the site navigation."""
