@@ -16,6 +16,8 @@ from .search import add_lesson, course_match, query_stems
 from .visibility import reachable
 
 COVER_FILTER = "fill-640x360"
+# The card's responsive WebP renditions (``{% srcset_image %}`` in course_card.html), prefetched.
+CARD_FILTERS = ("fill-320x180|format-webp", "fill-640x360|format-webp")
 # Enough for any real search; keeps the relevance ordering bounded.
 MAX_SEARCH_HITS = 500
 
@@ -44,7 +46,7 @@ def published_courses(courses):
         with_lesson_stats(courses)
         .select_related("category")
         .prefetch_related(
-            Prefetch("cover_image", queryset=get_image_model().objects.prefetch_renditions(COVER_FILTER))
+            Prefetch("cover_image", queryset=get_image_model().objects.prefetch_renditions(*CARD_FILTERS))
         )
     )
 

@@ -62,3 +62,20 @@ def test_api_urls_use_the_request_host_or_the_configured_base(client, course, se
     item = client.get("/api/lessons/", HTTP_HOST="learn.example.com").json()["items"][0]
     assert item["meta"]["detail_url"].startswith("https://cdn.example.org/api/lessons/")
     assert item["meta"]["html_url"].startswith("https://cdn.example.org/")
+
+
+def test_course_covers_are_responsive_webp_and_the_first_row_is_not_lazy(client, catalogue):
+    import re
+
+    import wagtail_factories
+
+    from tests.factories import CoursePageFactory
+
+    cover = wagtail_factories.ImageFactory(file__width=1280, file__height=720)
+    for number in range(5):
+        CoursePageFactory(parent=catalogue, title=f"Course {number}", cover_image=cover)
+    html = client.get(catalogue.url).content.decode()
+    images = re.findall(r"<img [^>]*course-card__image[^>]*>", html)
+    assert len(images) == 5
+    assert all("srcset=" in image and ".webp 320w" in image and ".webp 640w" in image for image in images)
+    assert ['loading="lazy"' in image for image in images] == [False, False, False, True, True]
