@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the suite needs (ffmpeg, chromium) when they are missing.
+# Installs the Debian packages the suite needs (ffmpeg, chromium, Java for the Nu HTML checker) when missing.
 set -euo pipefail
 missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v ffprobe >/dev/null || missing+=(ffmpeg)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v java >/dev/null || missing+=(default-jre-headless)
 [ ${#missing[@]} -eq 0 ] && exit 0
 pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
