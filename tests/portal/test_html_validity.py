@@ -111,4 +111,4 @@ def test_student_pages_are_valid_html_for_anonymous_not_enrolled_and_enrolled_us
             path.write_bytes(response.content)
             files.append(path)
     errors = check_with_vnu(files)
-    assert errors == [], '\n'.join(map(str, errors))
+    assert errors == [], "\n".join(map(str, errors))
