@@ -145,5 +145,7 @@ def ensure_lecture(slug, course_title, colour, run_ffmpeg):
 
 
 def transcript(slug):
-    """The lecture's narration as rich text, for the video block's transcript."""
-    return "".join(f"<p><b>{heading}.</b> {' '.join(sentences)}</p>" for heading, sentences in LECTURES[slug])
+    """The lecture's narration as rich text, for the video block's transcript ("" for another slug)."""
+    return "".join(
+        f"<p><b>{heading}.</b> {' '.join(sentences)}</p>" for heading, sentences in LECTURES.get(slug, ())
+    )
