@@ -156,3 +156,18 @@ def test_demo_media_reject_an_unknown_kind(db):
 
     with pytest.raises(ValueError, match="kind must be"):
         ensure_media("Slides", "slides")
+
+
+def test_the_pdf_block_shows_pages_and_size_and_opens_its_viewer_only_on_request(client, catalogue, assets):
+    from media_library.tasks import record_document_info
+
+    handout = assets["handout"]
+    record_document_info(handout.pk)
+    course = CoursePageFactory(parent=catalogue)
+    body = [("document", {"document": handout, "caption": "Handout", "show_inline": True})]
+    lesson = LessonPageFactory(parent=course, title="Reading", body=body, free_preview=True)
+    html = client.get(lesson.url).content.decode()
+    assert re.search(r"\(PDF, 1 page, [\d.]+\s(bytes|KB)\)", html)
+    # The viewer sits in a closed <details>: nothing but its summary shows until asked for.
+    assert re.search(r'<details class="document-block__view">\s*<summary>Read the PDF here</summary>', html)
+    assert "<figure" not in html.split('class="document-block"', 1)[1].split("</div>", 1)[0]
