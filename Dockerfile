@@ -28,11 +28,13 @@ RUN python -m pip wheel --no-cache-dir --wheel-dir /wheels -r requirements/prod.
     && python -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-cache-dir --no-index --find-links /wheels -r requirements/prod.txt
 
-# --- runtime: Python, FFmpeg and libpq, the virtualenv and the code ---------------------
+# --- runtime: Python, FFmpeg, libpq and PostgreSQL's client tools, the virtualenv and the code
 FROM ${PYTHON_IMAGE} AS runtime
+# postgresql-client-15 brings pg_dump and pg_restore for `manage.py backup_db` and
+# `restore_db`, the same major version as the PostgreSQL 15 server.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ffmpeg libpq5 \
+    && apt-get install -y --no-install-recommends ffmpeg libpq5 postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 ringlet \
     && useradd --system --uid 10001 --gid ringlet --no-create-home --home-dir /nonexistent \

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format migrations-check system-deps venv clean help image-check
+.PHONY: run test lint format migrations-check system-deps venv clean help image-check bench
 
 help:
 	@echo "make run               portal with demo content on http://127.0.0.1:8000"
@@ -12,6 +12,7 @@ help:
 	@echo "make lint              ruff check and format check, and the import layers (import-linter)"
 	@echo "make migrations-check  fail if models changed without a migration"
 	@echo "make image-check       build the Dockerfile offline with buildah and run the image"
+	@echo "make bench             Ringlet against a bare Wagtail site with wrk; appends to bench/RESULTS.md"
 
 venv: $(VENV)/.installed node_modules/.package-lock.json
 
@@ -42,6 +43,11 @@ run: venv
 
 test: venv system-deps
 	@scripts/test.sh
+
+# Needs PostgreSQL (BENCH_DATABASE_SERVER) and Redis (BENCH_REDIS_URL or REDIS_URL); see bench/run.py.
+bench: venv
+	@command -v wrk >/dev/null || scripts/system-deps.sh wrk
+	$(BIN)/python bench/run.py
 
 lint: venv
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ below the pod's terminationGracePeriodSeconds minus that pause (a test checks it
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 from gunicorn.glogging import Logger
@@ -25,6 +26,19 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so that a slow leak never reaches the memory limit.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
+# Kubernetes probes (every few seconds per pod) must not count towards max_requests: they
+# would recycle idle workers every few minutes, and busy ones about every 2 s under load.
+PROBE_PATHS = ("/health/", "/ready/")
+
+
+def pre_request(worker, req):
+    """Gunicorn's hook before it counts a request: a probe is taken off the count in advance,
+    so it never brings a worker to ``max_requests``."""
+    worker.log.debug("%s %s", req.method, req.path)  # gunicorn's own default pre_request
+    if req.path in PROBE_PATHS:
+        worker.nr -= 1
+
+
 # Django is loaded once in the master: workers fork ready to serve (the startup probe
 # passes sooner), share its memory, and a broken setting stops the pod at boot.
 preload_app = True
@@ -69,3 +83,20 @@ class JsonAccessLogger(Logger):
 
 
 logger_class = JsonAccessLogger
+
+# /metrics under several worker processes (portal/metrics.py): with PROMETHEUS_MULTIPROC_DIR
+# set, each worker writes its metric values to files there and /metrics sums them. The
+# folder must exist before the app (and prometheus_client) is loaded, and start empty: a
+# restarted container keeps its emptyDir, and old files would count twice.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _metrics_dir:
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    Path(_metrics_dir).mkdir(parents=True)
+
+
+def child_exit(server, worker):
+    """A finished worker's live gauges stop counting (its counters still add up)."""
+    if _metrics_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

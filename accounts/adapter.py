@@ -10,3 +10,16 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth's default prefix is the host name ("[learn.example.com]"); students
         # know the portal by its name.
         return f"[{settings.WAGTAIL_SITE_NAME}] {force_str(subject)}"
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth keys the per-account failed-login count by what was typed; the login policy
+        # keys it by the account, so every form and identifier shares one count.
+        from .login_policy import account_key
+
+        return account_key(credentials.get("email") or credentials.get("username"))
+
+    def get_login_stages(self):
+        # The same verification rule as the admin login forms (accounts/login_policy.py).
+        stages = super().get_login_stages()
+        swap = {"allauth.account.stages.EmailVerificationStage": "accounts.login_policy.VerifiedEmailStage"}
+        return [swap.get(stage, stage) for stage in stages]

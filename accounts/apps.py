@@ -11,3 +11,10 @@ class AccountsConfig(AppConfig):
         from . import checks, signal_handlers  # noqa: F401  (registers the system checks)
 
         signal_handlers.connect()
+
+        # Django's admin login under the site's login policy (Wagtail's is set in settings).
+        from django.contrib import admin
+
+        from .forms import DjangoAdminLoginForm
+
+        admin.site.login_form = DjangoAdminLoginForm

@@ -1,7 +1,12 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from wagtail.admin.forms.auth import LoginForm as WagtailAdminLoginForm
 
 from . import services
+from .login_policy import LoginPolicyFormMixin
 
 
 class ProfileForm(forms.ModelForm):
@@ -53,3 +58,27 @@ class DeleteAccountForm(forms.Form):
         if refusal:
             raise forms.ValidationError(refusal)
         return super().clean()
+
+
+class WagtailLoginForm(LoginPolicyFormMixin, WagtailAdminLoginForm):
+    """/admin/login/ under the site's login policy (``WAGTAILADMIN_USER_LOGIN_FORM``)."""
+
+
+class DjangoAdminLoginForm(LoginPolicyFormMixin, AdminAuthenticationForm):
+    """/django-admin/login/ under the site's login policy (set on ``admin.site`` in apps.py)."""
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, taking as long for an address that already has an account.
+
+    allauth's enumeration prevention answers both cases alike (an email is sent either way),
+    but a new account costs a password hash (PBKDF2, a few hundred milliseconds) that the
+    "account exists" path skipped: it answered about 20 times faster, which told an attacker
+    the address was taken. Hashing the typed password (and throwing the hash away) gives both
+    paths the same work; bench/bench_auth_timing.py measures it.
+    """
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)

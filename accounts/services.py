@@ -4,9 +4,27 @@ Everything a student owns hangs off ``auth.User`` by foreign keys with
 ``on_delete=CASCADE``, so deleting the user (``delete_account``) deletes it too.
 """
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
+from .addresses import has_verified_email, primary_email
+from .emails import EMAIL_KINDS, absolute_url, send_notification, set_preference, unsubscribe_url, wants_email
+from .staff_cache import cached_answer
+
+__all__ = [
+    "EMAIL_KINDS",
+    "absolute_url",
+    "delete_account",
+    "deletion_refusal",
+    "display_name",
+    "has_verified_email",
+    "is_staff",
+    "primary_email",
+    "send_notification",
+    "set_preference",
+    "unsubscribe_url",
+    "wants_email",
+]
 
 
 def display_name(user):
@@ -18,17 +36,6 @@ def display_name(user):
     if not getattr(user, "is_authenticated", False):
         return ""
     return user.get_full_name().strip() or user.get_username()
-
-
-def primary_email(user):
-    """The user's primary email address as a string, or ``None`` if they have none."""
-    address = EmailAddress.objects.get_primary(user)
-    return address.email if address else (user.email or None)
-
-
-def has_verified_email(user):
-    """Whether ``user`` has proved they own at least one of their email addresses."""
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 def deletion_refusal(user):
@@ -66,9 +73,10 @@ def is_staff(user):
     Active users with the Django ``is_staff`` flag or the Wagtail admin permission (editors,
     moderators, instructors; superusers have every permission). Staff see every lesson and
     media item without enrolling, drafts included, and the media player's processing details.
+    The permission look-up is cached per user (``staff_cache``), so students pay no query for it.
     """
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_staff or user.has_perm("wagtailadmin.access_admin"))
-    )
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return cached_answer(user, lambda: user.has_perm("wagtailadmin.access_admin"))

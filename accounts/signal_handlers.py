@@ -4,8 +4,11 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from .staff_cache import forget_everyone, forget_user
 
 
 def record_session(sender, request, user, **kwargs):
@@ -34,6 +37,27 @@ def end_sessions(sender, instance, **kwargs):
         store().delete(key)
 
 
+def forget_staff_answer(sender, instance, **kwargs):
+    """A user's flags may have changed (``is_staff``, ``is_active``, ``is_superuser``)."""
+    forget_user(instance.pk)
+
+
+def forget_staff_answers(sender, **kwargs):
+    """Groups or permissions changed: any user's staff answer may be different now."""
+    forget_everyone()
+
+
 def connect():
     user_logged_in.connect(record_session, dispatch_uid="accounts.record_session")
     pre_delete.connect(end_sessions, sender=get_user_model(), dispatch_uid="accounts.end_sessions")
+    user_model = get_user_model()
+    post_save.connect(forget_staff_answer, sender=user_model, dispatch_uid="accounts.forget_staff_answer")
+    for through in (
+        user_model.groups.through,
+        user_model.user_permissions.through,
+        Group.permissions.through,
+    ):
+        m2m_changed.connect(
+            forget_staff_answers, sender=through, dispatch_uid=f"accounts.staff.{through.__name__}"
+        )
+    post_delete.connect(forget_staff_answers, sender=Group, dispatch_uid="accounts.staff.group_deleted")

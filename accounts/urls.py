@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("profile/", views.profile, name="accounts_profile"),
     path("delete/", views.delete_account, name="accounts_delete"),
+    path("email-preferences/", views.email_preferences, name="accounts_email_preferences"),
+    path("unsubscribe/<str:kind>/<str:token>/", views.unsubscribe, name="accounts_unsubscribe"),
     # Sign up, log in and out, email, password, sessions and Google.
     path("", include("allauth.urls")),
 ]

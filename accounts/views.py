@@ -2,13 +2,15 @@ from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
+from . import emails, services
 from .forms import DeleteAccountForm, ProfileForm
+from .models import EMAIL_KINDS
 
 
 @login_required
@@ -24,6 +26,9 @@ def profile(request):
         "form": form,
         "emailaddresses": EmailAddress.objects.filter(user=request.user).order_by("-primary", "email"),
         "google_enabled": "google" in settings.SOCIALACCOUNT_PROVIDERS,
+        "email_kinds": [
+            (kind, label, emails.wants_email(request.user, kind)) for kind, label in EMAIL_KINDS.items()
+        ],
     }
     return render(request, "accounts/profile.html", context)
 
@@ -49,3 +54,31 @@ def delete_account(request):
         {"form": form, "refusal": services.deletion_refusal(user)},
         status=400 if form.is_bound else 200,
     )
+
+
+@login_required
+@require_POST
+def email_preferences(request):
+    """Save the profile page's email preferences (one checkbox per kind; unticked means opted out)."""
+    for kind in EMAIL_KINDS:
+        emails.set_preference(request.user, kind, request.POST.get(kind) == "on")
+    messages.success(request, "Your email preferences were saved.")
+    return redirect("accounts_profile")
+
+
+# RFC 8058: mailbox providers POST "List-Unsubscribe=One-Click" to this URL with no cookies
+# and no CSRF token, so the view is exempt by design. The signed token is the authority:
+# it names one user and one kind, and cannot be altered or reused for another kind.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, kind, token):
+    """GET: a page with one button (link scanners follow GETs, so GET changes nothing). POST: opt out."""
+    user_id = emails.user_id_from_token(token, kind)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id is not None else None
+    if user is None:
+        return render(request, "accounts/unsubscribe_invalid.html", status=400)
+    context = {"kind": kind, "kind_label": EMAIL_KINDS[kind], "email": services.primary_email(user)}
+    if request.method == "POST":
+        emails.set_preference(user, kind, False)
+        return render(request, "accounts/unsubscribed.html", context)
+    return render(request, "accounts/unsubscribe.html", context)

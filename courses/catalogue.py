@@ -11,6 +11,8 @@ from django.db.models import Case, F, Func, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from wagtail.images import get_image_model
 
+from home.services import public
+
 from .outline import lesson_model
 from .search import add_lesson, course_match, query_stems
 from .visibility import reachable
@@ -29,7 +31,7 @@ def with_lesson_stats(courses):
     Two correlated subqueries, so a catalogue of any length costs one query.
     """
     lessons = reachable(
-        lesson_model().objects.filter(path__startswith=OuterRef("path"), depth__gt=OuterRef("depth")).public()
+        public(lesson_model().objects.filter(path__startswith=OuterRef("path"), depth__gt=OuterRef("depth")))
     ).order_by()
     count = lessons.annotate(n=Func(F("pk"), function="COUNT")).values("n")
     minutes = lessons.annotate(m=Func(F("estimated_minutes"), function="SUM")).values("m")
@@ -41,7 +43,7 @@ def with_lesson_stats(courses):
 
 def published_courses(courses):
     """The live, public ``courses`` with what a course card shows, in one query."""
-    courses = courses.live().public()
+    courses = public(courses.live())
     return (
         with_lesson_stats(courses)
         .select_related("category")
@@ -61,9 +63,9 @@ def search_course_ids(index, courses, query):
     """
     stems = query_stems(query)
     matches = {}
-    for course in courses.live().public().search(query)[:MAX_SEARCH_HITS]:
+    for course in public(courses.live()).search(query)[:MAX_SEARCH_HITS]:
         matches[course.pk] = course_match(course, stems)
-    lessons = lesson_model().objects.descendant_of(index).live().public()
+    lessons = public(lesson_model().objects.descendant_of(index).live())
     # As a pk__in subquery, which Wagtail's search backend accepts (it cannot filter on EXISTS).
     lessons = lessons.filter(pk__in=reachable(lessons).values("pk")).search(query)[:MAX_SEARCH_HITS]
     course_path_length = len(index.path) + index.steplen

@@ -9,7 +9,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.models import Page
 
+from home.services import public
+
 from .models import CoursePage, Enrollment
+from .tasks import send_enrollment_confirmation
 
 
 class EnrollmentRefused(Exception):
@@ -99,10 +102,12 @@ def enroll(user, course):
             raise EnrollmentRefused("This course is full.")
         try:
             with transaction.atomic():
-                return Enrollment.objects.create(user=user, course_id=course.pk), True
+                enrollment = Enrollment.objects.create(user=user, course_id=course.pk)
         except IntegrityError:
             # Only without row locks (SQLite has none, it serialises writers instead).
             return Enrollment.objects.get(user=user, course_id=course.pk), False
+        transaction.on_commit(lambda: send_enrollment_confirmation.delay(enrollment.pk))
+        return enrollment, True
 
 
 def unenroll(user, course):
@@ -142,7 +147,7 @@ def enrollment_counts(courses):
 
 def live_courses():
     """Published, public courses in explorer order."""
-    return CoursePage.objects.live().public().order_by("path")
+    return public(CoursePage.objects.live()).order_by("path")
 
 
 def course_by_id(course_id):

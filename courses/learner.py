@@ -7,11 +7,17 @@ places show the answer. Each fact is computed when first read.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from accounts.services import is_staff
 
 from .enrollment import enrollment_status, get_enrollment, missing_prerequisites
+from .models import Enrollment
 from .progress import Progress, completed_lesson_ids
 
 _CACHE_ATTRIBUTE = "_ringlet_learners"
@@ -34,6 +40,8 @@ class CourseLearner:
 
     user: object
     course: object
+    # A preview judges a draft as if it were published (``lessons.access.may_read``).
+    previewing: bool = False
 
     @cached_property
     def is_staff(self):
@@ -50,7 +58,8 @@ class CourseLearner:
 
     @property
     def reads_every_lesson(self):
-        """Staff and enrolled students read every published lesson; others only free previews."""
+        """Staff and enrolled students read every published lesson (a drip lesson once it opens,
+        which the outline says); others only free previews."""
         return self.is_staff or self.enrolled
 
     @cached_property
@@ -65,6 +74,31 @@ class CourseLearner:
     @property
     def completed_ids(self):
         return self.progress.completed_ids if self.progress else set()
+
+    @property
+    def enrolled_at(self):
+        """When the student enrolled (drip release counts from it), or None."""
+        return self.enrollment.enrolled_at if self.enrollment else None
+
+    def opens_at(self, lesson):
+        """When a drip-released ``lesson`` opens for this student (enrollment + its
+        ``opens_after_days``), or None when drip release does not apply to them."""
+        days = getattr(lesson, "opens_after_days", None)
+        if not days or lesson.free_preview or self.is_staff or not self.enrolled:
+            return None
+        return self.enrolled_at + timedelta(days=days)
+
+    def still_closed_until(self, lesson, now=None):
+        """``opens_at(lesson)`` if that is still to come, else None."""
+        opens = self.opens_at(lesson)
+        return opens if opens is not None and (now or timezone.now()) < opens else None
+
+    @cached_property
+    def opens_on(self):
+        """``{lesson id: when it opens}`` for the outline's lessons still closed to this student."""
+        now = timezone.now()
+        dates = {lesson.pk: self.still_closed_until(lesson, now) for lesson in self.course.outline.lessons}
+        return {pk: date for pk, date in dates.items() if date is not None}
 
     @cached_property
     def closed_reason(self):
@@ -98,4 +132,48 @@ def course_learner(request, course):
     ``course`` may be None (a lesson outside any course): nobody is enrolled in it then.
     """
     key = ("course", course.pk if course is not None else None)
-    return request_scoped(request, key, lambda: CourseLearner(request.user, course))
+    return request_scoped(request, key, lambda: build_learner(request, course))
+
+
+# --- Previews as a visitor or a student (``PREVIEW_MODES`` of CoursePage and LessonPage) ----
+
+
+class SampleLearner(CourseLearner):
+    """A made-up student enrolled today who has completed the first third of the lessons
+    (at least one when there are two or more): what the "As an enrolled student" preview shows.
+    Nothing of it is saved."""
+
+    @cached_property
+    def is_staff(self):
+        return False
+
+    @cached_property
+    def enrollment(self):
+        return Enrollment(course_id=self.course.pk, enrolled_at=timezone.now())
+
+    @cached_property
+    def progress(self):
+        lessons = self.course.outline.lessons
+        count = len(lessons) // 3 or (1 if len(lessons) > 1 else 0)
+        done = {lesson.pk for lesson in lessons[:count]}
+        return Progress(lessons=lessons, completed_ids=done, enrollment=self.enrollment)
+
+    missing_prerequisites = ()
+    is_full = False
+
+
+def sample_student():
+    """An unsaved user standing for the sample student of a preview."""
+    return get_user_model()(username="sample-student", first_name="Sample", last_name="Student")
+
+
+def build_learner(request, course):
+    """The learner context a request gets: its own user's, except in a Wagtail preview in one
+    of ``PREVIEW_MODES``, where it is an anonymous visitor's or a sample enrolled student's,
+    judging the draft as if it were published."""
+    mode = getattr(request, "preview_mode", None) if getattr(request, "is_preview", False) else None
+    if mode == "visitor":
+        return CourseLearner(AnonymousUser(), course, previewing=True)
+    if mode == "student":
+        return SampleLearner(sample_student(), course, previewing=True)
+    return CourseLearner(request.user, course)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 _lesson_model = None
 
@@ -131,3 +132,9 @@ def format_minutes(minutes):
     if hours:
         return f"{hours} h"
     return f"{rest} min"
+
+
+def opens_on_text(moment):
+    """A drip release moment as students read it: ``3 March 2027`` (in the site's time zone)."""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y}"

@@ -8,6 +8,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .enrollment import enrollment_counts
 from .models import CoursePage
+from .roles import visible_courses
 
 
 def completion_rate(course):
@@ -53,7 +54,8 @@ class CourseEnrollmentReportView(ReportView):
         return PagePermissionPolicy(Page)
 
     def get_queryset(self):
-        return enrollment_counts(CoursePage.objects.all()).order_by("-enrolled_count", "title")
+        courses = visible_courses(self.request.user, CoursePage.objects.all())
+        return enrollment_counts(courses).order_by("-enrolled_count", "title")
 
     def decorate_paginated_queryset(self, object_list):
         for course in object_list:

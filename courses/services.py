@@ -18,8 +18,8 @@ from .enrollment import (
     unenroll,
 )
 from .learner import CourseLearner, course_learner, request_scoped
-from .models import course_of
-from .outline import format_minutes, register_lesson_model
+from .models import PREVIEW_MODES, course_of, serve_preview_as
+from .outline import format_minutes, opens_on_text, register_lesson_model
 from .progress import (
     Progress,
     course_progress,
@@ -30,6 +30,7 @@ from .progress import (
 from .visibility import is_reachable, visible_pages
 
 __all__ = [
+    "PREVIEW_MODES",
     "CourseLearner",
     "EnrollmentRefused",
     "Progress",
@@ -45,11 +46,13 @@ __all__ = [
     "is_enrolled",
     "is_reachable",
     "live_courses",
+    "opens_on_text",
     "published_lessons",
     "record_completion_if_done",
     "register_completion_source",
     "register_lesson_model",
     "request_scoped",
+    "serve_preview_as",
     "touch_enrollment",
     "unenroll",
     "visible_pages",

@@ -1,4 +1,5 @@
-"""Student views of courses: enroll (directly, or after signing up or logging in), unenroll, dashboard."""
+"""Student views of courses: enroll (directly, or after signing up or logging in), unenroll,
+the dashboard, and certificates (verify, download)."""
 
 from urllib.parse import urlencode
 
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import enrollment
 from .learner import course_learner
+from .models import Certificate
 from .progress import dashboard_entries
 
 # Session key of a visitor's wish to enroll, set by a POST from a locked lesson's page and
@@ -124,6 +126,9 @@ def unenroll(request, course_id):
 def dashboard(request):
     """The student's courses with progress, last activity and where to continue."""
     entries = dashboard_entries(request.user)
+    certificates = {c.course_id: c for c in Certificate.objects.filter(user=request.user)}
+    for entry in entries:
+        entry.certificate = certificates.get(entry.course.pk)
     return render(
         request,
         "courses/dashboard.html",
@@ -131,4 +136,26 @@ def dashboard(request):
             "in_progress": [entry for entry in entries if not entry.enrollment.completed_at],
             "completed": [entry for entry in entries if entry.enrollment.completed_at],
         },
+    )
+
+
+def certificate_verify(request, code):
+    """Public: whether ``code`` is a genuine certificate (name, course, date), or that it was revoked."""
+    certificate = Certificate.objects.filter(code=code.strip().upper()).first()
+    if certificate is None:
+        return render(request, "courses/certificate_unknown.html", {"code": code}, status=404)
+    return render(request, "courses/certificate_verify.html", {"certificate": certificate})
+
+
+@login_required
+def certificate_download(request, code):
+    """The certificate's PDF, for its owner only; anyone else gets a 404 (nothing tells them it exists)."""
+    certificate = Certificate.objects.filter(code=code, user=request.user).first()
+    if certificate is None or not certificate.file:
+        raise Http404("No such certificate of yours.")
+    return FileResponse(
+        certificate.file.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.code}.pdf",
+        content_type="application/pdf",
     )

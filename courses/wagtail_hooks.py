@@ -3,13 +3,17 @@
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Category, Instructor
+from .admin_panels import dashboard_panels
+from .admin_views import StartCourseView
+from .models import Category, Certificate, Instructor
 from .reports import CourseEnrollmentReportView
+from .roles import may_start_course
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -28,8 +32,20 @@ class InstructorViewSet(SnippetViewSet):
     search_backend_name = None
 
 
+class CertificateViewSet(SnippetViewSet):
+    """Issued certificates; editors revoke one by ticking "revoked" (and giving a reason)."""
+
+    model = Certificate
+    icon = "doc-full"
+    list_display = ["code", "student_name", "course_title", "completed_at", "revoked"]
+    list_filter = ["revoked"]
+    search_fields = ["code", "student_name", "course_title"]
+    search_backend_name = None
+    panels = [FieldPanel("revoked"), FieldPanel("revoked_reason")]
+
+
 class CourseSnippets(SnippetViewSetGroup):
-    items = (CategoryViewSet, InstructorViewSet)
+    items = (CategoryViewSet, InstructorViewSet, CertificateViewSet)
     menu_label = "Courses"
     menu_icon = "folder-open-inverse"
     menu_name = "courses"
@@ -43,9 +59,22 @@ class CourseEnrollmentReportMenuItem(MenuItem):
         return PagePermissionPolicy(Page).user_has_any_permission(request.user, ["add", "change", "publish"])
 
 
+class StartCourseMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_start_course(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_start_course_menu_item():
+    return StartCourseMenuItem(
+        "New course", reverse("course_start"), name="new-course", icon_name="plus", order=150
+    )
+
+
 @hooks.register("register_admin_urls")
 def register_course_enrollment_report_urls():
     return [
+        path("courses/new/", StartCourseView.as_view(), name="course_start"),
         path(
             "reports/course-enrollments/",
             CourseEnrollmentReportView.as_view(),
@@ -68,3 +97,8 @@ def register_course_enrollment_report_menu_item():
         icon_name="group",
         order=1000,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panels(request, panels):
+    panels.extend(dashboard_panels(request.user))

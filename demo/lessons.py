@@ -192,7 +192,8 @@ def demo_assets():
 
 
 def showcase_body(assets, course):
-    """A lesson body using every block of the shared set, with ``course``'s lecture and cover."""
+    """A lesson body using every block a lesson may hold, the quiz included, with ``course``'s
+    lecture and cover."""
     body = [
         ("heading", {"text": "What you will do", "size": "h2"}),
         ("paragraph", "<p>This lesson shows every kind of content a lesson can hold.</p>"),
@@ -229,11 +230,44 @@ def showcase_body(assets, course):
             },
         ),
     ]
+    body.append(("quiz", demo_quiz()))
     if course["cover"] is not None:
         body.insert(
             2, ("figure", {"image": course["cover"], "caption": f"The cover of “{course['title']}”."})
         )
     return body
+
+
+def demo_quiz():
+    """A two-question quiz (single and multiple choice), pass mark 50%, three attempts."""
+    return {
+        "title": "Check your understanding",
+        "pass_mark": 50,
+        "max_attempts": 3,
+        "questions": [
+            {
+                "prompt": "Where do you see which lessons you have completed?",
+                "kind": "single",
+                "options": [
+                    {"text": "In the course outline and on the dashboard", "correct": True},
+                    {"text": "Nowhere: progress is not kept", "correct": False},
+                    {"text": "Only in the admin", "correct": False},
+                ],
+                "explanation": "<p>The outline shows a checkmark for each completed lesson, and the "
+                "dashboard shows each course's progress bar.</p>",
+            },
+            {
+                "prompt": "Which of these can a lesson hold?",
+                "kind": "multiple",
+                "options": [
+                    {"text": "Video", "correct": True},
+                    {"text": "A quiz", "correct": True},
+                    {"text": "A live phone call", "correct": False},
+                ],
+                "explanation": "<p>Lessons hold text, images, video, audio, documents, code and quizzes.</p>",
+            },
+        ],
+    }
 
 
 def gated_body(course, title, number):
@@ -274,10 +308,19 @@ def course_assets(page):
     }
 
 
+def ensure_quiz(lesson):
+    """Give a showcase lesson made before quizzes existed its quiz (demo content made earlier)."""
+    if any(block.block_type == "quiz" for block in lesson.body):
+        return
+    lesson.body.append(("quiz", demo_quiz()))
+    lesson.save_revision().publish()
+
+
 @transaction.atomic
 def ensure_lessons(sections):
     """Fill the demo courses' sections with published lessons; the first lesson of each course
-    is a free preview using every block type. Returns the number of demo lessons.
+    is a free preview using every block type (a quiz included, so each course has one).
+    Returns the number of demo lessons.
     """
     assets = demo_assets()
     count = 0
@@ -288,9 +331,12 @@ def ensure_lessons(sections):
                 number += 1
                 count += 1
                 slug = f"lesson-{number}"
-                if parent.get_children().filter(slug=slug).exists():
-                    continue
                 first = number == 1
+                existing = parent.get_children().filter(slug=slug).first()
+                if existing is not None:
+                    if first:
+                        ensure_quiz(existing.specific)
+                    continue
                 course = course_assets(parent)
                 title = "Tour of a lesson" if first else f"{parent.title}: part {number}"
                 lesson = LessonPage(

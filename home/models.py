@@ -3,9 +3,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from .blocks import HOME_BLOCKS
+from .restrictions import CachedViewRestrictionsMixin
 
 
-class HomePage(Page):
+class HomePage(CachedViewRestrictionsMixin, Page):
     """The site root; everything public hangs below it."""
 
     body = StreamField(HOME_BLOCKS, blank=True, use_json_field=True)

@@ -5,11 +5,13 @@ library's access policies all come to it, through the request's learner context 
 there is a request (``lessons.learner``).
 """
 
+from dataclasses import dataclass
+
 from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Page, ReferenceIndex
 
 from accounts.services import is_staff
-from courses.services import CourseLearner
+from courses.services import CourseLearner, opens_on_text
 
 from .models import LessonPage
 
@@ -19,13 +21,44 @@ def may_read(learner, lesson):
 
     - Staff and Wagtail editors: always, drafts included.
     - Everyone else: only published lessons (the lesson and its course and module live),
-      and then free-preview lessons always, the others only with an enrollment in the course.
+      and then free-preview lessons always, the others only with an enrollment in the course,
+      and a drip-released lesson only from ``opens_after_days`` after the enrollment
+      (the learner context's ``still_closed_until``).
     """
     if learner.is_staff:
         return True
-    if not lesson.is_published:
+    if not (lesson.is_published or learner.previewing):
         return False
-    return bool(lesson.free_preview) or learner.enrolled
+    if lesson.free_preview:
+        return True
+    return learner.enrolled and learner.still_closed_until(lesson) is None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why ``may_read`` says no, as the gate tells it: ``kind`` is "draft" (not found),
+    "login", "enroll" or "closed" (drip release; ``opens_at`` says when)."""
+
+    kind: str
+    message: str
+    opens_at: object = None
+
+
+def refusal(learner, lesson):
+    """The gate's explanation for a learner who may not read ``lesson``, or None if they may."""
+    if may_read(learner, lesson):
+        return None
+    if not (lesson.is_published or learner.previewing):
+        return Refusal("draft", "This lesson is not published.")
+    if not learner.user.is_authenticated:
+        return Refusal("login", f"Log in to read “{lesson.title}”.")
+    opens = learner.still_closed_until(lesson) if learner.enrolled else None
+    if opens is not None:
+        return Refusal("closed", f"“{lesson.title}” opens on {opens_on_text(opens)}.", opens)
+    course = learner.course
+    return Refusal(
+        "enroll", f"“{lesson.title}” is for students enrolled in “{course.title}”. Enroll below to read it."
+    )
 
 
 def can_view_lesson(user, lesson):
@@ -59,10 +92,13 @@ def can_view_media(user, media):
 def can_view_document(user, document):
     """Whether ``user`` may download ``document``: the media library's document policy.
 
-    A document that no live lesson uses is not course material and stays as Wagtail
-    serves it; one that lessons use is served to whoever may read one of them.
+    It fails closed. A document that any lesson uses, published or not, is course
+    material, served only to whoever may read one of those lessons (a draft grants
+    nothing but staff); only a document no lesson uses stays as Wagtail serves it. So a
+    PDF attached to a lesson that was never published, or has been unpublished, is not
+    public, while one in a published free preview is.
     """
     if is_staff(user):
         return True
-    lessons = list(lessons_referencing(document).live())
+    lessons = list(lessons_referencing(document))
     return not lessons or any(can_view_lesson(user, lesson) for lesson in lessons)

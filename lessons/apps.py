@@ -9,6 +9,7 @@ class LessonsConfig(AppConfig):
         from courses.services import register_completion_source, register_lesson_model
         from media_library.services import register_access_policy, register_document_access_policy
 
+        from . import signal_handlers
         from .access import can_view_document, can_view_media
         from .completion import completed_lesson_ids
         from .models import LessonPage
@@ -19,3 +20,4 @@ class LessonsConfig(AppConfig):
         # since a lesson's free-preview flag and its course's enrollments decide that.
         register_access_policy(can_view_media)
         register_document_access_policy(can_view_document)
+        signal_handlers.connect()

@@ -1,9 +1,11 @@
 """Playback positions: the player's heartbeats, resuming, and completing a lesson by watching."""
 
+import json
 import math
 
 from django.db import transaction
 from django.utils import timezone
+from wagtailmedia.models import get_media_model
 
 from courses.services import touch_enrollment
 
@@ -23,8 +25,31 @@ def playback_positions(user, lesson):
     )
 
 
+# A heartbeat is four small numbers; anything much larger is not one (and is not parsed).
+MAX_HEARTBEAT_BYTES = 1024
+# Ids are database keys; seconds are checked against a week before any arithmetic, so a
+# 400-digit integer is refused instead of overflowing a float conversion.
+MAX_ID = 2**63 - 1
+MAX_SECONDS = 7 * 24 * 3600
+
+
 class PlaybackRejected(ValueError):
     """A heartbeat that cannot be saved; the message says why (sent back with a 400)."""
+
+
+def read_heartbeat(body):
+    """Parse a heartbeat's raw request body into a cleaned dict (PlaybackRejected if bad).
+
+    Bounded before it is parsed: a body over ``MAX_HEARTBEAT_BYTES`` is refused, and
+    JSON nested too deep to parse is refused rather than raising RecursionError.
+    """
+    if len(body) > MAX_HEARTBEAT_BYTES:
+        raise PlaybackRejected(f"The request body is too large (at most {MAX_HEARTBEAT_BYTES} bytes).")
+    try:
+        payload = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise PlaybackRejected("The request body is not valid JSON.") from None
+    return parse_heartbeat(payload)
 
 
 def parse_heartbeat(payload):
@@ -42,15 +67,20 @@ def parse_heartbeat(payload):
     cleaned = {}
     for name in ("lesson", "media"):
         value = payload[name]
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
             raise PlaybackRejected(f"“{name}” must be a positive whole number (an id).")
         cleaned[name] = value
     for name in ("position", "duration"):
         value = payload[name]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PlaybackRejected(f"“{name}” must be a number of seconds.")
+        # Compared before float() or isfinite(): both overflow on a huge integer.
+        if isinstance(value, float) and not math.isfinite(value):
             raise PlaybackRejected(f"“{name}” must be a number of seconds.")
         if value < 0:
             raise PlaybackRejected(f"“{name}” cannot be negative.")
+        if value > MAX_SECONDS:
+            raise PlaybackRejected(f"“{name}” must be at most {MAX_SECONDS} seconds.")
         cleaned[name] = float(value)
     if cleaned["duration"] == 0:
         raise PlaybackRejected("“duration” must be more than zero.")
@@ -66,9 +96,18 @@ def save_playback(user, lesson, media_id, position, duration):
     Raises PlaybackRejected when the media is not in the lesson. Reaching 90% marks
     the media watched (once); if that video is the lesson's only requirement, the
     lesson completes (``completed`` is True the time that happens).
+
+    The length that counts is the one the media pipeline probed from the file: the
+    ``duration`` the player reports is only used for an item not probed yet, and then
+    nothing is marked watched, since no client can vouch for how long a file is.
     """
     if media_id not in lesson.media_ids():
         raise PlaybackRejected("That media item is not part of this lesson.")
+    probed = get_media_model().objects.filter(pk=media_id).values_list("duration", flat=True).first()
+    if probed:
+        if position > probed + 1:
+            raise PlaybackRejected("“position” is past the end of the media.")
+        position, duration = min(position, probed), probed
     now = timezone.now()
     with transaction.atomic():
         record, _ = PlaybackPosition.objects.select_for_update().get_or_create(
@@ -80,7 +119,9 @@ def save_playback(user, lesson, media_id, position, duration):
         record.position = position
         record.duration = duration
         record.furthest = max(record.furthest, position)
-        newly_watched = record.watched_at is None and record.furthest >= WATCHED_RATIO * duration
+        newly_watched = (
+            bool(probed) and record.watched_at is None and record.furthest >= WATCHED_RATIO * duration
+        )
         if newly_watched:
             record.watched_at = now
         record.save()

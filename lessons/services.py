@@ -1,13 +1,15 @@
 """What other apps may ask of ``lessons``: the functions below, and the models in ``lessons.models``.
 
 The rules live in modules named for them: ``access`` (who may read a lesson: the gating
-rule), ``completion``, ``playback`` and ``learner`` (the request-scoped learner context).
+rule), ``completion``, ``playback``, ``quiz`` (grading and attempts) and ``learner`` (the
+request-scoped learner context).
 """
 
 from .access import can_view_document, can_view_lesson, can_view_media
 from .completion import completed_lesson_ids, is_lesson_complete, set_lesson_complete
 from .learner import lesson_learner
 from .playback import PlaybackRejected, playback_positions, save_playback
+from .quiz import quizzes_of, quizzes_passed
 
 __all__ = [
     "PlaybackRejected",
@@ -18,6 +20,8 @@ __all__ = [
     "is_lesson_complete",
     "lesson_learner",
     "playback_positions",
+    "quizzes_of",
+    "quizzes_passed",
     "save_playback",
     "set_lesson_complete",
 ]

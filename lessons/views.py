@@ -1,9 +1,8 @@
-"""Student actions in a lesson: mark it complete and save the playback position."""
-
-import json
+"""Student actions in a lesson: mark it complete, submit a quiz and save the playback position."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,7 +11,8 @@ from django.views.decorators.http import require_POST
 from .completion import set_lesson_complete
 from .learner import lesson_learner
 from .models import LessonPage
-from .playback import PlaybackRejected, parse_heartbeat, save_playback
+from .playback import PlaybackRejected, read_heartbeat, save_playback
+from .quiz import QuizRejected, find_quiz, parse_answers, quizzes_passed, submit_attempt
 
 
 def _live_lesson_or_404(lesson_id):
@@ -33,6 +33,9 @@ def mark_complete(request, lesson_id):
         messages.info(request, f"Enroll in “{course.title}” to keep track of your progress.")
         return redirect(course.get_url(request))
     complete = request.POST.get("complete", "1") != "0"
+    if complete and not quizzes_passed(request.user, lesson):
+        messages.error(request, f"Pass the quiz to complete “{lesson.title}”.")
+        return redirect(lesson.get_url(request))
     was_complete = learner.course_learner.enrollment.completed_at is not None
     progress = set_lesson_complete(request.user, lesson, complete)
     if complete and progress.is_complete and not was_complete:
@@ -49,6 +52,49 @@ def mark_complete(request, lesson_id):
     return redirect(target)
 
 
+def _quiz_refused(request, lesson, quiz, rejection):
+    """The lesson page again, with the refusal above the quiz and the student's choices kept (400)."""
+    request.quiz_feedback = {
+        "quiz_id": quiz.id,
+        "error": str(rejection),
+        "unanswered": set(rejection.unanswered),
+        "chosen": {key: request.POST.getlist(key) for key in request.POST if key.startswith("q-")},
+    }
+    response = lesson.serve(request)
+    response.status_code = 400
+    return response
+
+
+@require_POST
+@login_required
+def submit_quiz(request, lesson_id, quiz_id):
+    """POST a quiz's answers (``q-<question id>`` = option ids); graded and stored on the server.
+
+    Refused with 403 when the student may not read the lesson or is not enrolled, and
+    with 400 and the page again (choices kept) for a tampered or incomplete submission
+    or when no attempts are left; none of those stores an attempt.
+    """
+    lesson = _live_lesson_or_404(lesson_id)
+    learner = lesson_learner(request, lesson)
+    if not learner.can_view or not learner.enrolled:
+        raise PermissionDenied("Enroll in the course to take its quizzes.")
+    quiz = find_quiz(lesson, quiz_id)
+    if quiz is None:
+        raise Http404("This lesson has no such quiz.")
+    try:
+        answers = parse_answers(quiz, request.POST)
+        attempt, progress = submit_attempt(request.user, lesson, quiz, answers)
+    except QuizRejected as rejection:
+        return _quiz_refused(request, lesson, quiz, rejection)
+    if progress is not None and progress.is_complete:
+        messages.success(request, f"You passed with {attempt.score:.0f}% and completed the course!")
+    elif attempt.passed:
+        messages.success(request, f"You passed with {attempt.score:.0f}%. “{lesson.title}” is complete.")
+    else:
+        messages.info(request, f"You scored {attempt.score:.0f}%; {quiz.pass_mark}% passes.")
+    return redirect(f"{lesson.get_url(request)}#quiz-{quiz.id}")
+
+
 def _error(message, status=400):
     return JsonResponse({"error": message}, status=status)
 
@@ -63,11 +109,7 @@ def playback(request):
     if not request.user.is_authenticated:
         return _error("Log in to save your progress.", status=403)
     try:
-        payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return _error("The request body is not valid JSON.")
-    try:
-        data = parse_heartbeat(payload)
+        data = read_heartbeat(request.body)
     except PlaybackRejected as rejection:
         return _error(str(rejection))
     lesson = LessonPage.objects.live().filter(pk=data["lesson"]).first()

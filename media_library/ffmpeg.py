@@ -10,14 +10,15 @@ import subprocess
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 FFMPEG = "ffmpeg"  # from Debian (scripts/system-deps.sh), on PATH
 FFPROBE = "ffprobe"
 
 # The ladder: (height, video kbit/s, audio kbit/s). A source is never scaled up, so a
-# 360p source gets the 360p rung only and a 240p one a single rung at its own size.
-LADDER = [(360, 800, 96), (720, 2500, 128)]
+# 360p source gets the 360p rung only and a 240p one a single rung at its own size. The
+# 1080p rung is for sources of 1080p and more (code in a screencast is unreadable at 720p).
+LADDER = [(360, 800, 96), (720, 2500, 128), (1080, 5000, 128)]
 AUDIO_KBPS = 128
 SEGMENT_SECONDS = 2
 X264_PRESET = "veryfast"
@@ -43,15 +44,26 @@ class Probe:
     bitrate: int | None = None
     raw: dict = field(default_factory=dict, repr=False)
 
+    def facts(self):
+        """What the probe learnt, JSON-ready (for a task message), without ffprobe's raw output."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "raw"}
+
+    @classmethod
+    def from_facts(cls, facts):
+        return cls(**{f.name: facts[f.name] for f in fields(cls) if f.name in facts})
+
 
 def probe(path, timeout=60):
     """Run ffprobe on ``path``; raise ``FFmpegError`` if it is not a playable audio/video file."""
-    result = subprocess.run(  # noqa: S603 (fixed program, arguments are not from a shell)
-        [FFPROBE, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    try:
+        result = subprocess.run(  # noqa: S603 (fixed program, arguments are not from a shell)
+            [FFPROBE, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise FFmpegError(f"ffprobe did not finish within {timeout} s") from None
     if result.returncode != 0:
         raise FFmpegError(_tail(result.stderr) or f"ffprobe exited with status {result.returncode}")
     data = json.loads(result.stdout or "{}")
@@ -108,10 +120,11 @@ def plan(info):
     """The variants to produce for a probed file, smallest first."""
     if not info.has_video:
         return [Variant("audio", "audio.m4a", "hls/audio/index.m3u8", None, None, 0, AUDIO_KBPS)]
-    rungs = [rung for rung in LADDER if rung[0] <= info.height] or [(_even(info.height), *LADDER[0][1:])]
+    # Below the lowest rung, the source's own height (rounded down to even: never up).
+    rungs = [rung for rung in LADDER if rung[0] <= info.height] or [(_even_down(info.height), *LADDER[0][1:])]
     variants = []
     for height, v_kbps, a_kbps in rungs:
-        width = _even(info.width * height / info.height)
+        width = min(_even(info.width * height / info.height), _even_down(info.width))
         label = f"{height}p"
         variants.append(
             Variant(label, f"{label}.mp4", f"hls/{label}/index.m3u8", height, width, v_kbps, a_kbps)
@@ -171,9 +184,13 @@ def master_playlist(variants, info):
     return "\n".join(lines) + "\n"
 
 
-def poster_command(source, out_path, info):
-    """Grab one frame a third of the way in (past black openings), as a JPEG."""
-    at = min(info.duration / 3, 5.0)
+def poster_time(duration):
+    """Where the poster frame is taken: a third of the way in (past black openings), at most 5 s."""
+    return min(duration / 3, 5.0)
+
+
+def poster_command(source, out_path, at=0.0):
+    """Grab the frame at ``at`` seconds as a JPEG."""
     return [
         FFMPEG,
         "-hide_banner",
@@ -232,9 +249,24 @@ def run(cmd, duration, on_progress=None, timeout=None, progress_interval=1.0):
 
 
 def run_simple(cmd, timeout=60):
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)  # noqa: S603
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)  # noqa: S603
+    except subprocess.TimeoutExpired:
+        raise FFmpegError(f"FFmpeg did not finish within {timeout} s") from None
     if result.returncode != 0:
         raise FFmpegError(_tail(result.stderr) or f"FFmpeg exited with status {result.returncode}")
+
+
+def duration_of(path, timeout=60):
+    """The playable length of an encoded file, in seconds (the longest of its streams)."""
+    info = probe(path, timeout=timeout)
+    streams = [_number(s.get("duration")) for s in info.raw.get("streams", [])]
+    return max([d for d in streams if d] or [info.duration])
+
+
+def shortfall_tolerance(duration):
+    """How much shorter than its source an encode may be: a second, or 1% of a long file."""
+    return max(1.0, duration * 0.01)
 
 
 def _tail(text, lines=8, limit=1500):
@@ -251,6 +283,10 @@ def _number(value):
 
 def _even(value):
     return max(2, round(value / 2) * 2)
+
+
+def _even_down(value):
+    return max(2, int(value) // 2 * 2)
 
 
 def _rotation(stream):

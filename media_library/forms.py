@@ -4,7 +4,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.images.widgets import AdminImageChooser
 from wagtailmedia.forms import BaseMediaForm
 
-from .validation import caption_to_vtt, validate_media_upload
+from .validation import caption_to_vtt, max_upload_bytes, validate_media_upload
 
 
 class MediaForm(BaseMediaForm):
@@ -12,6 +12,13 @@ class MediaForm(BaseMediaForm):
 
     class Meta(BaseMediaForm.Meta):
         widgets = {**BaseMediaForm.Meta.widgets, "poster": AdminImageChooser}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "file" in self.fields:
+            # Read by admin-upload.js: it refuses a larger file before sending it, and shows
+            # the upload's progress (the server still checks: a browser may skip the script).
+            self.fields["file"].widget.attrs["data-max-upload-bytes"] = str(max_upload_bytes())
 
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")

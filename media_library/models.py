@@ -15,7 +15,10 @@ RENDITIONS_ROOT = "media_renditions"
 
 class Media(AbstractMedia):
     class Status(models.TextChoices):
+        # Saved, not yet handed to the broker (it may be down): the sweep enqueues it.
         PENDING = "pending", _("Pending")
+        # Handed to the broker, waiting for a media worker.
+        QUEUED = "queued", _("Queued")
         PROCESSING = "processing", _("Processing")
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
@@ -42,6 +45,9 @@ class Media(AbstractMedia):
     # Set whenever the pipeline touches the item (progress included); the stuck sweep
     # compares against it, so a long but live encode is never mistaken for a stuck one.
     status_changed_at = models.DateTimeField(auto_now_add=True, editable=False)
+    # Written every few seconds by the worker running the encode; a processing item whose
+    # heartbeat stopped has nobody working on it, so the sweep queues it again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The storage prefix of the live renditions ("" until the first encode finishes).
     version = models.CharField(max_length=64, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -73,6 +79,15 @@ class Media(AbstractMedia):
     class Meta(AbstractMedia.Meta):
         verbose_name = _("media")
         verbose_name_plural = _("media items")
+
+    def clean(self):
+        if self.file:
+            return super().clean()
+        # No file: the upload form refused it and said why. wagtailmedia's extension check
+        # would add a second, wrong error ("File extension “” is not allowed").
+        super(AbstractMedia, self).clean()
+        self.duration = self.duration or 0
+        return None
 
     @property
     def is_ready(self):

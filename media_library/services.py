@@ -17,14 +17,22 @@ The rule applied by :func:`can_access`, in order:
 3. otherwise the registered policy decides; with none registered, nobody else may.
 """
 
+import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.services import is_staff
 
-from .models import CaptionTrack, DocumentInfo, Media, Rendition
+from .models import DocumentInfo, Media, Rendition
 
+logger = logging.getLogger(__name__)
 _policy = None
 _document_policy = None
 
@@ -119,7 +127,8 @@ def playback_urls(media, user, allowed=False):
 
     The URLs point at the serving view, which checks :func:`can_access` on every request
     and then streams the file (filesystem) or redirects to a short-lived signed URL (S3,
-    Azure Blob).
+    Azure Blob). A granted HLS playlist names its variant playlists and segments by signed
+    URLs (``signing``), which are served without asking the policy (or the database) again.
     """
     # An item being re-encoded keeps playing its live version until the new one replaces it.
     if media is None or not media.version or not (allowed or can_access(user, media)):
@@ -181,6 +190,8 @@ def media_status(media):
         "id": media.pk,
         "status": media.status,
         "status_display": media.get_status_display(),
+        "label": status_label(media),
+        "running": is_running(media),
         "progress": media.progress,
         "error": media.error,
         "duration": media.duration,
@@ -200,24 +211,154 @@ def retranscode(media):
 
     The live renditions keep playing until the new version replaces them.
     """
-    from django.utils import timezone
-
-    from .signal_handlers import enqueue_transcode
-
-    Media.objects.filter(pk=media.pk).update(
-        status=Media.Status.PENDING, progress=0, error="", attempts=0, status_changed_at=timezone.now()
-    )
-    media.status, media.progress, media.error = Media.Status.PENDING, 0, ""
+    reset_to_pending(media)
     enqueue_transcode(media.pk)
 
 
-def get_media(media_id):
-    """The media item with this id, or ``None``."""
-    return Media.objects.filter(pk=media_id).first()
+# --- Status transitions ------------------------------------------------------------------
+# The only code that writes an item's status, progress, error, attempts and heartbeat: the
+# signal handlers, the admin's actions, the tasks and the sweep all go through these.
+#
+#   pending --(published)--> queued --(a worker starts)--> processing --> ready | failed
+#      ^                                                       |
+#      +------- the sweep: never published, or no heartbeat ---+
+def reset_to_pending(media):
+    """Back to pending for the item's current file (a new upload, a replacement, a retry)."""
+    fields = {
+        "status": Media.Status.PENDING,
+        "progress": 0,
+        "error": "",
+        "attempts": 0,
+        "heartbeat_at": None,
+        "source_file": media.file.name,
+        "status_changed_at": timezone.now(),
+    }
+    Media.objects.filter(pk=media.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(media, name, value)
 
 
-def captions_for(media):
-    return list(CaptionTrack.objects.filter(media=media))
+def enqueue_transcode(media_id):
+    """Queue the item's transcode once the current transaction commits.
+
+    On commit, so the worker never reads a row that is not there yet. With the broker
+    down, publishing fails within seconds (``CELERY_BROKER_CONNECTION_TIMEOUT``, one quick
+    retry) and the item stays pending; the sweep enqueues it once the broker is back.
+    """
+    transaction.on_commit(lambda: publish_transcode(media_id), robust=True)
+
+
+def _send(task_name, args, **options):
+    # By name: tasks.py calls the transitions here, so this module must not import it back
+    # (import-linter: no cycles inside an app). No result is kept: nobody reads one, and the
+    # Redis result backend would retry its connection for 20 s during an outage.
+    current_app.send_task(f"media_library.tasks.{task_name}", args=args, ignore_result=True, **options)
+
+
+def publish_transcode(media_id):
+    """Hand the item's transcode to the broker now; pending becomes queued. Returns success."""
+    try:
+        _send("transcode", (media_id,))
+    except Exception as exc:  # kombu raises several types (OperationalError, socket errors...)
+        # One line, not a traceback: a broker outage is expected to happen, and says enough.
+        logger.warning(
+            "media %s: could not reach the broker (%s: %s); the sweep will queue it",
+            media_id,
+            exc.__class__.__name__,
+            exc,
+        )
+        return False
+    # Conditional: a fast worker may already have started it.
+    Media.objects.filter(pk=media_id, status=Media.Status.PENDING).update(
+        status=Media.Status.QUEUED, status_changed_at=timezone.now()
+    )
+    return True
+
+
+def publish_encode(media_id, source_file, facts, soft_time_limit, time_limit):
+    """The probe is done: the item waits, queued, for a worker to encode it."""
+    # Queued before publishing, so a worker that starts at once is never overwritten.
+    _touch(media_id, status=Media.Status.QUEUED, progress=0, heartbeat_at=None)
+    try:
+        _send(
+            "encode", (media_id, source_file, facts), soft_time_limit=soft_time_limit, time_limit=time_limit
+        )
+    except Exception:
+        logger.warning("media %s: could not queue the encode; the sweep will", media_id, exc_info=True)
+        _touch(media_id, status=Media.Status.PENDING)
+
+
+def start_processing(media_id, attempts=None):
+    """A worker has started on the item (``attempts``: the count including this run)."""
+    fields = {"status": Media.Status.PROCESSING, "progress": 0, "heartbeat_at": timezone.now()}
+    if attempts is not None:
+        fields["attempts"] = attempts
+    _touch(media_id, **fields)
+
+
+def heartbeat(media_id):
+    """The running encode is alive (written every few seconds by the worker running it)."""
+    Media.objects.filter(pk=media_id, status=Media.Status.PROCESSING).update(heartbeat_at=timezone.now())
+
+
+def report_progress(media_id, percent):
+    _touch(media_id, progress=percent, heartbeat_at=timezone.now())
+
+
+def mark_failed(media_id, message, detail="", task_id=None):
+    """The item failed: ``message`` is what editors read, ``detail`` (FFmpeg's words) goes to the log."""
+    logger.warning("media %s failed (task %s): %s | %s", media_id, task_id, message, detail)
+    _touch(media_id, status=Media.Status.FAILED, error=message[:4000], progress=0, heartbeat_at=None)
+
+
+def ready_fields(source_file, version):
+    """The fields of an item whose ``version`` (encoded from ``source_file``) just went live."""
+    return {
+        "version": version,
+        "status": Media.Status.READY,
+        "progress": 100,
+        "error": "",
+        "source_file": source_file,
+        "attempts": 0,
+        "heartbeat_at": None,
+        "status_changed_at": timezone.now(),
+    }
+
+
+def requeue(media_id, still, reason):
+    """The sweep found the item lost (``still``: the condition, re-checked atomically): queue it again."""
+    reset = Media.objects.filter(Q(pk=media_id) & still).update(
+        status=Media.Status.PENDING, progress=0, heartbeat_at=None, status_changed_at=timezone.now()
+    )
+    if not reset:
+        return False  # it moved on since the sweep looked
+    logger.warning("media %s %s; queueing its transcode again", media_id, reason)
+    publish_transcode(media_id)
+    return True
+
+
+def is_running(media):
+    """Whether a worker is encoding the item right now (its heartbeat is fresh)."""
+    if media.status != Media.Status.PROCESSING or media.heartbeat_at is None:
+        return False
+    return timezone.now() - media.heartbeat_at < timedelta(seconds=settings.MEDIA_HEARTBEAT_TIMEOUT)
+
+
+def status_label(media):
+    """What the admin shows: "Queued" while waiting, progress only for an encode someone runs."""
+    if media.status in (Media.Status.PENDING, Media.Status.QUEUED):
+        return str(Media.Status.QUEUED.label)
+    if media.status == Media.Status.PROCESSING:
+        if not is_running(media):
+            # Its worker stopped; the sweep queues it again within a minute or two.
+            return str(Media.Status.QUEUED.label)
+        label = str(Media.Status.PROCESSING.label)
+        return f"{label} ({media.progress}%)" if media.progress else label
+    return media.get_status_display()
+
+
+def _touch(media_id, **fields):
+    Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now(), **fields)
 
 
 def page_count(document):

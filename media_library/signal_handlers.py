@@ -4,7 +4,6 @@ import logging
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -18,24 +17,10 @@ def media_saved(sender, instance, created, raw=False, **kwargs):
     """
     if raw or not instance.file or instance.file.name == instance.source_file:
         return
-    fields = {
-        "status": sender.Status.PENDING,
-        "progress": 0,
-        "error": "",
-        "attempts": 0,
-        "source_file": instance.file.name,
-        "status_changed_at": timezone.now(),
-    }
-    sender.objects.filter(pk=instance.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    enqueue_transcode(instance.pk)
+    from . import services
 
-
-def enqueue_transcode(media_id):
-    from .tasks import transcode
-
-    transaction.on_commit(lambda: transcode.delay(media_id), robust=True)
+    services.reset_to_pending(instance)
+    services.enqueue_transcode(instance.pk)
 
 
 def document_saved(sender, instance, created, raw=False, **kwargs):
@@ -74,7 +59,22 @@ def caption_deleted(sender, instance, **kwargs):
         transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
+def worker_ready(sender=None, **kwargs):
+    """A worker (re)started: sweep at once, so an encode killed with its worker comes back now.
+
+    A restarted pod is the moment work lost with the old one can be picked up; beat's
+    sweep every minute covers the rest (a worker lost while others keep running).
+    """
+    from .tasks import sweep_stuck_media
+
+    try:
+        sweep_stuck_media.delay()
+    except Exception:
+        logger.warning("could not queue the media sweep at worker start", exc_info=True)
+
+
 def connect():
+    from celery.signals import worker_ready as celery_worker_ready
     from wagtail.documents import get_document_model
 
     from .models import CaptionTrack, Media
@@ -82,6 +82,7 @@ def connect():
     post_save.connect(media_saved, sender=Media, dispatch_uid="media_library.media_saved")
     post_delete.connect(media_deleted, sender=Media, dispatch_uid="media_library.media_deleted")
     post_delete.connect(caption_deleted, sender=CaptionTrack, dispatch_uid="media_library.caption_deleted")
+    celery_worker_ready.connect(worker_ready, dispatch_uid="media_library.worker_ready")
     post_save.connect(
         document_saved, sender=get_document_model(), dispatch_uid="media_library.document_saved"
     )

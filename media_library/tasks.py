@@ -1,10 +1,17 @@
 """The media pipeline (queue ``media``): probe, encode every rendition in one FFmpeg run, switch.
 
 ``transcode`` is the entry point (enqueued on commit by the signal handlers, the admin's
-re-transcode action and the stuck sweep). It probes the file, records the metadata,
-and enqueues ``encode`` with time limits proportional to the duration. Both tasks are
+re-transcode action and the sweep). It probes the file, records the metadata, and
+enqueues ``encode`` with time limits proportional to the duration. Both tasks are
 idempotent: they do nothing for an item already ready for its current file, and an
-encode writes a fresh version prefix that becomes visible only once complete.
+encode writes a fresh version prefix that becomes visible only once complete and checked.
+
+Both are acknowledged when they start (``acks_late=False``), not when they finish: a
+killed worker's message is not redelivered after the broker's visibility timeout (hours,
+to outlast the longest encode) but found by the sweep, every minute, from the item's
+heartbeat, which the running encode writes every few seconds. A rollout stops a worker
+with SIGTERM: Celery's warm shutdown takes no new task and lets the running encode finish
+within the pod's grace period (media_library/limits.py).
 """
 
 import contextlib
@@ -14,30 +21,42 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from datetime import timedelta
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import MaxRetriesExceededError, SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from . import ffmpeg
+from . import editor_messages, ffmpeg, limits, services
 from .models import DocumentInfo, Media, Rendition
 from .storage import delete_tree, download, list_subdirs, local_path, upload_tree
 
 logger = logging.getLogger(__name__)
 
-# Encodes get (base + factor x duration) seconds: about 0.3x real time was measured for
-# 720p on 2 cores, so 3x leaves room for a loaded node and for moving the files.
-TIME_LIMIT_BASE = 300
-TIME_LIMIT_FACTOR = 3
 MAX_ATTEMPTS = 5
+# A copy of an encode that finds another copy running (the lock is taken) waits this long,
+# this many times, then leaves the item to it.
+LOCK_RETRY_SECONDS = 15
+LOCK_RETRIES = 20
+# A pending item (saved, never handed to the broker) is enqueued by the sweep after this.
+ENQUEUE_GRACE = 30
 LOCK_CLASS = 0x5249  # advisory-lock namespace of this pipeline ("RI")
 TEMP_ROOT = os.path.join(tempfile.gettempdir(), "ringlet-transcode")
+
+
+class EncodeFailure(Exception):
+    """The item cannot be encoded: ``message`` is for editors, ``detail`` for the log."""
+
+    def __init__(self, message, detail=""):
+        super().__init__(message)
+        self.message, self.detail = message, detail
 
 
 def temp_root():
@@ -52,11 +71,11 @@ def temp_root():
 
 
 def encode_time_limits(duration):
-    soft = int(TIME_LIMIT_BASE + TIME_LIMIT_FACTOR * (duration or 0))
-    return soft, soft + 60
+    """(soft, hard) seconds for an encode of ``duration`` seconds (see media_library/limits.py)."""
+    return limits.encode_time_limits(duration, settings.MEDIA_MAX_DURATION_HOURS)
 
 
-@shared_task(bind=True, soft_time_limit=600, time_limit=660)
+@shared_task(bind=True, acks_late=False, ignore_result=True, soft_time_limit=600, time_limit=660)
 def transcode(self, media_id):
     """Probe a media item's file and enqueue its encode; returns what it did."""
     media = Media.objects.filter(pk=media_id).first()
@@ -65,18 +84,23 @@ def transcode(self, media_id):
     if media.status == Media.Status.READY and media.source_file == media.file.name and media.version:
         return "already ready"
     if media.attempts >= MAX_ATTEMPTS:
-        _fail(media_id, f"Gave up after {media.attempts} attempts; the worker died or timed out each time.")
+        services.mark_failed(media_id, editor_messages.gave_up(media.attempts), task_id=self.request.id)
         return "failed"
-    _touch(media_id, status=Media.Status.PROCESSING, progress=0)
-    info = record_probe(media)
+    services.start_processing(media_id)
+    info = record_probe(media, task_id=self.request.id)
     if info is None:
         return "failed"
+    if info.duration > limits.max_duration_seconds(settings.MEDIA_MAX_DURATION_HOURS):
+        message = editor_messages.too_long(info.duration, settings.MEDIA_MAX_DURATION_HOURS)
+        services.mark_failed(media_id, message, task_id=self.request.id)
+        return "failed"
     soft, hard = encode_time_limits(info.duration)
-    encode.apply_async((media_id, media.file.name), soft_time_limit=soft, time_limit=hard)
+    # The encode reuses what this probe learnt rather than reading the file's header again.
+    services.publish_encode(media_id, media.file.name, info.facts(), soft, hard)
     return "probed"
 
 
-def record_probe(media):
+def record_probe(media, task_id=None):
     """Probe the item's original, store its metadata and return it (``None``: marked failed)."""
     storage = media.file.storage
     try:
@@ -84,7 +108,7 @@ def record_probe(media):
         # fetching only the bytes it needs.
         info = ffmpeg.probe(local_path(storage, media.file.name) or storage.url(media.file.name))
     except ffmpeg.FFmpegError as exc:
-        _fail(media.pk, exc.summary)
+        services.mark_failed(media.pk, editor_messages.unreadable(exc.summary), exc.summary, task_id)
         return None
     Media.objects.filter(pk=media.pk).update(
         duration=round(info.duration, 3),
@@ -97,142 +121,194 @@ def record_probe(media):
     return info
 
 
-@shared_task(bind=True, max_retries=None)
-def encode(self, media_id, source_file):
-    """Encode every rendition of ``source_file`` and make it the item's live version."""
+@shared_task(bind=True, acks_late=False, ignore_result=True, max_retries=LOCK_RETRIES)
+def encode(self, media_id, source_file, probed=None):
+    """Encode every rendition of ``source_file`` and make it the item's live version.
+
+    ``probed`` holds the facts :func:`transcode` found (``Probe.facts()``); without them
+    (a direct call), the file is probed here, so either way it is probed once.
+    """
     media = Media.objects.filter(pk=media_id).first()
     if media is None or media.file.name != source_file:
         return "superseded"  # the replacement enqueued its own transcode
     if media.status == Media.Status.READY and media.source_file == source_file and media.version:
         return "already ready"
     if media.attempts >= MAX_ATTEMPTS:
-        _fail(media_id, f"Gave up after {media.attempts} attempts; the worker died or timed out each time.")
+        services.mark_failed(media_id, editor_messages.gave_up(media.attempts), task_id=self.request.id)
         return "failed"
     with _media_lock(media_id) as locked:
         if not locked:
-            # Another worker is on this item (a redelivery racing a slow encode).
-            raise self.retry(countdown=15)
+            # Another copy is running this item (the sweep re-enqueued it while that copy
+            # was slow to write its heartbeat): wait for it, a bounded number of times.
+            try:
+                raise self.retry(countdown=LOCK_RETRY_SECONDS)
+            except MaxRetriesExceededError:
+                logger.info("media %s: another encode still holds it; leaving it to that one", media_id)
+                return "busy"
         media.refresh_from_db()
         if media.status == Media.Status.READY and media.source_file == source_file and media.version:
             return "already ready"  # the run that held the lock finished it
-        Media.objects.filter(pk=media_id).update(attempts=media.attempts + 1)
-        _touch(media_id, status=Media.Status.PROCESSING, progress=0)
+        services.start_processing(media_id, attempts=media.attempts + 1)
         _delete_orphans(media)
+        task_id = self.request.id
         try:
-            with _workdir(media_id) as work:
-                return _encode(media, source_file, work)
+            with _heartbeat(media_id), _workdir(media_id) as work:
+                return _encode(media, source_file, work, probed)
+        except EncodeFailure as exc:
+            services.mark_failed(media_id, exc.message, exc.detail, task_id)
+            return "failed"
         except ffmpeg.FFmpegError as exc:
-            _fail(media_id, exc.summary)
+            services.mark_failed(media_id, editor_messages.encode_failed(), exc.summary, task_id)
             return "failed"
         except SoftTimeLimitExceeded:
-            _fail(media_id, "The encode took longer than its time limit and was stopped.")
+            services.mark_failed(media_id, editor_messages.timed_out(), "soft time limit", task_id)
             return "failed"
         except Exception as exc:
-            # Say so in the admin (with a retry button) rather than sit in "processing".
-            _fail(media_id, f"Unexpected error ({exc.__class__.__name__}): {exc}")
+            # Say so in the admin (with a retry button) rather than sit in "processing";
+            # the traceback goes to the log, the editor gets a reference to it.
+            logger.exception("media %s: unexpected error in encode task %s", media_id, task_id)
+            services.mark_failed(media_id, editor_messages.unexpected(task_id), repr(exc), task_id)
             raise
 
 
-def _encode(media, source_file, work):
+def _encode(media, source_file, work, probed):
     storage = media.file.storage
     source = local_path(storage, source_file) or download(media.file, work)
-    info = ffmpeg.probe(source)
+    if probed:
+        info = ffmpeg.Probe.from_facts(probed)
+    else:
+        try:
+            info = ffmpeg.probe(source)
+        except ffmpeg.FFmpegError as exc:
+            raise EncodeFailure(editor_messages.unreadable(exc.summary), exc.summary) from None
     variants = ffmpeg.plan(info)
     out = os.path.join(work, "out")
     os.makedirs(out)
 
     def report(percent):
-        _touch(media.pk, progress=percent)
+        services.report_progress(media.pk, percent)
 
     ffmpeg.run(ffmpeg.ladder_command(source, out, info, variants), info.duration, on_progress=report)
+    read = _check_complete(out, variants, info)
     with open(os.path.join(out, "hls", "master.m3u8"), "w") as fh:
         fh.write(ffmpeg.master_playlist(variants, info))
-    poster_jpg = None
+    poster = None
     if info.has_video:
-        poster_jpg = os.path.join(work, "poster.jpg")
-        ffmpeg.run_simple(ffmpeg.poster_command(source, poster_jpg, info))
+        # From the largest rendition, whose frames are known to exist up to ``read``.
+        largest = variants[-1]
+        jpg = _grab_poster(os.path.join(out, largest.mp4), read, work, media.pk)
+        poster = jpg and (jpg, largest.width, largest.height)
 
     version = timezone.now().strftime("v%Y%m%d%H%M%S-") + uuid.uuid4().hex[:8]
     prefix = media.version_prefix(version)
-    sizes = upload_tree(out, prefix, default_storage)
-    rows = [
-        Rendition(
-            media=media,
-            version=version,
-            kind=Rendition.Kind.AUDIO if v.label == "audio" else Rendition.Kind.MP4,
-            label=v.label,
-            path=v.mp4,
-            width=v.width,
-            height=v.height,
-            bitrate=v.bandwidth,
-            size=sizes[v.mp4],
+    try:
+        sizes = upload_tree(out, prefix, default_storage)
+        rows = [
+            Rendition(
+                media=media,
+                version=version,
+                kind=Rendition.Kind.AUDIO if v.label == "audio" else Rendition.Kind.MP4,
+                label=v.label,
+                path=v.mp4,
+                width=v.width,
+                height=v.height,
+                bitrate=v.bandwidth,
+                size=sizes[v.mp4],
+            )
+            for v in variants
+        ]
+        rows.append(
+            Rendition(
+                media=media,
+                version=version,
+                kind=Rendition.Kind.HLS,
+                label="master",
+                path="hls/master.m3u8",
+                width=variants[-1].width,
+                height=variants[-1].height,
+                size=sizes["hls/master.m3u8"],
+            )
         )
-        for v in variants
-    ]
-    rows.append(
-        Rendition(
-            media=media,
-            version=version,
-            kind=Rendition.Kind.HLS,
-            label="master",
-            path="hls/master.m3u8",
-            width=variants[-1].width,
-            height=variants[-1].height,
-            size=sizes["hls/master.m3u8"],
+        return _switch(media.pk, source_file, version, rows, poster)
+    except BaseException:
+        # Nothing a failed encode wrote stays in storage (a kill is cleaned by the next run).
+        delete_tree(prefix)
+        raise
+
+
+def _check_complete(out, variants, info):
+    """The seconds every rendition holds; a file whose renditions fall short is damaged.
+
+    FFmpeg exits 0 on a truncated file (an interrupted copy keeps a complete header) and
+    simply stops where the data does; only the output's length tells.
+    """
+    read = min(ffmpeg.duration_of(os.path.join(out, v.mp4)) for v in variants)
+    shortfall = info.duration - read
+    if shortfall > ffmpeg.shortfall_tolerance(info.duration):
+        raise EncodeFailure(
+            editor_messages.damaged(read, info.duration),
+            f"renditions hold {read:.2f} s of the source's {info.duration:.2f} s",
         )
-    )
-    return _switch(media.pk, source_file, version, rows, poster_jpg and (poster_jpg, info))
+    return read
+
+
+def _grab_poster(video, duration, work, media_id):
+    """A JPEG of a frame that exists (a third in, else the first), or ``None``: never fatal."""
+    jpg = os.path.join(work, "poster.jpg")
+    for at in dict.fromkeys((ffmpeg.poster_time(duration), 0.0)):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(jpg)
+        try:
+            ffmpeg.run_simple(ffmpeg.poster_command(video, jpg, at))
+        except ffmpeg.FFmpegError as exc:
+            logger.warning("media %s: no poster frame at %.2f s: %s", media_id, at, exc.summary)
+            continue
+        # Past the last frame FFmpeg exits 0 and writes nothing.
+        if os.path.exists(jpg) and os.path.getsize(jpg):
+            return jpg
+        logger.warning("media %s: no poster frame at %.2f s", media_id, at)
+    return None
 
 
 def _switch(media_id, source_file, version, rows, poster):
     """Make ``version`` live in one transaction, then delete the version it replaces."""
-    with transaction.atomic():
-        media = Media.objects.select_for_update().get(pk=media_id)
-        if media.file.name != source_file:
-            transaction.on_commit(lambda: delete_tree(media.version_prefix(version)))
-            return "superseded"
-        old_version = media.version
-        Rendition.objects.bulk_create(rows)
-        media.renditions.exclude(version=version).delete()
-        old_poster = None
-        if poster and (media.poster_id is None or media.poster_is_generated):
-            old_poster = media.poster if media.poster_is_generated else None
-            media.poster = _make_poster(media, *poster)
-            media.poster_is_generated = True
-        media.version = version
-        media.status = Media.Status.READY
-        media.progress = 100
-        media.error = ""
-        media.source_file = source_file
-        media.attempts = 0
-        media.status_changed_at = timezone.now()
-        # A queryset update: saving the instance would re-run the upload signal handler.
-        Media.objects.filter(pk=media_id).update(
-            **{
-                f: getattr(media, f)
-                for f in (
-                    "poster",
-                    "poster_is_generated",
-                    "version",
-                    "status",
-                    "progress",
-                    "error",
-                    "source_file",
-                    "attempts",
-                    "status_changed_at",
-                )
-            }
-        )
-        if old_version and old_version != version:
-            old_prefix = media.version_prefix(old_version)
-            transaction.on_commit(lambda: delete_tree(old_prefix))
-        if old_poster is not None:
-            transaction.on_commit(old_poster.delete)
+    new_poster = None
+    try:
+        with transaction.atomic():
+            media = Media.objects.select_for_update().get(pk=media_id)
+            if media.file.name != source_file:
+                transaction.on_commit(lambda: delete_tree(media.version_prefix(version)))
+                return "superseded"
+            old_version = media.version
+            Rendition.objects.bulk_create(rows)
+            media.renditions.exclude(version=version).delete()
+            old_poster = None
+            if poster and (media.poster_id is None or media.poster_is_generated):
+                new_poster = _make_poster(media, *poster)
+                if new_poster is not None:
+                    old_poster = media.poster if media.poster_is_generated else None
+                    media.poster, media.poster_is_generated = new_poster, True
+            # A queryset update: saving the instance would re-run the upload signal handler.
+            Media.objects.filter(pk=media_id).update(
+                poster=media.poster,
+                poster_is_generated=media.poster_is_generated,
+                **services.ready_fields(source_file, version),
+            )
+            if old_version and old_version != version:
+                old_prefix = media.version_prefix(old_version)
+                transaction.on_commit(lambda: delete_tree(old_prefix))
+            if old_poster is not None:
+                transaction.on_commit(old_poster.delete)
+    except BaseException:
+        if new_poster is not None:
+            new_poster.file.delete(save=False)
+        raise
     logger.info("media %s is ready as %s", media_id, version)
     return "ready"
 
 
-def _make_poster(media, jpg_path, info):
+def _make_poster(media, jpg_path, width, height):
+    """A Wagtail image of the poster frame, or ``None`` (a poster alone never fails an item)."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.images import get_image_model
 
@@ -240,37 +316,51 @@ def _make_poster(media, jpg_path, info):
     # worker caches for its whole life; a database re-created under a long-lived worker
     # (a restore, a test run) would otherwise break every poster.
     ContentType.objects.clear_cache()
-    with open(jpg_path, "rb") as fh:
-        data = fh.read()
-    image = get_image_model()(
-        title=f"Poster: {media.title}"[:255], collection_id=media.collection_id, file_size=len(data)
-    )
-    image.file.save(f"poster-{media.pk}.jpg", ContentFile(data), save=False)
-    # Saving the file resets the dimension fields; FFmpeg already told us the frame size.
-    image.width, image.height = info.width, info.height
-    image.save()
-    return image
+    image = None
+    try:
+        with open(jpg_path, "rb") as fh:
+            data = fh.read()
+        image = get_image_model()(
+            title=f"Poster: {media.title}"[:255], collection_id=media.collection_id, file_size=len(data)
+        )
+        with transaction.atomic():  # a savepoint: a failure here leaves the switch intact
+            image.file.save(f"poster-{media.pk}.jpg", ContentFile(data), save=False)
+            # Saving the file resets the dimension fields; FFmpeg already told us the frame size.
+            image.width, image.height = width, height
+            image.save()
+        return image
+    except Exception:
+        logger.exception("media %s: the poster could not be saved; going live without one", media.pk)
+        if image is not None and image.file:
+            image.file.delete(save=False)
+        return None
 
 
 @shared_task
 def sweep_stuck_media():
-    """Re-enqueue items left pending or processing too long (scheduled by beat); returns their ids.
+    """Queue again the items nobody is working on (beat, every minute); returns their ids.
 
-    Progress updates refresh ``status_changed_at`` about once a second, so a live encode
-    is never taken for a stuck one; a lost message (broker down at upload time) or a
-    worker that died without redelivery is.
+    - pending for more than ``ENQUEUE_GRACE`` s: saved while the broker was down;
+    - processing with no heartbeat for ``MEDIA_HEARTBEAT_TIMEOUT`` s: the worker died;
+    - queued for more than ``MEDIA_STUCK_AFTER`` s: the message may have been lost with
+      the broker's data (a duplicate is harmless: the tasks are idempotent).
     """
-    cutoff = timezone.now() - timedelta(seconds=settings.MEDIA_STUCK_AFTER)
-    stuck = list(
-        Media.objects.filter(
-            status__in=[Media.Status.PENDING, Media.Status.PROCESSING], status_changed_at__lt=cutoff
-        ).values_list("pk", flat=True)
-    )
-    for media_id in stuck:
-        Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now())
-        logger.warning("media %s was stuck; re-enqueuing its transcode", media_id)
-        transcode.delay(media_id)
-    return stuck
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.MEDIA_HEARTBEAT_TIMEOUT)
+    lost = {
+        "was never queued": Q(status=Media.Status.PENDING)
+        & Q(status_changed_at__lt=now - timedelta(seconds=ENQUEUE_GRACE)),
+        "has nobody running it": Q(status=Media.Status.PROCESSING)
+        & (Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, status_changed_at__lt=stale)),
+        "waited too long in the queue": Q(status=Media.Status.QUEUED)
+        & Q(status_changed_at__lt=now - timedelta(seconds=settings.MEDIA_STUCK_AFTER)),
+    }
+    requeued = []
+    for reason, condition in lost.items():
+        for media_id in Media.objects.filter(condition).values_list("pk", flat=True):
+            if services.requeue(media_id, condition, reason):
+                requeued.append(media_id)
+    return sorted(requeued)
 
 
 @shared_task
@@ -296,19 +386,6 @@ def record_document_info(document_id):
 
 
 # --- helpers -----------------------------------------------------------------------------
-def _touch(media_id, **fields):
-    Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now(), **fields)
-
-
-def _fail(media_id, message):
-    logger.warning("media %s failed: %s", media_id, message)
-    _touch(media_id, status=Media.Status.FAILED, error=message[:4000], progress=0)
-
-
-def _summary(exc):
-    return getattr(exc, "summary", None) or str(exc) or exc.__class__.__name__
-
-
 def _delete_orphans(media):
     """Remove what a killed encode left behind: version prefixes not live, and temp dirs."""
     live = media.version
@@ -317,6 +394,35 @@ def _delete_orphans(media):
             delete_tree(media.version_prefix(name))
     for path in glob.glob(os.path.join(temp_root(), f"{media.pk}-*")):
         shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _heartbeat(media_id):
+    """Write the item's heartbeat every few seconds, from a thread, while the block runs.
+
+    A thread rather than FFmpeg's progress: copying a long lecture's renditions to an
+    object store reports no progress, and must not look like a dead encode.
+    """
+    stop = threading.Event()
+    every = max(0.5, settings.MEDIA_HEARTBEAT_TIMEOUT / 4)
+
+    def beat():
+        try:
+            while not stop.wait(every):
+                try:
+                    services.heartbeat(media_id)
+                except Exception:  # a database blip must not end the encode
+                    logger.warning("media %s: could not write the heartbeat", media_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{media_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 @contextlib.contextmanager

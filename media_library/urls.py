@@ -5,5 +5,10 @@ from . import views
 app_name = "media_library"
 urlpatterns = [
     path("<int:media_id>/captions/<int:caption_id>.vtt", views.caption, name="caption"),
+    path(
+        "signed/<int:expires>/<str:signature>/<int:media_id>/<str:version>/<path:path>",
+        views.signed_rendition,
+        name="signed_rendition",
+    ),
     path("<int:media_id>/<str:version>/<path:path>", views.rendition, name="rendition"),
 ]

@@ -1,23 +1,49 @@
 """Checks on what editors upload: media files by their bytes, captions by parsing them."""
 
+import contextlib
 import io
+import math
+import os
 import re
+import tempfile
 
 import filetype
 import webvtt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.template.defaultfilters import filesizeformat
+
+from . import editor_messages, ffmpeg, limits
 
 # filetype reads at most this many bytes to recognise a format.
 SNIFF_BYTES = 8192
+# ffprobe reads a container's structure (its index, its streams) in well under a second;
+# a file it cannot read in this long is refused rather than hold the request.
+PROBE_TIMEOUT = 15
+MIB = 1024 * 1024
 # Containers FFmpeg reads that may hold audio only (an .m4a is an MP4; an .ogg/.webm may be either).
 AUDIO_CONTAINERS = {"video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "application/ogg"}
 
 
 def max_upload_bytes():
-    return settings.MEDIA_MAX_UPLOAD_MB * 1024 * 1024
+    return settings.MEDIA_MAX_UPLOAD_MB * MIB
+
+
+def mib_text(size, round_up=True):
+    """A size in MiB as editors read it: "2,049 MiB", "1.5 MiB" (rounded up: never under-stated)."""
+    value = size / MIB
+    digits = 0 if value >= 100 else 1
+    scale = 10**digits
+    value = (math.ceil(value * scale) if round_up else math.floor(value * scale)) / scale
+    text = f"{value:,.{digits}f}"
+    return f"{text.removesuffix('.0')} MiB"
+
+
+def too_large_message(size):
+    return (
+        f"This file is too large: {mib_text(size)}; the limit is {mib_text(max_upload_bytes(), False)}. "
+        "Export a smaller file (a lower resolution or bitrate), or split it into parts."
+    )
 
 
 def sniff(uploaded):
@@ -41,11 +67,7 @@ def validate_media_upload(uploaded, media_type):
     if not size:
         raise ValidationError("The file is empty (0 bytes). Choose the file again.", code="empty")
     if size > max_upload_bytes():
-        raise ValidationError(
-            "The file is %(size)s; the largest upload allowed is %(limit)s.",
-            code="too_large",
-            params={"size": filesizeformat(size), "limit": filesizeformat(max_upload_bytes())},
-        )
+        raise ValidationError(too_large_message(size), code="too_large")
     mime = sniff(uploaded)
     accepted = mime and (
         mime.startswith(f"{media_type}/")
@@ -63,7 +85,43 @@ def validate_media_upload(uploaded, media_type):
             code="wrong_type",
             params={"expected": expected, "found": found, "examples": examples},
         )
+    check_structure(uploaded)
     return mime
+
+
+def check_structure(uploaded):
+    """Refuse a file whose container FFmpeg cannot read (no index, no stream) or that is too long.
+
+    The first bytes say "MP4" even when the index (the moov atom), written at the end, is
+    missing; only reading the structure tells, so ffprobe reads it, with a short timeout.
+    """
+    try:
+        with _local_copy(uploaded) as path:
+            info = ffmpeg.probe(path, timeout=PROBE_TIMEOUT)
+    except ffmpeg.FFmpegError as exc:
+        raise ValidationError(editor_messages.unreadable(exc.summary), code="unreadable") from None
+    if info.duration > limits.max_duration_seconds(settings.MEDIA_MAX_DURATION_HOURS):
+        raise ValidationError(
+            editor_messages.too_long(info.duration, settings.MEDIA_MAX_DURATION_HOURS), code="too_long"
+        )
+    return info
+
+
+@contextlib.contextmanager
+def _local_copy(uploaded):
+    """The path of an upload on disk: Django's temporary file, or a copy of one held in memory."""
+    if hasattr(uploaded, "temporary_file_path"):
+        yield uploaded.temporary_file_path()
+        return
+    suffix = os.path.splitext(uploaded.name or "")[1][:10]
+    with tempfile.NamedTemporaryFile(suffix=suffix, prefix="ringlet-upload-") as copy:
+        position = uploaded.tell()
+        uploaded.seek(0)
+        for chunk in uploaded.chunks():
+            copy.write(chunk)
+        copy.flush()
+        uploaded.seek(position)
+        yield copy.name
 
 
 _SRT_TIMING = re.compile(r"\d+:\d\d:\d\d,\d{3}\s*-->")
@@ -86,10 +144,13 @@ def caption_to_vtt(uploaded):
         raise ValidationError("Caption files must be UTF-8 text.", code="encoding") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     is_srt = not text.lstrip().startswith("WEBVTT") and bool(_SRT_TIMING.search(text))
+    kind = "SubRip (SRT)" if is_srt else "WebVTT"
+    if is_srt or text.lstrip().startswith("WEBVTT"):
+        # webvtt-py skips a cue it cannot parse; an editor must hear of it instead.
+        _check_cues(text, is_srt, kind)
     try:
         captions = webvtt.from_buffer(io.StringIO(text), format="srt" if is_srt else "vtt", strict=True)
     except Exception as exc:  # webvtt raises several types for malformed files
-        kind = "SubRip (SRT)" if is_srt else "WebVTT"
         raise ValidationError(
             "This is not a valid %(kind)s file: %(reason)s",
             code="invalid",
@@ -104,3 +165,59 @@ def caption_to_vtt(uploaded):
             )
     base = (uploaded.name or "captions").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "captions"
     return ContentFile(captions.content.encode("utf-8"), name=f"{base}.vtt")
+
+
+_CUE_TIMING = re.compile(
+    r"^(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}[ \t]+-->[ \t]+(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}(?:[ \t].*)?$"
+)
+_VTT_BLOCKS = ("NOTE", "STYLE", "REGION")
+
+
+def _check_cues(text, is_srt, kind):
+    """Raise ``ValidationError`` naming the first cue whose timing line cannot be read.
+
+    A cue is a block of lines between blank lines: in SRT a number, a timing and text; in
+    WebVTT an optional identifier, a timing and text (NOTE, STYLE and REGION blocks and the
+    header are not cues).
+    """
+    number = 0
+    for start, block in _blocks(text):
+        if not is_srt and (
+            block[0].startswith(_VTT_BLOCKS) or (number == 0 and block[0].startswith("WEBVTT"))
+        ):
+            continue
+        number += 1
+        at = next((i for i, line in enumerate(block[:2]) if "-->" in line), None)
+        if at is None:
+            # Where the timing belongs: after the cue's number in SRT, first in WebVTT.
+            at = 1 if is_srt and len(block) > 1 and block[0].strip().isdigit() else 0
+        timing = block[at].strip()
+        if not _CUE_TIMING.match(timing):
+            example = "00:00:01,000 --> 00:00:02,500" if is_srt else "00:00:01.000 --> 00:00:02.500"
+            raise ValidationError(
+                "This is not a valid %(kind)s file: cue %(number)s (line %(line)s) cannot be read: "
+                "“%(text)s” is not a timing such as %(example)s. Correct it and upload the file again.",
+                code="bad_cue",
+                params={
+                    "kind": kind,
+                    "number": number,
+                    "line": start + at,
+                    "text": timing[:80],
+                    "example": example,
+                },
+            )
+
+
+def _blocks(text):
+    """``(first line number, [lines])`` for each run of non-blank lines (numbered from 1)."""
+    block, start = [], 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            if not block:
+                start = number
+            block.append(line)
+        elif block:
+            yield start, block
+            block = []
+    if block:
+        yield start, block

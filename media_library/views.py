@@ -18,8 +18,8 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services
-from .models import CaptionTrack, Media
+from . import services, signing
+from .models import RENDITIONS_ROOT, CaptionTrack, Media
 from .storage import local_path
 
 CONTENT_TYPES = {
@@ -49,23 +49,60 @@ def rendition(request, media_id, version, path):
     """
     media = get_object_or_404(Media, pk=media_id)
     _check(request, media)
-    path = posixpath.normpath(path)
-    extension = posixpath.splitext(path)[1].lower()
-    if not VERSION_RE.match(version) or path.startswith(("/", "..")) or extension not in CONTENT_TYPES:
-        raise Http404("No such file")
+    path, extension = _clean(version, path)
     name = posixpath.join(media.version_prefix(version), path)
     storage = default_storage
     if not storage.exists(name):
         raise Http404("No such file")
     if extension == ".m3u8":
+        # Granted: the files this playlist names are handed out as signed URLs (no queries).
         with storage.open(name, "rb") as fh:
-            response = HttpResponse(fh.read(), content_type=CONTENT_TYPES[extension])
+            playlist = signing.sign_playlist(fh.read().decode(), media.pk, version, path)
+        response = HttpResponse(playlist, content_type=CONTENT_TYPES[extension])
     else:
         on_disk = local_path(storage, name)
         if on_disk:
             response = _file_response(request, on_disk, CONTENT_TYPES[extension])
         else:
             response = HttpResponseRedirect(storage.url(name))
+    response["Cache-Control"] = PRIVATE_CACHE
+    return response
+
+
+def _clean(version, path):
+    """``(path, extension)`` of a requested file, or 404 for anything outside the version."""
+    path = posixpath.normpath(path)
+    extension = posixpath.splitext(path)[1].lower()
+    if not VERSION_RE.match(version) or path.startswith(("/", "..")) or extension not in CONTENT_TYPES:
+        raise Http404("No such file")
+    return path, extension
+
+
+@require_GET
+def signed_rendition(request, expires, signature, media_id, version, path):
+    """A file of a media version under a signed prefix (``signing``): no database query.
+
+    The signature and its expiry are the whole check; the permission-checked view made
+    them when it granted the playlist. Files stream from the filesystem, or redirect to the
+    object store's own presigned URL (S3, Azure Blob); playlists are read and returned so
+    that their relative URIs stay under the signed prefix.
+    """
+    if not signing.is_valid(media_id, version, expires, signature):
+        raise PermissionDenied("This media link has expired or is not valid; reload the page.")
+    path, extension = _clean(version, path)
+    name = posixpath.join(RENDITIONS_ROOT, str(media_id), version, path)
+    storage = default_storage
+    on_disk = local_path(storage, name)
+    # Remote stores answer a missing object themselves: no round trip to ask first.
+    if (extension == ".m3u8" or on_disk) and not storage.exists(name):
+        raise Http404("No such file")
+    if extension == ".m3u8":
+        with storage.open(name, "rb") as fh:
+            response = HttpResponse(fh.read(), content_type=CONTENT_TYPES[extension])
+    elif on_disk:
+        response = _file_response(request, on_disk, CONTENT_TYPES[extension])
+    else:
+        response = HttpResponseRedirect(storage.url(name))
     response["Cache-Control"] = PRIVATE_CACHE
     return response
 

@@ -20,7 +20,11 @@ def register_admin_urls():
 @hooks.register("insert_global_admin_js")
 def progress_bars_js():
     # Global because wagtailmedia's listing is also re-rendered by AJAX search.
-    return format_html('<script src="{}" defer></script>', static("media_library/admin-progress.js"))
+    return format_html(
+        '<script src="{}" defer></script><script src="{}" defer></script>',
+        static("media_library/admin-progress.js"),
+        static("media_library/admin-upload.js"),
+    )
 
 
 @hooks.register("insert_global_admin_css")

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Ringlet portal"
+
+    def ready(self):
+        from portal import metrics, signal_handlers
+
+        signal_handlers.connect()
+        metrics.count_database_errors()

@@ -2,8 +2,15 @@
 
 ``/health/`` says only that the process answers: it touches no backing service, so
 a database outage never makes Kubernetes restart healthy web pods. ``/ready/``
-checks the database, the cache and the broker and answers 503, naming the failing
-parts, when any of them is unreachable, so the pod is taken out of the Service.
+checks the database, the cache and the broker and names the failing parts, but answers
+503 only when a part this pod cannot serve without is down: the database. Redis (cache
+and broker) is an accelerator: pages, logins and uploads work without it (the cache
+fails open, portal/cache.py), and since every pod shares the same Redis, failing on it
+would take every pod out of rotation at once.
+
+``/ready/`` is for the kubelet only: a request that came through the ingress (it
+carries ``X-Forwarded-For``) gets a 404, and the body names no hosts or ports (only
+the class of each error; the details go to the log).
 
 Both are answered by a middleware placed before everything else, because probes
 arrive with the pod IP as Host (not in ALLOWED_HOSTS) and over plain HTTP (which
@@ -29,6 +36,10 @@ def check_database():
 
 
 def check_cache():
+    # The default cache fails open, so a write and read always "work": ask Redis itself.
+    ping = getattr(cache, "ping", None)
+    if ping is not None:
+        ping()
     key = f"ready-probe-{uuid.uuid4().hex}"
     cache.set(key, "ok", timeout=5)
     if cache.get(key) != "ok":
@@ -44,20 +55,24 @@ def check_broker():
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
+# The parts without which this pod cannot serve requests; the others only slow it down.
+CRITICAL = {"database"}
 
 
 def readiness():
-    """Run every readiness check; return ``(ok, {part: "ok" or error text})``."""
+    """Run every readiness check; return ``(ok, {part: "ok" or "error: <class>"})``, where ``ok``
+    is False only when a CRITICAL part fails."""
     results = {}
     for name, check in CHECKS.items():
         try:
             check()
         except Exception as exc:  # any failure of a backing service means "not ready"
             logger.warning("readiness check %s failed: %s", name, exc)
-            results[name] = f"error: {exc.__class__.__name__}: {exc}"
+            # The message names internal hosts and ports: it goes to the log, not the body.
+            results[name] = f"error: {exc.__class__.__name__}"
         else:
             results[name] = "ok"
-    return all(value == "ok" for value in results.values()), results
+    return all(results[name] == "ok" for name in CRITICAL), results
 
 
 def health_view(request):
@@ -65,9 +80,13 @@ def health_view(request):
 
 
 def ready_view(request):
+    if "HTTP_X_FORWARDED_FOR" in request.META or "HTTP_FORWARDED" in request.META:
+        # Came through the ingress: readiness is the kubelet's business only.
+        return JsonResponse({"status": "not found"}, status=404)
     ok, results = readiness()
     failing = [name for name, value in results.items() if value != "ok"]
-    body = {"status": "ok" if ok else "unavailable", "checks": results, "failing": failing}
+    status = "unavailable" if not ok else ("degraded" if failing else "ok")
+    body = {"status": status, "checks": results, "failing": failing}
     return JsonResponse(body, status=200 if ok else 503)
 
 

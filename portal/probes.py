@@ -3,12 +3,12 @@
 A worker touches a heartbeat file from its own event loop (the bootstep below), so
 the file goes stale when the main loop hangs, while a long FFmpeg encode in a
 child process keeps it fresh. The probe reads the file's age and imports neither
-Django nor Celery. Beat writes nothing (its schedule is in the database), so its
-probe checks that the beat process is there and not a zombie.
+Django nor Celery. Beat touches its own heartbeat file on every tick of its
+scheduler (``portal/beat_scheduler.py``), so a beat whose loop hangs shows too.
 
     python portal/probes.py worker-ready   # the worker finished starting
     python portal/probes.py worker-alive   # its heartbeat is fresh
-    python portal/probes.py beat-alive     # a celery beat process runs
+    python portal/probes.py beat-alive     # beat's heartbeat is fresh
 
 It is run as a script, not with ``-m``, so that the ``portal`` package (which loads
 the Celery app) is not imported: a probe costs a few milliseconds of CPU.
@@ -34,28 +34,30 @@ def heartbeat_file():
     return Path(tempfile.gettempdir()) / "ringlet-worker.heartbeat"
 
 
+def beat_heartbeat_file():
+    return Path(tempfile.gettempdir()) / "ringlet-beat.heartbeat"
+
+
 def worker_ready():
     return ready_file().exists()
 
 
-def worker_alive(now=None):
+def fresh(path, now=None):
+    """Was ``path`` touched less than STALE_AFTER_SECONDS ago?"""
     try:
-        age = (now or time.time()) - heartbeat_file().stat().st_mtime
+        age = (now or time.time()) - path.stat().st_mtime
     except FileNotFoundError:
         return False
     return age < STALE_AFTER_SECONDS
 
 
-def beat_alive(proc=Path("/proc")):
-    for cmdline in proc.glob("[0-9]*/cmdline"):
-        try:
-            args = cmdline.read_bytes().split(b"\0")
-            state = (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:  # the process ended while we looked
-            continue
-        if b"beat" in args and any(arg.endswith(b"celery") for arg in args) and state not in "ZXT":
-            return True
-    return False
+def worker_alive(now=None):
+    return fresh(heartbeat_file(), now)
+
+
+def beat_alive(now=None):
+    # DatabaseScheduler ticks at least every 5 s, well inside STALE_AFTER_SECONDS.
+    return fresh(beat_heartbeat_file(), now)
 
 
 CHECKS = {"worker-ready": worker_ready, "worker-alive": worker_alive, "beat-alive": beat_alive}

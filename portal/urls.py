@@ -3,13 +3,16 @@ from django.contrib import admin
 from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
 from django.utils.functional import lazy
+from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views.serve import serve as serve_document
+from wagtail.urls import serve_pattern
 
+from portal import routing
 from portal.api import api_router
 
 urlpatterns = [
@@ -20,7 +23,10 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     # Lessons show PDFs inline in an <object>: documents alone may be framed by our own pages.
-    re_path(r"^documents/(\d+)/(.*)$", xframe_options_sameorigin(serve_document)),
+    # A document may be gated course material, so no shared cache may keep a copy.
+    re_path(
+        r"^documents/(\d+)/(.*)$", cache_control(private=True)(xframe_options_sameorigin(serve_document))
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     # Permission-checked renditions and captions (playlists, segments, MP4s).
@@ -28,7 +34,15 @@ urlpatterns = [
     path("api/", api_router.urls),
     path("", include("courses.urls")),
     path("", include("lessons.urls")),
+    path("", include("sharing.urls")),
 ]
+
+_on_filesystem = settings.DEFAULT_STORAGE["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+if _on_filesystem and settings.MEDIA_URL.startswith("/"):
+    # Course covers and posters, in every environment that keeps uploads on the filesystem.
+    from portal.images import IMAGE_PATH, serve_image
+
+    urlpatterns.insert(0, re_path(rf"^{settings.MEDIA_URL.lstrip('/')}{IMAGE_PATH}$", serve_image))
 
 if settings.DEBUG:
     from django.conf.urls.static import static
@@ -38,4 +52,10 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail's page serving catches everything else, so it comes last.
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages are served by Wagtail's view with the Site and the route looked up in the cache first
+# (portal.routing); Wagtail's other URLs (password-protected pages, its login) stay as they are.
+wagtail_utility_urls = [url for url in wagtail_urls.urlpatterns if url.name != "wagtail_serve"]
+urlpatterns += [
+    path("", include(wagtail_utility_urls)),
+    re_path(serve_pattern, routing.serve, name="wagtail_serve"),
+]

@@ -116,6 +116,11 @@ in_image sh -c 'touch /app/written 2>/dev/null' 2>/dev/null && fail "the image's
 echo "the image's user cannot write to /app"
 version=$(in_image ffmpeg -hide_banner -version | head -1)
 case "$version" in "ffmpeg version"*) echo "$version" ;; *) fail "no ffmpeg" ;; esac
+# manage.py backup_db and restore_db need PostgreSQL 15's own client tools.
+for tool in pg_dump pg_restore; do
+  version=$(in_image "$tool" --version)
+  case "$version" in *"(PostgreSQL) 15."*) echo "$version" ;; *) fail "no $tool 15: $version" ;; esac
+done
 
 cmd=$(buildah inspect --type image --format '{{.OCIv1.Config.Cmd}}' "$IMAGE")
 [ "$cmd" = '[gunicorn --config gunicorn.conf.py]' ] || fail "unexpected CMD $cmd"

@@ -2,9 +2,12 @@
 # Installs the Debian packages Ringlet needs when they are missing: `run` (make run) needs
 # ffmpeg for the demo media; `test` (the default, make test) also needs chromium and Java
 # (the Nu HTML checker). As root with apt-get it installs them; elsewhere it stops, naming them.
+# Any further argument is an extra command to install (`make bench` asks for wrk).
 set -euo pipefail
-mode=${1:-test}
+mode=test
+case "${1:-}" in run|test) mode=$1; shift ;; esac
 missing=()
+for extra in "$@"; do command -v "$extra" >/dev/null || missing+=("$extra"); done
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v ffprobe >/dev/null || missing+=(ffmpeg)
 if [ "$mode" = test ]; then

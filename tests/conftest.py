@@ -8,12 +8,18 @@ import pytest
 from tests.processes import CELERY, Process, child_env, wait_for
 
 # Fixture modules shared by every test directory, loaded once here (never re-imported).
-pytest_plugins = ["tests.page_fixtures", "tests.user_fixtures", "tests.account_fixtures"]
+pytest_plugins = [
+    "tests.page_fixtures",
+    "tests.user_fixtures",
+    "tests.account_fixtures",
+    "tests.media_fixtures",
+]
 
 
 @pytest.fixture(autouse=True)
 def wagtail_initial_rows(request):
-    """Put back the rows Wagtail's migrations create (default locale, root page, root collection).
+    """Put back the rows Wagtail's migrations create (default locale, root page, root collection),
+    and the Editors' and Instructors' permissions on them.
 
     A transactional test flushes the database when it ends, taking them with it, so the
     next transactional test that builds pages would find no tree to build on.
@@ -29,6 +35,10 @@ def wagtail_initial_rows(request):
         Page.add_root(instance=Page(title="Root", slug="root"))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+    # The roles' page and collection permissions hang off those roots (courses.roles).
+    from courses.roles import ensure_groups
+
+    ensure_groups()
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +107,35 @@ CHROMIUM_ARGS = [
 # Playwright's sync API runs an event loop in the test thread; the ORM calls a
 # browser test makes around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _as_function(expression):
+    """``document.x > 1`` -> ``() => (document.x > 1)``; functions are left as they are."""
+    text = expression.strip()
+    if "=>" in text or text.startswith(("function", "async ")):
+        return expression
+    return f"() => ({text})"
+
+
+@pytest.fixture(autouse=True)
+def csp_safe_wait_for_function(request):
+    """Playwright runs a ``wait_for_function`` *expression* string through eval inside the page,
+    which the site's Content-Security-Policy (rightly) forbids, so the wait fails with EvalError.
+    The same check written as a function needs no eval: turn expressions into functions, and the
+    browser tests keep running under the real policy (no ``bypass_csp``)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    from playwright.sync_api import Page
+
+    original = Page.wait_for_function
+
+    def wait_for_function(self, expression, *args, **kwargs):
+        return original(self, _as_function(expression), *args, **kwargs)
+
+    Page.wait_for_function = wait_for_function
+    yield
+    Page.wait_for_function = original
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,18 @@
-"""Media items for any app's tests: upload a file, wait for the worker, or run the pipeline in-process.
+"""Media for any app's tests: clips FFmpeg makes once per session, and media items made from them.
 
-``upload`` and ``wait_until_settled`` go with the session's ``celery_worker`` (transactional
-tests); ``transcode_here`` runs the same probe and encode tasks in the test process, for
-tests whose data the worker cannot see (inside a test transaction).
+The ``clips`` and ``long_clip`` fixtures are loaded for every test through ``pytest_plugins``
+in tests/conftest.py. ``upload`` and ``wait_until_settled`` go with the session's
+``celery_worker`` (transactional tests); ``transcode_here`` runs the same probe and encode
+tasks in the test process, for tests whose data the worker cannot see (inside a test
+transaction).
 """
 
+import json
+import subprocess
 from pathlib import Path
 
+import pypdf
+import pytest
 from django.core.files import File
 from django.core.files.storage import default_storage
 
@@ -64,3 +70,83 @@ def add_caption(media, cue, language="en", label="English"):
         is_default=True,
         file=ContentFile(vtt, name=f"{language}.vtt"),
     )
+
+
+def ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory):
+    """Short test clips, generated once: keep them small, the suite runs on 2 cores."""
+    d = tmp_path_factory.mktemp("clips")
+    video = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"]
+    ffmpeg(
+        *["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440"],
+        *["-t", "3", *video, str(d / "hd.mp4")],
+    )
+    ffmpeg(
+        *["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=330"],
+        *["-t", "2", *video, str(d / "sd.mp4")],
+    )
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=550", "-t", "3", "-c:a", "libmp3lame", str(d / "tone.mp3"))
+    # An MP4 cut in half: the header says MP4 (so upload checks pass) but the index
+    # written at the end is missing, as with an interrupted upload.
+    whole = (d / "hd.mp4").read_bytes()
+    (d / "corrupt.mp4").write_bytes(whole[: len(whole) // 2])
+    # Index first (faststart), then cut at 50% and 30%: the header promises 4 s, the data
+    # holds about 2 s and 1 s. FFmpeg reads such a file without an error.
+    small = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t"]
+    ffmpeg(
+        *["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440"],
+        *[*small, "4", "-movflags", "+faststart", str(d / "faststart.mp4")],
+    )
+    whole = (d / "faststart.mp4").read_bytes()
+    (d / "truncated-50.mp4").write_bytes(whole[: len(whole) // 2])
+    (d / "truncated-30.mp4").write_bytes(whole[: len(whole) * 3 // 10])
+    # Ladder ends: below the lowest rung, and full HD (1 s each: an encode of every rung).
+    ffmpeg(*["-f", "lavfi", "-i", "testsrc2=size=426x240:rate=25"], *[*small, "1", str(d / "240p.mp4")])
+    ffmpeg(*["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25"], *[*small, "1", str(d / "1080p.mp4")])
+    pdf = pypdf.PdfWriter()
+    for _ in range(2):
+        pdf.add_blank_page(width=200, height=200)
+    with (d / "document.pdf").open("wb") as fh:
+        pdf.write(fh)
+    return d
+
+
+@pytest.fixture(scope="session")
+def long_clip(tmp_path_factory):
+    """Long enough at 720p that an encode can be caught (and killed) half way."""
+    path = tmp_path_factory.mktemp("long") / "long.mp4"
+    ffmpeg(
+        *["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=220"],
+        *[
+            "-t",
+            "20",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
+    )
+    return path
+
+
+def ffprobe_streams(path_or_url):
+    """``[(codec_type, codec_name, width, height)]`` of a file, playlist or URL, as ffprobe sees it."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path_or_url)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [
+        (s["codec_type"], s["codec_name"], s.get("width"), s.get("height"))
+        for s in json.loads(out)["streams"]
+    ]

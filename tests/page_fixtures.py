@@ -52,10 +52,10 @@ def lessons_of(course):
     return published_lessons(course)
 
 
-def make_media(title="Clip", media_type="video", content=b"not really a video", name="clip.mp4"):
-    """A media library item; the bytes only matter to tests that play it."""
+def make_media(title="Clip", media_type="video", content=b"not really a video", name="clip.mp4", duration=10):
+    """A media library item, ``duration`` seconds long as if probed; only playing tests read the bytes."""
     return get_media_model().objects.create(
-        title=title, type=media_type, file=ContentFile(content, name=name), duration=10
+        title=title, type=media_type, file=ContentFile(content, name=name), duration=duration
     )
 
 
@@ -67,3 +67,49 @@ def video_lesson(parent, media, *, extra_blocks=(), **fields):
     lesson.save_revision().publish()
     lesson.refresh_from_db()
     return lesson
+
+
+def quiz_value(pass_mark=70, max_attempts=None, title="Check your understanding"):
+    """A quiz block value: a single-choice question and a multiple-choice one (two correct of four)."""
+    return {
+        "title": title,
+        "pass_mark": pass_mark,
+        "max_attempts": max_attempts,
+        "questions": [
+            {
+                "prompt": "Which page type holds lessons?",
+                "kind": "single",
+                "options": [
+                    {"text": "CoursePage or ModulePage", "correct": True},
+                    {"text": "HomePage", "correct": False},
+                    {"text": "Image", "correct": False},
+                ],
+                "explanation": "<p>Lessons live under a course or one of its modules.</p>",
+            },
+            {
+                "prompt": "Which are Wagtail block types?",
+                "kind": "multiple",
+                "options": [
+                    {"text": "StructBlock", "correct": True},
+                    {"text": "ListBlock", "correct": True},
+                    {"text": "ModelBlock", "correct": False},
+                    {"text": "FormBlock", "correct": False},
+                ],
+                "explanation": "<p>StructBlock and ListBlock are in wagtail.blocks.</p>",
+            },
+        ],
+    }
+
+
+def add_quiz(lesson, *quizzes):
+    """Give ``lesson`` a body of the quiz values ``quizzes`` (published), and return it fresh."""
+    lesson.body = [("quiz", value) for value in quizzes or [quiz_value()]]
+    lesson.save_revision().publish()
+    lesson.refresh_from_db()
+    return lesson
+
+
+@pytest.fixture
+def quiz_lesson(course):
+    """The first lesson of ``course`` with one quiz (pass mark 70%, unlimited attempts)."""
+    return add_quiz(lessons_of(course)[0].specific)

@@ -104,3 +104,40 @@ class Process:
         if self.popen.poll() is None:
             self.popen.kill()
             self.popen.wait(10)
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, for tests that stop and restart Redis.
+
+    Its data is kept in an append-only file under ``data_dir``, so a restart brings back what
+    was there before, as a production Redis with persistence would (stale copies included).
+    """
+
+    def __init__(self, data_dir):
+        self.port = free_port()
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self):
+        args = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.data_dir)]
+        args += ["--save", "", "--appendonly", "yes", "--appendfsync", "always"]
+        self.process = Process(args, env=dict(os.environ), log_path=self.data_dir / "redis.log")
+        wait_for(self.answers, timeout=15, message=f"redis-server on port {self.port}")
+
+    def answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process is not None:
+            self.process.stop()
+            self.process = None

@@ -42,3 +42,19 @@ def browser_log_in(context, live_server, user):
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
+
+
+def make_instructor(username, name=None):
+    """A user linked to an Instructor snippet; returns ``(user, instructor)``."""
+    from courses.models import Instructor
+
+    user = UserFactory(username=username)
+    instructor = Instructor.objects.create(user=user, name=name or username.title())
+    return user, instructor
+
+
+def teach(course, *instructors):
+    """Make ``instructors`` the instructors of ``course``, saved as publishing would."""
+    course.instructors.set(instructors)
+    course.save()
+    return course

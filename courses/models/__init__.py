@@ -1,9 +1,13 @@
-"""The courses app's models: the page tree, its snippets, and enrollments."""
+"""The courses app's models: the page tree, its snippets, enrollments and certificates."""
 
+from .access import CourseAccess
+from .certificates import Certificate
 from .enrollment import Enrollment
+from .notifications import InstructorDigest, StudentReminder
 from .pages import (
     LANGUAGES,
     LEVELS,
+    PREVIEW_MODES,
     CourseIndexPage,
     CoursePage,
     CoursePageForm,
@@ -13,13 +17,17 @@ from .pages import (
     course_of,
     prerequisite_closure,
     prerequisite_problem,
+    serve_preview_as,
 )
 from .snippets import Category, Instructor
 
 __all__ = [
     "LANGUAGES",
     "LEVELS",
+    "PREVIEW_MODES",
     "Category",
+    "Certificate",
+    "CourseAccess",
     "CourseIndexPage",
     "CoursePage",
     "CoursePageForm",
@@ -27,8 +35,11 @@ __all__ = [
     "Enrollment",
     "HiddenSubtreeMixin",
     "Instructor",
+    "InstructorDigest",
     "ModulePage",
+    "StudentReminder",
     "course_of",
     "prerequisite_closure",
     "prerequisite_problem",
+    "serve_preview_as",
 ]

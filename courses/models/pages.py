@@ -6,6 +6,10 @@ from the modules below the models (``outline``, ``catalogue``), which import no 
 what a page shows a particular student comes from the learner context (``courses.learner``).
 """
 
+import logging
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
@@ -22,10 +26,18 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
 
+from home.services import CachedViewRestrictionsMixin, content_version, public
+from sharing.panels import ShareLinksPanel
+
 from ..catalogue import catalogue_context
-from ..outline import build_outline, course_minutes, lesson_model
+from ..outline import Outline, build_outline, course_minutes, lesson_model
 from .enrollment import validate_enrollment_window
 from .snippets import Category, Instructor
+
+logger = logging.getLogger(__name__)
+
+# A day: versions change with every publish, so old outlines just age out.
+OUTLINE_TIMEOUT = 60 * 60 * 24
 
 LEVELS = [
     ("beginner", "Beginner"),
@@ -47,7 +59,19 @@ LANGUAGES = [
 ]
 
 
-class HiddenSubtreeMixin:
+# Wagtail preview modes of courses and lessons. The learner context reads the mode off the
+# preview request (``courses.learner.build_learner``), so gating and progress are that user's.
+PREVIEW_MODES = [("", "Default"), ("visitor", "As a visitor"), ("student", "As an enrolled student")]
+
+
+def serve_preview_as(request, mode_name):
+    """Prepare Wagtail's preview request (made for the preview alone) for ``mode_name``:
+    as a visitor, the whole page (header, enrollment panel, players) sees an anonymous user."""
+    if mode_name == "visitor":
+        request.user = AnonymousUser()
+
+
+class HiddenSubtreeMixin(CachedViewRestrictionsMixin):
     """Unpublishing a course or module hides everything below it.
 
     Wagtail's routing walks through unpublished pages and only checks the last one,
@@ -107,6 +131,14 @@ def prerequisite_problem(course, prerequisites):
 
 
 class CoursePageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An instructor starting a course teaches it: pre-selected, so the course's group
+        # (courses.roles) gives them its subtree and collection once it is created.
+        profile = getattr(self.for_user, "instructor_profile", None) if self.for_user else None
+        if self.instance.pk is None and profile is not None and "instructors" in self.fields:
+            self.initial["instructors"] = [profile.pk]
+
     def clean(self):
         cleaned_data = super().clean()
         problem = prerequisite_problem(self.instance, cleaned_data.get("prerequisites") or [])
@@ -216,6 +248,8 @@ class CoursePage(HiddenSubtreeMixin, Page):
             ObjectList(enrollment_panels, heading="Enrollment"),
             ObjectList(Page.promote_panels, heading="Promote"),
             ObjectList(Page.settings_panels, heading="Settings"),
+            ObjectList([ShareLinksPanel()], heading="Share links"),
+            ObjectList([ShareLinksPanel()], heading="Share links"),
         ]
     )
 
@@ -282,15 +316,78 @@ class CoursePage(HiddenSubtreeMixin, Page):
 
     def get_outline(self):
         """The course's published sections and lessons in order, read now (two queries)."""
-        modules = ModulePage.objects.child_of(self).live().public()
-        lessons = lesson_model().objects.descendant_of(self).live().public().defer_streamfields()
+        modules = public(ModulePage.objects.child_of(self).live())
+        lessons = public(lesson_model().objects.descendant_of(self).live()).defer_streamfields()
         return build_outline(self, [*modules, *lessons])
 
     @cached_property
     def outline(self):
-        """``get_outline()``, kept on the instance: Wagtail serves each request a fresh page, so
-        the gate hook, the page context and the learner context of one request share it."""
-        return self.get_outline()
+        """``get_outline()``, from the cache, and kept on the instance: Wagtail serves each request
+        a fresh page, so the gate hook, the page context and the learner context share it.
+
+        The sections are cached under the page tree's version (``home.services.content_version``),
+        which any publish, unpublish, move or delete changes; a failing cache means reading afresh.
+        """
+        version = content_version()
+        key = f"courses:outline:{version}:{self.pk}"
+        if version is not None:
+            try:
+                sections = cache.get(key)
+            except Exception:
+                logger.warning("Cache unavailable; the outline is read from the database", exc_info=True)
+                return self.get_outline()
+            if sections is not None:
+                return Outline(course=self, sections=sections)
+        outline = self.get_outline()
+        if version is not None:
+            try:
+                cache.set(key, outline.sections, OUTLINE_TIMEOUT)
+            except Exception:
+                logger.warning("Cache unavailable; the outline is not kept", exc_info=True)
+        return outline
+
+    def get_details(self):
+        """What the course page shows besides its outline, read now: the same for every visitor."""
+        return {
+            "catalogue": self.get_parent().specific,
+            "category": self.category,
+            "cover_image": self.cover_image,
+            "instructors": list(self.instructors.select_related("photo")),
+            "prerequisites": [course for course in self.prerequisites.all() if course.live],
+            "tags": list(self.tags.all()),
+        }
+
+    @cached_property
+    def details(self):
+        """``get_details()`` from the cache, under the page tree's version like the outline.
+
+        Saving a category, an instructor or an image changes that version too
+        (``courses.signal_handlers``), so an edited snippet shows at once.
+        """
+        version = content_version()
+        key = f"courses:details:{version}:{self.pk}"
+        if version is not None:
+            try:
+                details = cache.get(key)
+            except Exception:
+                logger.warning("Cache unavailable; course details are read from the database", exc_info=True)
+                return self.get_details()
+            if details is not None:
+                return details
+        details = self.get_details()
+        if version is not None:
+            try:
+                cache.set(key, details, OUTLINE_TIMEOUT)
+            except Exception:
+                logger.warning("Cache unavailable; course details are not kept", exc_info=True)
+        return details
+
+    preview_modes = PREVIEW_MODES
+
+    def serve_preview(self, request, mode_name):
+        """Preview as the editor (default), a visitor or an enrolled student (``serve_preview_as``)."""
+        serve_preview_as(request, mode_name)
+        return super().serve_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -298,9 +395,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         context["outline"] = outline
         context["first_lesson"] = outline.lessons[0] if outline.lessons else None
         context["first_preview"] = next((lesson for lesson in outline.lessons if lesson.free_preview), None)
-        context["instructors"] = list(self.instructors.select_related("photo"))
-        context["prerequisites"] = [course for course in self.prerequisites.all() if course.live]
-        context["tags"] = list(self.tags.all())
+        context.update(self.details)
         return context
 
 

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef
 from courses.catalogue import published_courses
 from courses.models import Category, CourseIndexPage, CoursePage
 from courses.progress import dashboard_entries
+from home.services import public
 
 register = template.Library()
 
@@ -26,11 +27,11 @@ def featured_courses(chosen, count=3):
 @register.simple_tag(takes_context=True)
 def course_categories(context):
     """``(category, catalogue URL filtered by it)`` for each category with a published course."""
-    catalogue = CourseIndexPage.objects.live().public().order_by("path").first()
+    catalogue = public(CourseIndexPage.objects.live()).order_by("path").first()
     if catalogue is None:
         return []
     url = catalogue.get_url(context.get("request"))
-    published = CoursePage.objects.live().public().filter(category=OuterRef("pk"))
+    published = public(CoursePage.objects.live()).filter(category=OuterRef("pk"))
     categories = Category.objects.filter(Exists(published))
     return [(category, f"{url}?category={category.slug}") for category in categories]
 

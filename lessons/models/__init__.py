@@ -2,6 +2,7 @@
 
 from .pages import MEDIA_BLOCKS, REQUIREMENT_BLOCKS, LessonPage
 from .progress import WATCHED_RATIO, LessonCompletion, PlaybackPosition
+from .quiz import QuizAttempt
 
 __all__ = [
     "MEDIA_BLOCKS",
@@ -10,4 +11,5 @@ __all__ = [
     "LessonCompletion",
     "LessonPage",
     "PlaybackPosition",
+    "QuizAttempt",
 ]

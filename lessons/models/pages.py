@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from rest_framework import serializers
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -10,8 +11,11 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from courses.services import course_of, is_reachable
-from home.blocks import LESSON_BLOCKS
+from courses.services import PREVIEW_MODES, course_of, is_reachable, serve_preview_as
+from home.services import CachedViewRestrictionsMixin
+from sharing.panels import ShareLinksPanel
+
+from ..blocks import LESSON_BLOCKS
 
 # Block types in a lesson body that play media, and the field holding the media id.
 MEDIA_BLOCKS = {"video": "video", "audio": "audio"}
@@ -48,7 +52,7 @@ class CourseField(serializers.Field):
         return {"id": course.pk, "title": course.title} if course else None
 
 
-class LessonPage(Page):
+class LessonPage(CachedViewRestrictionsMixin, Page):
     summary = models.TextField(blank=True, max_length=300, help_text="Shown in search results.")
     body = StreamField(LESSON_BLOCKS, blank=True, help_text="The lesson itself, built from blocks.")
     estimated_minutes = models.PositiveSmallIntegerField(
@@ -59,14 +63,23 @@ class LessonPage(Page):
     free_preview = models.BooleanField(
         default=False, help_text="Anyone may read this lesson, enrolled or not (a taste of the course)."
     )
+    opens_after_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text="Drip release: the lesson opens this many days after each student enrolls. "
+        "Blank: open at once. Free previews are always open.",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("estimated_minutes"), FieldPanel("free_preview")], heading="Lesson settings"
+            [FieldPanel("estimated_minutes"), FieldPanel("free_preview"), FieldPanel("opens_after_days")],
+            heading="Lesson settings",
         ),
         FieldPanel("body"),
     ]
+    settings_panels = Page.settings_panels + [ShareLinksPanel()]
     # The search index is public: anyone can probe it through the catalogue or the API, so a
     # gated lesson contributes only its title and summary (never its body), and code is kept
     # apart from prose so a course matching only in a code block ranks below the others.
@@ -80,6 +93,7 @@ class LessonPage(Page):
         APIField("summary"),
         APIField("estimated_minutes"),
         APIField("free_preview"),
+        APIField("opens_after_days"),
         APIField("course", serializer=CourseField()),
         APIField("body", serializer=PreviewBodyField()),
     ]
@@ -94,6 +108,15 @@ class LessonPage(Page):
     def course(self):
         """The CoursePage this lesson belongs to (directly or through a module), or None."""
         return course_of(self)
+
+    preview_modes = PREVIEW_MODES
+
+    def serve_preview(self, request, mode_name):
+        """Preview as the editor (default), a visitor or an enrolled student: the learner
+        context is seeded with that user, so the gate explanation and the progress shown
+        are theirs (``lessons/templates/lessons/lesson_page.html``)."""
+        serve_preview_as(request, mode_name)
+        return super().serve_preview(request, mode_name)
 
     @cached_property
     def is_published(self):
@@ -160,3 +183,10 @@ class LessonPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(self.navigation())
         return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if not self.free_preview:
+            # Only readers the gate let in get this page: no shared cache may keep it.
+            patch_cache_control(response, private=True)
+        return response

@@ -71,3 +71,14 @@ def document_pages(document):
     except Exception:  # a document block must never break its page
         logger.exception("Could not read the page count of document %s", getattr(document, "pk", None))
         return None
+
+
+@register.filter
+def media_status_label(media):
+    """``{{ media|media_status_label }}``: "Queued", "Processing (37%)", "Ready" or "Failed"."""
+    return services.status_label(media)
+
+
+@register.filter
+def media_is_running(media):
+    return services.is_running(media)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from media_library import limits as media_limits  # pure arithmetic, no Django import
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -33,6 +35,7 @@ INSTALLED_APPS = [
     "wagtailmedia",
     "courses",
     "lessons",
+    "sharing",
     "wagtail.api.v2",
     "rest_framework",
     "wagtail.contrib.forms",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +69,8 @@ MIDDLEWARE = [
     # HTTPS redirect: Kubernetes probes use the pod IP over plain HTTP.
     "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on HTML responses: strict on the site, looser in the admins.
+    "portal.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_guid.middleware.guid_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -72,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.logging.RequestUserMiddleware",
+    "portal.privacy.PrivateForLoggedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -119,17 +126,25 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, failing open onto a per-process cache while Redis is
+            # unreachable (portal/cache.py says why not django-redis' IGNORE_EXCEPTIONS).
+            "BACKEND": "portal.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ringlet"),
-            # Fail fast: a dead Redis must not hang requests or readiness probes.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Fail fast: a dead or unroutable Redis must not hang requests or readiness
+            # probes; after one failure the cache skips Redis for a few seconds anyway.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions live in the database and are cached, so losing Redis logs no one out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Anonymous visitors' pages, kept whole in the cache (portal/page_cache.py); any publish
+# drops them, so the lifetime only bounds what time changes (an enrollment window closing).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# How long shared caches in front of the site (a CDN) may keep such a page without asking.
+PAGE_CACHE_S_MAXAGE = env.int("PAGE_CACHE_S_MAXAGE", default=60)
 
 # --- Authentication -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,11 +183,16 @@ ACCOUNT_USER_DISPLAY = "accounts.services.display_name"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+# allauth's form, with the same work (a password hash) whether or not the address has an account.
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # No one logs in before proving they own the address; dev.py relaxes this to "optional".
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Following the link in the browser that signed up logs the student straight in.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# One login policy for /accounts/login/, /admin/login/ and /django-admin/login/: the same
+# verification rule, rate limits and lock-out (accounts/login_policy.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.WagtailLoginForm"
 # ACCOUNT_RATE_LIMITS keeps allauth's defaults (e.g. 5 failed logins per address per 5 minutes,
 # 10 per IP a minute); they are counted in the default cache, Redis when REDIS_URL is set.
 # Per-IP limits need the client's address: behind N proxies of ours (the ingress), it is the
@@ -253,6 +273,20 @@ elif AZURE_CONTAINER:
     }
 else:
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Where the browser fetches media from besides this site (the CSP allows it; portal/csp.py).
+if AWS_STORAGE_BUCKET_NAME:
+    _endpoint = DEFAULT_STORAGE["OPTIONS"]["endpoint_url"]
+    STORAGE_ORIGINS = [_endpoint.rstrip("/")] if _endpoint else ["https://*.amazonaws.com"]
+elif AZURE_CONTAINER:
+    _azure = DEFAULT_STORAGE["OPTIONS"]
+    STORAGE_ORIGINS = [
+        f"https://{_azure['custom_domain']}"
+        if _azure["custom_domain"]
+        else f"https://{_azure['account_name'] or '*'}.blob.core.windows.net"
+    ]
+else:
+    STORAGE_ORIGINS = []
+STORAGE_ORIGINS += env.list("CSP_MEDIA_ORIGINS", default=[])
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -272,10 +306,30 @@ WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Ringlet")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 # The API's detail_url and html_url; unset, they use the host each request came in on.
 WAGTAILAPI_BASE_URL = env("WAGTAILAPI_BASE_URL", default=None)
+# No avatars from gravatar.com: they would tell a third party who uses the admin (and the
+# admin's CSP allows images from this site and the media store only).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor a call to releases.wagtail.org from editors' browsers: versions are pinned and upgraded
+# deliberately (requirements/base.txt).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "odt", "pptx", "txt", "xlsx", "zip"]
 
+# --- Content-Security-Policy (django-csp; portal/csp.py says what each part allows) ----
+from portal.csp import admin_directives, site_directives  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": site_directives(
+        STORAGE_ORIGINS, form_origins=["https://accounts.google.com"] if GOOGLE_CLIENT_ID else []
+    )
+}
+CSP_ADMIN_DIRECTIVES = admin_directives(STORAGE_ORIGINS)
+
 # --- Celery ----------------------------------------------------------------------------
+# The longest video or audio the pipeline supports, in hours. It alone sets the encode
+# time limits, the broker's visibility timeout and (checked by the deployment tests) the
+# media worker's termination grace period; longer uploads are refused with a clear error.
+MEDIA_MAX_DURATION_HOURS = env.float("MEDIA_MAX_DURATION_HOURS", default=3)
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -292,10 +346,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     _default_results = f"file://{BROKER_DIR / 'results'}"
 else:
-    # With acks_late, Redis redelivers an unacknowledged task after this long, so it
-    # must exceed the longest task (long encodes included).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600)
+        # With acks_late, Redis redelivers an unacknowledged task after this long, so it
+        # exceeds the longest task: derived from MEDIA_MAX_DURATION_HOURS (media_library/limits.py).
+        "visibility_timeout": media_limits.visibility_timeout(MEDIA_MAX_DURATION_HOURS),
+        # A broker that does not answer fails a publish in seconds, not a request in 20 s.
+        "socket_connect_timeout": 2,
     }
     _default_results = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=_default_results)
@@ -305,6 +361,15 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing while the broker is down gives up after one quick retry instead of blocking
+# the request: the item stays pending and the media sweep enqueues it once the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 # A task is acknowledged only once it has finished, and handed back if the worker
 # dies under it: nothing is lost when a pod is killed mid-task.
 CELERY_TASK_ACKS_LATE = True
@@ -315,8 +380,14 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Long FFmpeg encodes run on their own queue and workers so they never starve
 # short tasks such as emails.
-CELERY_TASK_ROUTES = {"media_library.tasks.*": {"queue": "media"}}
+MEDIA_QUEUE = env("MEDIA_QUEUE", default="media")
+CELERY_TASK_ROUTES = {"media_library.tasks.*": {"queue": MEDIA_QUEUE}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Days a new share link to a draft stays valid unless its creator picks otherwise (sharing/).
+SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
+# Seconds between runs of Wagtail's scheduled publishing (courses.tasks.publish_scheduled), a
+# PeriodicTask made by the courses app's data migration.
+PUBLISH_SCHEDULED_EVERY = env.int("PUBLISH_SCHEDULED_EVERY", default=60)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
@@ -331,11 +402,18 @@ WAGTAILMEDIA = {
 }
 # Video/audio uploads above this many MiB are refused by the upload form with a clear error.
 MEDIA_MAX_UPLOAD_MB = env.int("MEDIA_MAX_UPLOAD_MB", default=2048)
-# An item left pending or processing this long without news is re-enqueued by the sweep.
+# A queued item waiting this long (its message may have been lost with the broker's data)
+# is enqueued again by the sweep.
 MEDIA_STUCK_AFTER = env.int("MEDIA_STUCK_AFTER", default=900)
+# A processing item whose encode wrote no heartbeat for this long has nobody running it
+# (a killed worker): the sweep, every minute, queues it again.
+MEDIA_HEARTBEAT_TIMEOUT = env.int("MEDIA_HEARTBEAT_TIMEOUT", default=60)
+# Lifetime of the signed URLs a granted playlist hands out for its variant playlists and
+# segments (media_library/signing.py): also how long a revoked enrollment may keep streaming.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
     "task": "media_library.tasks.sweep_stuck_media",
-    "schedule": 300,
+    "schedule": 60,
 }
 # hls.js comes from the npm registry at build time (package-lock.json, `make venv`).
 STATICFILES_DIRS = [("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist")]
@@ -383,3 +461,26 @@ LOGGING = {
 
 # --- Demo content (`manage.py demo_content`, run by `make run`) -----------------------
 DEMO_ADMIN_PASSWORD = env("DEMO_ADMIN_PASSWORD", default="")
+
+# --- Operations: beat's heartbeat, database backups, metrics (portal/) ------------------
+# Kept in one block (issue 15): other settings stay untouched above.
+# Beat touches a heartbeat file on every tick, read by its liveness probe (portal/probes.py).
+CELERY_BEAT_SCHEDULER = "portal.beat_scheduler.HeartbeatDatabaseScheduler"
+# `manage.py backup_db` (portal/backups.py): dumps go to this folder of the default storage
+# (the media bucket or MEDIA_ROOT), and this many of the newest daily and weekly ones stay.
+BACKUP_LOCATION = env("BACKUP_LOCATION", default="backups")
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+# /metrics (portal/metrics.py): with a token, only `Authorization: Bearer <token>` is let
+# in; without one, only requests that did not come through the ingress.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# django-prometheus counts requests by view and status and times them: its two middleware
+# wrap all the others; /metrics itself is answered first (portal/metrics.py), like the probes.
+INSTALLED_APPS += ["django_prometheus"]
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "portal.metrics.MetricsMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# Cache reads, and the ones Redis did not answer, are counted by the cache itself (portal/cache.py).

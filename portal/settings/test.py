@@ -17,3 +17,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # The demo content is tested too (and its home page is the tests' site root).
 INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
+# Beat runs scheduled publishing every 2 seconds in the tests that start it.
+PUBLISH_SCHEDULED_EVERY = 2

@@ -18,7 +18,7 @@ COURSE_DETAIL_FIELDS = COURSE_LISTING_FIELDS | {
     "tag_names",
 }
 LESSON_LISTING_FIELDS = {"id", "meta", "title", "summary", "estimated_minutes", "free_preview"}
-LESSON_DETAIL_FIELDS = LESSON_LISTING_FIELDS | {"course", "body"}
+LESSON_DETAIL_FIELDS = LESSON_LISTING_FIELDS | {"course", "body", "opens_after_days"}
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from wagtailmedia.models import get_media_model
 
 from courses.models import Category, CourseIndexPage, CoursePage, ModulePage
 from courses.services import enroll
-from home.blocks import LESSON_BLOCKS
+from lessons.blocks import LESSON_BLOCKS
 from lessons.models import LessonPage
 from lessons.services import set_lesson_complete
 from tests.factories import UserFactory
@@ -103,3 +103,17 @@ def test_each_demo_course_has_its_own_cover_and_a_captioned_720p_lecture_also_in
         assert own.pk in preview[0].media_ids() and own.pk in gated_media
         figures = [block.value["image"] for block in preview[0].body if block.block_type == "figure"]
         assert figures == [course.cover_image]
+
+
+@pytest.mark.django_db
+def test_every_demo_course_has_a_quiz_even_in_demo_content_made_before_quizzes():
+    from lessons.services import quizzes_of
+
+    call_command("demo_content")
+    tour = LessonPage.objects.filter(title="Tour of a lesson").first()
+    tour.body = [(b.block_type, b.value) for b in tour.body if b.block_type != "quiz"]  # as before quizzes
+    tour.save_revision().publish()
+    call_command("demo_content")
+    for course in CoursePage.objects.live():
+        lessons = LessonPage.objects.live().descendant_of(course)
+        assert any(quizzes_of(lesson) for lesson in lessons), course.title

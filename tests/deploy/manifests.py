@@ -12,7 +12,7 @@ from tests.processes import BASE_DIR
 KUSTOMIZE_DIR = BASE_DIR / "kustomize"
 OVERLAYS = ("dev", "staging", "prod")
 KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job", "CronJob")
 APP_DEPLOYMENTS = ("ringlet-web", "ringlet-worker", "ringlet-media-worker", "ringlet-beat")
 AUTOSCALED = ("ringlet-web", "ringlet-worker", "ringlet-media-worker")
 
@@ -54,12 +54,19 @@ def workloads(docs):
     return [doc for doc in docs if doc["kind"] in WORKLOAD_KINDS]
 
 
+def pod_template(workload):
+    """The pod template of a Deployment, StatefulSet, Job or CronJob."""
+    if workload["kind"] == "CronJob":
+        return workload["spec"]["jobTemplate"]["spec"]["template"]
+    return workload["spec"]["template"]
+
+
 def pod_spec(workload):
-    return workload["spec"]["template"]["spec"]
+    return pod_template(workload)["spec"]
 
 
 def pod_labels(workload):
-    return workload["spec"]["template"]["metadata"]["labels"]
+    return pod_template(workload)["metadata"]["labels"]
 
 
 def containers(workload):

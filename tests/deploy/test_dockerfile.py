@@ -42,9 +42,10 @@ def test_builder_and_runtime_stages_on_python_3_11_slim_bookworm():
     assert stages() == ["${PYTHON_IMAGE} AS builder", "${PYTHON_IMAGE} AS runtime"]
     builder, runtime = DOCKERFILE.split("AS runtime")
     assert "build-essential" in builder and "pip wheel" in builder and "requirements/prod.txt" in builder
-    # The runtime gets FFmpeg and libpq only, and the virtualenv built with the wheels.
+    # The runtime gets FFmpeg, libpq and pg_dump/pg_restore (backups) only, and the
+    # virtualenv built with the wheels.
     (install,) = re.findall(r"apt-get install -y --no-install-recommends ([^\\&]+)", runtime)
-    assert install.split() == ["ffmpeg", "libpq5"]
+    assert install.split() == ["ffmpeg", "libpq5", "postgresql-client-15"]
     assert "COPY --from=builder /opt/venv /opt/venv" in runtime
     assert "build-essential" not in runtime and "pip install" not in runtime
 

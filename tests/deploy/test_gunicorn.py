@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 
 from tests.processes import BASE_DIR
 
@@ -24,6 +25,9 @@ print(json.dumps({key: config.settings[key].get() for key in (
 
 def gunicorn_settings(env):
     """The settings gunicorn.conf.py gives under ``env``, read in a fresh interpreter."""
+    if "PROMETHEUS_MULTIPROC_DIR" in env:
+        # Reading the config empties that folder: never the pod's path on this machine.
+        env = {**env, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="prometheus-")}
     result = subprocess.run(
         [sys.executable, "-c", READ_SETTINGS],
         cwd=BASE_DIR,

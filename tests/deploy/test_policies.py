@@ -2,6 +2,7 @@
 
 import copy
 import re
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -18,11 +19,13 @@ from tests.deploy.manifests import (
     of_kind,
     pod_labels,
     pod_spec,
+    pod_template,
     render,
     selects,
     workloads,
 )
 from tests.deploy.test_gunicorn import gunicorn_settings
+from tests.deploy.test_smoke import SECRETS as SMOKE_SECRETS
 
 STAGING_SECRETS = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u:p@postgres:5432/ringlet"}
 QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi)?$")
@@ -41,7 +44,7 @@ def app_workloads(docs):
 
 
 def long_running(docs):
-    return [w for w in workloads(docs) if w["kind"] != "Job"]
+    return [w for w in workloads(docs) if w["kind"] not in ("Job", "CronJob")]
 
 
 def command(workload):
@@ -72,14 +75,35 @@ def test_one_image_runs_every_process_with_its_own_command(overlay):
     assert "--pidfile=" in beat and "--schedule=/tmp/celerybeat-schedule" in beat
 
 
+WAIT_FOR_MIGRATIONS = re.compile(
+    r"^until python manage\.py migrate --check --no-input; do .*sleep \d+; done$"
+)
+
+
 @overlays
-def test_migrations_run_in_one_job_and_never_in_init_containers(overlay):
+def test_migrations_run_in_one_job_and_every_app_pod_waits_for_them(overlay):
+    """Issue 15: a plain `kubectl apply -k` never serves an unmigrated schema."""
     docs = render(overlay)
     job = get(docs, "Job", "ringlet-migrate")
     assert command(job) == ["python", "manage.py", "migrate", "--no-input"]
     assert pod_spec(job)["restartPolicy"] == "Never"
+    # Argo CD runs it before syncing the rest; Flux recreates it when its template changes;
+    # for kubectl it removes itself after finishing, so the next apply creates it afresh.
+    annotations = job["metadata"]["annotations"]
+    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
+    assert annotations["argocd.argoproj.io/hook-delete-policy"] == "BeforeHookCreation"
+    assert annotations["kustomize.toolkit.fluxcd.io/force"] == "enabled"
+    assert 0 < job["spec"]["ttlSecondsAfterFinished"] <= 3600
+    app_container = pod_spec(get(docs, "Deployment", "ringlet-web"))["containers"][0]
+    for name in APP_DEPLOYMENTS:
+        spec = pod_spec(get(docs, "Deployment", name))
+        (init,) = spec["initContainers"]
+        assert init["command"][:2] == ["sh", "-c"], name
+        assert WAIT_FOR_MIGRATIONS.match(init["command"][2]), init["command"]
+        # The same image and environment as the app, so it checks this release's migrations.
+        assert init["image"] == spec["containers"][0]["image"] == app_container["image"]
+        assert init["envFrom"] == spec["containers"][0]["envFrom"]
     for workload in workloads(docs):
-        assert "initContainers" not in pod_spec(workload), workload["metadata"]["name"]
         if workload["metadata"]["name"] != "ringlet-migrate":
             assert "migrate" not in command(workload)
 
@@ -114,7 +138,8 @@ def test_beat_is_exactly_one_pod_recreated_and_never_autoscaled(overlay):
 def test_autoscalers_own_the_pod_counts_with_the_issue_numbers(overlay):
     docs = render(overlay)
     hpas = {hpa["spec"]["scaleTargetRef"]["name"]: hpa for hpa in of_kind(docs, "HorizontalPodAutoscaler")}
-    assert set(hpas) == set(AUTOSCALED)
+    # The media worker is scaled by KEDA on its queue (its own test below), never on CPU.
+    assert set(hpas) == {"ringlet-web", "ringlet-worker"}
     for name, hpa in hpas.items():
         assert hpa["apiVersion"] == "autoscaling/v2"
         assert hpa["spec"]["scaleTargetRef"]["kind"] == "Deployment"
@@ -132,12 +157,37 @@ def test_autoscalers_own_the_pod_counts_with_the_issue_numbers(overlay):
     assert max(p["value"] for p in web["behavior"]["scaleUp"]["policies"] if p["type"] == "Percent") >= 100
     assert all(p["periodSeconds"] <= 15 for p in web["behavior"]["scaleUp"]["policies"])
     assert web["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 300
-    media = hpas["ringlet-media-worker"]["spec"]
-    assert (media["minReplicas"], media["maxReplicas"], cpu_target(hpas["ringlet-media-worker"])) == (
-        2,
-        6,
-        75,
-    )
+    assert "replicas" not in get(docs, "Deployment", "ringlet-media-worker")["spec"], "left to KEDA"
+
+
+@pytest.mark.parametrize("overlay", ["staging", "prod"])
+def test_keda_scales_the_media_worker_on_the_length_of_the_media_queue(overlay):
+    docs = render(overlay)
+    (scaled,) = of_kind(docs, "ScaledObject")
+    spec = scaled["spec"]
+    assert spec["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "ringlet-media-worker",
+    }
+    assert spec["minReplicaCount"] in (0, 1) and spec["maxReplicaCount"] == 6
+    (trigger,) = spec["triggers"]
+    assert trigger["type"] == "redis"
+    # The queue Celery routes encodes to, in the broker's Redis database.
+    config = generated(docs, "ConfigMap", "ringlet-config")["data"]
+    assert trigger["metadata"]["listName"] == "media"
+    media = pod_spec(get(docs, "Deployment", "ringlet-media-worker"))["containers"][0]
+    assert "--queues=media" in media["command"] and "--concurrency=1" in media["command"]
+    assert trigger["metadata"]["listLength"] == "1"  # one waiting encode per pod
+    broker_db = urlsplit(SMOKE_SECRETS[overlay]["CELERY_BROKER_URL"]).path.strip("/")
+    assert trigger["metadata"]["databaseIndex"] == broker_db
+    assert (trigger["metadata"].get("enableTLS") == "true") == SMOKE_SECRETS[overlay][
+        "CELERY_BROKER_URL"
+    ].startswith("rediss://")
+    (auth,) = of_kind(docs, "TriggerAuthentication")
+    assert trigger["authenticationRef"] == {"name": auth["metadata"]["name"]}
+    assert {ref["name"] for ref in auth["spec"]["secretTargetRef"]} == {"ringlet-secrets"}
+    assert "DJANGO_SETTINGS_MODULE" in config
 
 
 def test_dev_runs_one_pod_per_process_without_autoscalers():
@@ -206,12 +256,20 @@ def test_the_service_account_mounts_no_token(overlay):
 
 
 @overlays
-def test_every_long_running_container_has_three_probes_and_liveness_never_needs_the_database(overlay):
+def test_long_running_containers_have_the_probes_that_mean_something(overlay):
+    """Readiness only where a Service sends traffic; liveness never needs the database."""
     docs = render(overlay)
+    services = of_kind(docs, "Service")
     for workload in long_running(docs):
-        for container in containers(workload):
-            for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
-                assert probe in container, f"{workload['metadata']['name']}: {probe}"
+        behind_a_service = any(
+            selects({"matchLabels": s["spec"]["selector"]}, pod_labels(workload)) for s in services
+        )
+        for container in pod_spec(workload)["containers"]:
+            name = workload["metadata"]["name"]
+            assert "startupProbe" in container and "livenessProbe" in container, name
+            assert ("readinessProbe" in container) == behind_a_service, name
+        for init in pod_spec(workload).get("initContainers", []):
+            assert not {"startupProbe", "livenessProbe", "readinessProbe"} & set(init)
     web = pod_spec(get(docs, "Deployment", "ringlet-web"))["containers"][0]
     assert web["livenessProbe"]["httpGet"] == {"path": "/health/", "port": "http"}
     assert web["startupProbe"]["httpGet"] == {"path": "/health/", "port": "http"}
@@ -221,13 +279,11 @@ def test_every_long_running_container_has_three_probes_and_liveness_never_needs_
         container = pod_spec(get(docs, "Deployment", name))["containers"][0]
         # A file the worker's own loop touches: no broker, no database, no Django start-up.
         assert container["livenessProbe"]["exec"]["command"] == ["python", "portal/probes.py", "worker-alive"]
-        assert container["readinessProbe"]["exec"]["command"] == [
-            "python",
-            "portal/probes.py",
-            "worker-ready",
-        ]
+        assert container["startupProbe"]["exec"]["command"] == ["python", "portal/probes.py", "worker-ready"]
     beat = pod_spec(get(docs, "Deployment", "ringlet-beat"))["containers"][0]
+    # A heartbeat beat's own scheduler writes (portal/beat_scheduler.py), not a process check.
     assert beat["livenessProbe"]["exec"]["command"] == ["python", "portal/probes.py", "beat-alive"]
+    assert beat["startupProbe"]["exec"]["command"] == ["python", "portal/probes.py", "beat-alive"]
 
 
 @overlays
@@ -297,7 +353,41 @@ def test_network_is_denied_by_default_and_opened_path_by_path(overlay):
         assert dns_udp and dns_tcp, name
         assert dns_udp["to"][0]["podSelector"]["matchLabels"] == {"k8s-app": "kube-dns"}
         assert egress_allows(docs, labels, 5432), f"{name} reaches PostgreSQL"
-        assert egress_allows(docs, labels, 6379), f"{name} reaches Redis"
+        for port in redis_ports(docs, overlay):
+            assert egress_allows(docs, labels, port), f"{name} reaches Redis on {port}"
+
+
+def redis_ports(docs, overlay):
+    """The Redis ports the app is told to use: the in-cluster Service's, or the Secret's URLs."""
+    ports = {6379}  # redis:// without a port
+    ports |= {
+        p["port"]
+        for s in of_kind(docs, "Service")
+        if s["metadata"]["name"] == "redis"
+        for p in s["spec"]["ports"]
+    }
+    secrets = SMOKE_SECRETS[overlay] or container_env(
+        docs,
+        {
+            "envFrom": [
+                {"secretRef": {"name": generated(docs, "Secret", "ringlet-secrets")["metadata"]["name"]}}
+            ]
+        },
+    )
+    ports |= {urlsplit(secrets[key]).port or 6379 for key in ("REDIS_URL", "CELERY_BROKER_URL")}
+    return ports
+
+
+def test_the_network_policy_opens_the_redis_port_the_deployment_guide_documents():
+    """kustomize/README.md's Secret example uses a managed Redis over TLS on 6380."""
+    readme = (KUSTOMIZE_DIR / "README.md").read_text()
+    documented = {int(port) for port in re.findall(r"rediss?://[^ ']*:(\d+)/", readme)}
+    assert 6380 in documented
+    for overlay in OVERLAYS:
+        docs = render(overlay)
+        web = pod_labels(get(docs, "Deployment", "ringlet-web"))
+        for port in documented | redis_ports(docs, overlay):
+            assert egress_allows(docs, web, port), (overlay, port)
 
 
 @pytest.mark.parametrize("overlay", ["dev", "staging"])
@@ -305,10 +395,34 @@ def test_in_cluster_data_services_accept_only_ringlet_pods(overlay):
     docs = render(overlay)
     for name, port in (("postgres", 5432), ("redis", 6379)):
         labels = pod_labels(get(docs, "StatefulSet", name))
-        (policy,) = policies_for(docs, labels, "Ingress")
-        (rule,) = policy["spec"]["ingress"]
-        assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "ringlet"}}}]
-        assert rule["ports"] == [{"protocol": "TCP", "port": port}]
+        service_ports = [p["port"] for p in get(docs, "Service", name)["spec"]["ports"]]
+        assert service_ports == [port]
+        policies = policies_for(docs, labels, "Ingress")
+        sources = []
+        for policy in policies:
+            (rule,) = policy["spec"]["ingress"]
+            assert rule["ports"] == [{"protocol": "TCP", "port": port}]
+            sources += rule["from"]
+        ringlet = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "ringlet"}}}
+        # Staging's Redis also answers KEDA's operator, which reads the media queue's length.
+        keda = {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "keda"}},
+            "podSelector": {"matchLabels": {"app": "keda-operator"}},
+        }
+        expected = [ringlet, keda] if name == "redis" and of_kind(docs, "ScaledObject") else [ringlet]
+        assert sorted(sources, key=str) == sorted(expected, key=str), name
+
+
+@pytest.mark.parametrize("overlay", ["dev", "staging"])
+def test_in_cluster_redis_has_maxmemory_below_its_limit_and_never_evicts_tasks(overlay):
+    (container,) = pod_spec(get(render(overlay), "StatefulSet", "redis"))["containers"]
+    cmd = container["command"]
+    assert cmd[cmd.index("--maxmemory-policy") + 1] == "noeviction"
+    maxmemory = cmd[cmd.index("--maxmemory") + 1]
+    number, unit = re.fullmatch(r"(\d+)(mb|gb)", maxmemory).groups()
+    maxmemory_bytes = int(number) * {"mb": 2**20, "gb": 2**30}[unit]
+    # Room for client buffers and the copy-on-write of an AOF rewrite below the OOM kill.
+    assert maxmemory_bytes <= 0.75 * quantity(container["resources"]["limits"]["memory"])
 
 
 @overlays
@@ -318,7 +432,10 @@ def test_ingress_terminates_tls_through_cert_manager_and_accepts_large_uploads(o
     assert ingress["apiVersion"] == "networking.k8s.io/v1"
     annotations = ingress["metadata"]["annotations"]
     assert annotations["cert-manager.io/cluster-issuer"]
-    assert quantity(annotations["nginx.ingress.kubernetes.io/proxy-body-size"].replace("g", "Gi")) >= 2**30
+    # The ingress refuses exactly what the app would refuse, before receiving it.
+    limit_mb = generated(docs, "ConfigMap", "ringlet-config")["data"]["MEDIA_MAX_UPLOAD_MB"]
+    assert annotations["nginx.ingress.kubernetes.io/proxy-body-size"] == f"{limit_mb}m"
+    assert int(limit_mb) >= 1024
     host = ingress["spec"]["rules"][0]["host"]
     assert ingress["spec"]["tls"] == [{"hosts": [host], "secretName": "ringlet-tls"}]
     backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
@@ -424,7 +541,10 @@ def test_prod_pins_the_image_by_digest_spreads_pods_and_uses_managed_data_servic
             assert selects(constraint["labelSelector"], pod_labels(deployment))
             assert "app.kubernetes.io/component" in constraint["matchLabelKeys"]
     web = pod_spec(get(docs, "Deployment", "ringlet-web"))["containers"][0]["resources"]
-    assert web == {"requests": {"cpu": "500m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}}
+    assert web == {
+        "requests": {"cpu": "500m", "memory": "512Mi", "ephemeral-storage": "25Gi"},
+        "limits": {"memory": "1Gi", "ephemeral-storage": "25Gi"},
+    }
     kustomization = yaml.safe_load((KUSTOMIZE_DIR / "overlays/prod/kustomization.yaml").read_text())
     assert kustomization["images"][0]["digest"].startswith("sha256:")
 
@@ -444,13 +564,20 @@ def without_environment(docs):
             doc.pop("data")
         if kind == "Ingress":
             doc["spec"]["rules"][0]["host"] = doc["spec"]["tls"][0]["hosts"][0] = "HOST"
-        if kind in ("Deployment", "Job"):
+        if kind == "ScaledObject":
+            # Prod's managed Redis speaks TLS.
+            doc["spec"]["triggers"][0]["metadata"].pop("enableTLS", None)
+        if kind in ("Deployment", "Job", "CronJob"):
             spec = pod_spec(doc)
             spec.pop("topologySpreadConstraints", None)
-            for container in spec["containers"]:
+            if name == "ringlet-web":
+                spec["volumes"][0]["emptyDir"].pop("sizeLimit")
+            for container in spec.get("initContainers", []) + spec["containers"]:
                 container["image"] = "IMAGE"
+                # Staging pulls its mutable tag every time; prod's digest never changes.
+                container.pop("imagePullPolicy")
                 container["envFrom"][0]["configMapRef"]["name"] = "ringlet-config"
-                if name == "ringlet-web":
+                if name == "ringlet-web" and container["name"] == "app":
                     container.pop("resources")
         normal[(kind, name)] = doc
     return normal
@@ -469,29 +596,91 @@ def test_staging_and_prod_differ_only_in_environment_data_services_and_prod_pinn
         assert staging[key] == prod[key], key
 
 
-@overlays
-def test_the_first_release_step_applies_everything_the_migrate_job_needs(overlay):
-    """kustomize/README.md applies `component in (namespace,config,network,migrate)` first."""
+def test_the_release_is_one_plain_apply():
+    """kustomize/README.md releases with one `kubectl apply -k`: the init containers order it."""
     readme = (KUSTOMIZE_DIR / "README.md").read_text()
-    selected = re.search(r"-l 'app\.kubernetes\.io/component in \(([a-z,]+)\)'", readme).group(1).split(",")
+    releasing = readme.split("## Releasing", 1)[1].split("\n## ", 1)[0]
+    applies = re.findall(r"^kubectl apply -k .*$", releasing, flags=re.MULTILINE)
+    assert applies == ["kubectl apply -k $DIR"]
+    assert "-l 'app.kubernetes.io/component" not in readme
+
+
+# --- Issue 15: the defects a review found -------------------------------------------------------------
+def upload_slots(docs):
+    web = pod_spec(get(docs, "Deployment", "ringlet-web"))["containers"][0]
+    settings = gunicorn_settings(container_env(docs, web, secrets=STAGING_SECRETS))
+    return settings["workers"] * settings["threads"]
+
+
+@overlays
+def test_web_reserves_ephemeral_storage_for_an_upload_in_every_request_slot(overlay):
     docs = render(overlay)
-    first = {
-        (doc["kind"], doc["metadata"]["name"])
-        for doc in docs
-        if doc["metadata"]["labels"].get("app.kubernetes.io/component") in selected
-    }
-    job = get(docs, "Job", "ringlet-migrate")
-    needed = {("Job", "ringlet-migrate"), ("ServiceAccount", pod_spec(job)["serviceAccountName"])}
-    needed |= {
-        (doc["kind"], doc["metadata"]["name"])
-        for doc in docs
-        if doc["kind"] in ("Namespace", "NetworkPolicy")
-    }
-    for source in pod_spec(job)["containers"][0]["envFrom"]:
-        ref = source.get("configMapRef") or source["secretRef"]
-        kind = "ConfigMap" if "configMapRef" in source else "Secret"
-        if any(d["kind"] == kind and d["metadata"]["name"] == ref["name"] for d in docs):
-            needed.add((kind, ref["name"]))
-    assert needed - first == set()
-    # Web, the workers and beat come in the second step only.
-    assert not any(kind == "Deployment" for kind, _ in first)
+    spec = pod_spec(get(docs, "Deployment", "ringlet-web"))
+    (app,) = spec["containers"]
+    limit_mb = int(generated(docs, "ConfigMap", "ringlet-config")["data"]["MEDIA_MAX_UPLOAD_MB"])
+    spool = upload_slots(docs) * limit_mb * 2**20
+    tmp = {v["name"]: v for v in spec["volumes"]}[
+        {m["mountPath"]: m["name"] for m in app["volumeMounts"]}["/tmp"]
+    ]
+    size_limit = quantity(tmp["emptyDir"]["sizeLimit"])
+    requests, limits = app["resources"]["requests"], app["resources"]["limits"]
+    # Requested (so neither the scheduler nor node pressure takes it away), with room left.
+    assert (
+        spool < size_limit <= quantity(requests["ephemeral-storage"]) <= quantity(limits["ephemeral-storage"])
+    )
+    assert quantity(requests["ephemeral-storage"]) - spool >= 2**30
+
+
+def test_staging_pulls_its_mutable_tag_every_time_and_prod_pins_a_digest():
+    staging = render("staging")
+    for workload in app_workloads(staging):
+        for container in containers(workload):
+            assert container["image"].endswith(":main")
+            assert container["imagePullPolicy"] == "Always", workload["metadata"]["name"]
+    for workload in app_workloads(render("prod")):
+        for container in containers(workload):
+            assert "@sha256:" in container["image"]
+
+
+@pytest.mark.parametrize("overlay", ["staging", "prod"])
+def test_changing_the_secrets_hash_rolls_every_deployment(overlay):
+    """Secrets made outside the repository are hashed into the pod templates (README)."""
+    docs = render(overlay)
+    for name in APP_DEPLOYMENTS:
+        annotations = pod_template(get(docs, "Deployment", name))["metadata"]["annotations"]
+        assert annotations["ringlet.io/secrets-sha256"] == "none"
+    patch = yaml.safe_load((KUSTOMIZE_DIR / "overlays" / overlay / "secrets-hash.yaml").read_text())
+    assert patch["spec"]["template"]["metadata"]["annotations"] == {"ringlet.io/secrets-sha256": "none"}
+
+
+def test_dev_generates_its_secret_so_a_change_renames_it_and_rolls_the_pods():
+    docs = render("dev")
+    name = generated(docs, "Secret", "ringlet-secrets")["metadata"]["name"]
+    assert name != "ringlet-secrets"
+    for workload in app_workloads(docs):
+        for container in containers(workload):
+            assert {"secretRef": {"name": name}} in container["envFrom"]
+
+
+@pytest.mark.parametrize("overlay", ["staging", "prod"])
+def test_a_daily_backup_cronjob_never_overlaps_and_keeps_a_short_history(overlay):
+    docs = render(overlay)
+    cron = get(docs, "CronJob", "ringlet-backup")
+    spec = cron["spec"]
+    assert spec["concurrencyPolicy"] == "Forbid"
+    assert re.fullmatch(r"\d+ \d+ \* \* \*", spec["schedule"])  # once a day
+    assert 1 <= spec["successfulJobsHistoryLimit"] <= 5 and 1 <= spec["failedJobsHistoryLimit"] <= 5
+    assert command(cron) == ["python", "manage.py", "backup_db"]
+    assert pod_spec(cron)["restartPolicy"] == "Never"
+    # The same pod security as the Deployments (also checked for every workload above).
+    web = pod_spec(get(docs, "Deployment", "ringlet-web"))
+    assert pod_spec(cron)["securityContext"] == web["securityContext"]
+    assert pod_spec(cron)["containers"][0]["securityContext"] == web["containers"][0]["securityContext"]
+    resources = pod_spec(cron)["containers"][0]["resources"]
+    assert resources["requests"]["ephemeral-storage"] == resources["limits"]["ephemeral-storage"]
+    # It reaches PostgreSQL and the object store like every Ringlet pod.
+    assert egress_allows(docs, pod_labels(cron), 5432) and egress_allows(docs, pod_labels(cron), 443)
+
+
+def test_dev_has_no_backup_cronjob():
+    assert of_kind(render("dev"), "CronJob") == []

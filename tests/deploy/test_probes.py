@@ -51,19 +51,15 @@ def test_the_probe_script_loads_neither_django_nor_celery(tmp_path):
     assert result.stdout.strip().endswith("[]"), result.stdout + result.stderr
 
 
-def test_beat_probe_finds_a_running_beat_and_ignores_zombies(tmp_path):
-    def fake_process(pid, args, state):
-        folder = tmp_path / str(pid)
-        folder.mkdir()
-        (folder / "cmdline").write_bytes(b"\0".join(arg.encode() for arg in args) + b"\0")
-        (folder / "stat").write_text(f"{pid} (celery) {state} 1 1 1")
-
-    fake_process(10, ["/opt/venv/bin/python", "/opt/venv/bin/celery", "--app=portal", "worker"], "S")
-    assert probes.beat_alive(tmp_path) is False
-    fake_process(11, ["/opt/venv/bin/python", "/opt/venv/bin/celery", "--app=portal", "beat"], "Z")
-    assert probes.beat_alive(tmp_path) is False
-    fake_process(12, ["/opt/venv/bin/python", "/opt/venv/bin/celery", "--app=portal", "beat"], "S")
-    assert probes.beat_alive(tmp_path) is True
+def test_beat_probe_reads_the_heartbeat_its_scheduler_writes(tmp_path):
+    assert run_probe("beat-alive", tmp_path).returncode == 1
+    heartbeat = tmp_path / "ringlet-beat.heartbeat"
+    heartbeat.touch()
+    assert run_probe("beat-alive", tmp_path).stdout == "beat-alive: ok\n"
+    # A beat whose loop stopped ticking goes stale, though its process is still there.
+    old = time.time() - probes.STALE_AFTER_SECONDS - 1
+    os.utime(heartbeat, (old, old))
+    assert run_probe("beat-alive", tmp_path).returncode == 1
 
 
 def test_an_unknown_check_is_a_usage_error(tmp_path):

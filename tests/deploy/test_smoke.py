@@ -17,10 +17,15 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import boto3
+import psycopg
 import pytest
+from botocore.config import Config
+from django.conf import settings
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.deploy.manifests import OVERLAYS, container_env, get, pod_spec, render
-from tests.processes import BASE_DIR, CELERY, PYTHON, Process, database_url, wait_for
+from tests.processes import BASE_DIR, CELERY, PYTHON, Process, database_url, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -79,6 +84,8 @@ def local_env(docs, container, overlay, tmp):
     env["STATIC_ROOT"] = str(tmp / "static")
     if "MEDIA_ROOT" in env:
         env["MEDIA_ROOT"] = str(tmp / "media")
+    if "PROMETHEUS_MULTIPROC_DIR" in env:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp / "prometheus")
     (tmp / "static").mkdir(parents=True)
     env.update(
         # The pod's /tmp emptyDir: the worker's heartbeat files go here.
@@ -156,6 +163,110 @@ def test_the_migrate_job_command_applies_migrations(cluster):
     assert "No migrations to apply" in cluster.migrate.stdout or "Applying" in cluster.migrate.stdout
 
 
+def init_command(docs, name):
+    (init,) = pod_spec(get(docs, "Deployment", name))["initContainers"]
+    return init
+
+
+def test_the_init_containers_let_pods_start_once_migrated(cluster):
+    for name in ("ringlet-web", "ringlet-worker", "ringlet-media-worker", "ringlet-beat"):
+        init = init_command(cluster.docs, name)
+        env = local_env(cluster.docs, init, cluster.overlay, cluster.tmp / f"{name}-init")
+        result = subprocess.run(
+            init["command"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
+        assert "waiting for migrations" not in result.stdout
+
+
+@pytest.fixture
+def empty_database():
+    """A fresh, empty PostgreSQL database on the test server, dropped afterwards."""
+    source = settings.DATABASES["default"]
+    name = f"{source['NAME']}_unmigrated"
+    admin_url = database_url({**source, "NAME": "postgres"})
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield database_url({**source, "NAME": name})
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_pod_waits_in_its_init_container_until_the_migrate_job_has_run(empty_database, tmp_path):
+    """Issue 15: `kubectl apply -k` starts Deployments and the Job together; no pod serves first."""
+    docs = render("prod")
+    init = init_command(docs, "ringlet-web")
+    env = local_env(docs, init, "prod", tmp_path / "init")
+    env["DATABASE_URL"] = empty_database
+    waiting = subprocess.Popen(init["command"], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            waiting.wait(timeout=15)
+        (job,) = pod_spec(get(docs, "Job", "ringlet-migrate"))["containers"]
+        job_env = local_env(docs, job, "prod", tmp_path / "job")
+        job_env["DATABASE_URL"] = empty_database
+        migrate = subprocess.run(
+            job["command"], cwd=BASE_DIR, env=job_env, capture_output=True, text=True, timeout=300
+        )
+        assert migrate.returncode == 0, migrate.stderr
+        # The next check (every 5 s) passes and the init container exits: the pod starts.
+        assert waiting.wait(timeout=60) == 0
+    finally:
+        waiting.kill()
+        output = waiting.stdout.read()
+    assert "waiting for migrations" in output
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.mark.parametrize("overlay", ["staging", "prod"])
+def test_the_backup_cronjob_command_stores_a_dump_in_the_bucket(
+    overlay, s3_server, tmp_path, django_db_setup
+):
+    docs = render(overlay)
+    cron = get(docs, "CronJob", "ringlet-backup")
+    (container,) = pod_spec(cron)["containers"]
+    env = local_env(docs, container, overlay, tmp_path / "backup")
+    # The overlay's bucket, on a local S3 server instead of AWS.
+    env.update(AWS_S3_ENDPOINT_URL=s3_server, AWS_S3_ADDRESSING_STYLE="path")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name=env["AWS_S3_REGION_NAME"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+    bucket = env["AWS_STORAGE_BUCKET_NAME"]
+    s3.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": env["AWS_S3_REGION_NAME"]}
+    )
+
+    result = subprocess.run(
+        container["command"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="backups/")["Contents"])
+    assert [k.rsplit(".", 1)[1] for k in keys] == ["dump", "json"]
+    dump = s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read()
+    assert dump[:5] == b"PGDMP"
+    listed = subprocess.run(
+        [PYTHON, "manage.py", "backup_db", "--list"], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert listed.stdout.split("\t")[0] == keys[0].removeprefix("backups/").removesuffix(".dump")
+
+
 def test_web_answers_its_probe_paths_on_plain_http_whatever_the_host(cluster):
     listening = wait_for(
         lambda: re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", cluster.output("ringlet-web")),
@@ -187,6 +298,45 @@ def test_web_answers_its_probe_paths_on_plain_http_whatever_the_host(cluster):
     assert access[0]["status"] == 200 and access[0]["method"] == "GET"
 
 
+def web_base(cluster):
+    listening = wait_for(
+        lambda: re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", cluster.output("ringlet-web")),
+        timeout=60,
+        message=f"gunicorn to listen:\n{cluster.output('ringlet-web')}",
+    )
+    return f"http://127.0.0.1:{listening.group(1)}"
+
+
+def test_web_serves_metrics_summed_over_its_gunicorn_workers_to_the_pod_ip_only(cluster):
+    base = web_base(cluster)
+    pod_ip = "10.244.3.17:8000"
+    # Several requests, spread over the workers, all counted in one scrape.
+    for _ in range(6):
+        assert get_url(base + "/health/", pod_ip)[0] == 200
+    request = urllib.request.Request(base + "/metrics", headers={"Host": pod_ip})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        text = response.read().decode()
+    families = {family.name: family for family in text_string_to_metric_families(text)}
+    total = sum(
+        s.value
+        for s in families["django_http_requests_before_middlewares"].samples
+        if s.name.endswith("_total")
+    )
+    assert total >= 6
+    assert {s.labels["queue"] for s in families["ringlet_celery_queue_length"].samples} == {
+        "default",
+        "media",
+    }
+    # The worker processes wrote their files into the pod's PROMETHEUS_MULTIPROC_DIR.
+    assert list(Path(cluster.envs["ringlet-web"]["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"))
+    forwarded = urllib.request.Request(  # noqa: S310 (a local test server)
+        base + "/metrics", headers={"Host": pod_ip, "X-Forwarded-For": "203.0.113.9"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(forwarded, timeout=30)  # noqa: S310
+    assert refused.value.code == 403
+
+
 def _json_or_none(line):
     try:
         return json.loads(line)
@@ -214,7 +364,7 @@ def test_workers_answer_a_ping_and_pass_their_own_probes(cluster, name, queue):
 
     wait_for(ping, timeout=90, interval=1, message=f"{node} to answer a ping:\n{cluster.output(name)}")
     assert f"{queue}" in cluster.output(name)
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+    for probe in ("startupProbe", "livenessProbe"):
         result = cluster.probe(name, probe)
         assert result.returncode == 0, f"{probe}: {result.stdout}{result.stderr}"
 
@@ -226,7 +376,7 @@ def test_beat_starts_with_the_database_scheduler_and_writes_nothing_to_the_root(
         message=f"beat to start:\n{cluster.output('ringlet-beat')}",
     )
     assert "DatabaseScheduler" in cluster.output("ringlet-beat")
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+    for probe in ("startupProbe", "livenessProbe"):
         result = cluster.probe("ringlet-beat", probe)
         assert result.returncode == 0, f"{probe}: {result.stdout}{result.stderr}"
     assert list(BASE_DIR.glob("celerybeat*")) == []

@@ -119,7 +119,7 @@ def test_visitor_signs_up_verifies_enrolls_and_completes_every_lesson(
     page.set_viewport_size(DESKTOP)
     page.goto(live_server.url + "/dashboard/")
     completed = page.locator("section", has=page.get_by_role("heading", name="Completed"))
-    completed.get_by_role("link", name="Wagtail from scratch").wait_for()
+    completed.get_by_role("link", name="Wagtail from scratch", exact=True).wait_for()
     assert "Completed on" in completed.inner_text()
     in_progress = page.locator("section", has=page.get_by_role("heading", name="In progress"))
     assert "Wagtail from scratch" not in in_progress.inner_text()

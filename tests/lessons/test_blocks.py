@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 
 from demo.lessons import demo_assets, ensure_media, pdf_bytes, showcase_body
-from home.blocks import LESSON_BLOCKS
+from lessons.blocks import LESSON_BLOCKS
 from tests.factories import CoursePageFactory, LessonPageFactory
 from tests.media_fixtures import transcode_here
 
@@ -72,6 +72,9 @@ def test_every_block_renders_in_a_lesson(client, catalogue, assets):
     assert html.count('class="resources-block__list"') == 1
     assert f'<a href="{assets["cheatsheet"].url}" download>Cheat sheet</a>' in html
     assert "(PDF, " in html
+    # quiz: the questions for a visitor of the free preview, who must enroll to take it
+    assert "Where do you see which lessons you have completed?" in html
+    assert "Enroll in the course to take this quiz." in html
 
 
 def test_generated_media_are_real_files_of_the_right_kind(assets):

@@ -16,7 +16,8 @@ URL = reverse("lessons:playback")
 
 @pytest.fixture
 def media(db):
-    return make_media("Intro clip")
+    """A 100-second item: the pipeline's probed length is the one completion counts."""
+    return make_media("Intro clip", duration=100)
 
 
 @pytest.fixture
@@ -178,7 +179,7 @@ def test_watching_90_percent_of_the_only_video_completes_the_lesson(client, enro
 
 
 def test_a_lesson_with_two_videos_is_not_completed_by_watching_one(client, enrolled, course, media):
-    second = make_media("Second clip")
+    second = make_media("Second clip", duration=100)
     lesson = video_lesson(
         course,
         media,
@@ -212,3 +213,82 @@ def test_mark_complete_ignores_a_next_address_on_another_site(client, enrolled, 
         reverse("lessons:mark_complete", args=[lesson.pk]), {"complete": "1", "next": "https://evil.example/"}
     )
     assert response.url == lesson.url
+
+
+HUGE = "9" * 401
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            '{"lesson": %(lesson)s, "media": %(media)s, "position": ' + HUGE + ', "duration": 10}',
+            id="huge position",
+        ),
+        pytest.param(
+            '{"lesson": %(lesson)s, "media": %(media)s, "position": 1, "duration": ' + HUGE + "}",
+            id="huge duration",
+        ),
+        pytest.param(
+            '{"lesson": ' + HUGE + ', "media": %(media)s, "position": 1, "duration": 10}', id="huge id"
+        ),
+        pytest.param("[" * 100_000 + "]" * 100_000, id="deep nesting"),
+        pytest.param(
+            '{"lesson": [[[[[[[[[[1]]]]]]]]]], "media": 1, "position": 1, "duration": 1}', id="nested id"
+        ),
+        pytest.param(
+            '{"lesson": %(lesson)s, "media": %(media)s, "position": 1e400, "duration": 10}',
+            id="overflowing float",
+        ),
+        pytest.param(
+            '{"lesson": %(lesson)s, "media": %(media)s, "position": "1", "duration": 10}', id="string"
+        ),
+        pytest.param(
+            '{"lesson": %(lesson)s, "media": %(media)s, "position": 1, "duration": false}', id="boolean"
+        ),
+        pytest.param(
+            '{"lesson": %(lesson)s, "media": %(media)s, "position": null, "duration": 10}', id="null"
+        ),
+        pytest.param(
+            '{"lesson": %(lesson)s, "media": %(media)s, "position": 1, "duration": 10, "pad": "'
+            + "x" * 2000
+            + '"}',
+            id="oversized body",
+        ),
+        pytest.param(b"\xff\xfe{}", id="not UTF-8"),
+    ],
+)
+def test_malformed_heartbeats_get_a_400_with_a_message_never_a_500(client, enrolled, lesson, media, body):
+    client.force_login(enrolled)
+    if isinstance(body, str) and "%(" in body:
+        body = body % {"lesson": lesson.pk, "media": media.pk}
+    response = post(client, body)
+    assert response.status_code == 400, response.content[:200]
+    assert response.json()["error"]
+    assert not PlaybackPosition.objects.filter(user=enrolled).exists()
+
+
+def test_the_probed_duration_decides_completion_not_the_client(client, enrolled, course):
+    short = make_media("Eight seconds", duration=8)
+    lesson = video_lesson(course, short, title="Short clip")
+    client.force_login(enrolled)
+    response = post(client, {"lesson": lesson.pk, "media": short.pk, "position": 1, "duration": 1})
+    assert response.status_code == 200
+    assert response.json() == {"position": 1.0, "furthest": 1.0, "watched": False, "lesson_completed": False}
+    assert PlaybackPosition.objects.get(user=enrolled, media=short).duration == 8
+    assert not LessonCompletion.objects.filter(user=enrolled, lesson=lesson).exists()
+    assert (
+        post(client, {"lesson": lesson.pk, "media": short.pk, "position": 30, "duration": 40}).status_code
+        == 400
+    )
+    assert post(client, {"lesson": lesson.pk, "media": short.pk, "position": 7.5, "duration": 8}).json()[
+        "lesson_completed"
+    ]
+
+
+def test_an_item_not_probed_yet_is_never_marked_watched(client, enrolled, course):
+    unprobed = make_media("Still processing", duration=0)
+    lesson = video_lesson(course, unprobed, title="Processing")
+    client.force_login(enrolled)
+    response = post(client, {"lesson": lesson.pk, "media": unprobed.pk, "position": 10, "duration": 10})
+    assert response.status_code == 200 and response.json()["watched"] is False

@@ -1,80 +1,9 @@
-"""Media made by FFmpeg once per session, and helpers to create and wait for media items."""
+"""The media library tests: access policies to test serving with, and a root collection."""
 
-import json
-import subprocess
-
-import pypdf
 import pytest
 from django.contrib.auth.models import Group
 
 from media_library import services
-
-
-def ffmpeg(*args):
-    subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", *args], check=True)
-
-
-@pytest.fixture(scope="session")
-def clips(tmp_path_factory):
-    """Short test clips, generated once: keep them small, the suite runs on 2 cores."""
-    d = tmp_path_factory.mktemp("clips")
-    video = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"]
-    ffmpeg(
-        *["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440"],
-        *["-t", "3", *video, str(d / "hd.mp4")],
-    )
-    ffmpeg(
-        *["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=330"],
-        *["-t", "2", *video, str(d / "sd.mp4")],
-    )
-    ffmpeg("-f", "lavfi", "-i", "sine=frequency=550", "-t", "3", "-c:a", "libmp3lame", str(d / "tone.mp3"))
-    # An MP4 cut in half: the header says MP4 (so upload checks pass) but the index
-    # written at the end is missing, as with an interrupted upload.
-    whole = (d / "hd.mp4").read_bytes()
-    (d / "corrupt.mp4").write_bytes(whole[: len(whole) // 2])
-    pdf = pypdf.PdfWriter()
-    for _ in range(2):
-        pdf.add_blank_page(width=200, height=200)
-    with (d / "document.pdf").open("wb") as fh:
-        pdf.write(fh)
-    return d
-
-
-@pytest.fixture(scope="session")
-def long_clip(tmp_path_factory):
-    """Long enough at 720p that an encode can be caught (and killed) half way."""
-    path = tmp_path_factory.mktemp("long") / "long.mp4"
-    ffmpeg(
-        *["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=220"],
-        *[
-            "-t",
-            "20",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            str(path),
-        ],
-    )
-    return path
-
-
-def ffprobe_streams(path_or_url):
-    """``[(codec_type, codec_name, width, height)]`` of a file, playlist or URL, as ffprobe sees it."""
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path_or_url)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [
-        (s["codec_type"], s["codec_name"], s.get("width"), s.get("height"))
-        for s in json.loads(out)["streams"]
-    ]
 
 
 @pytest.fixture

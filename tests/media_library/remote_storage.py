@@ -6,6 +6,8 @@ from urllib.parse import urljoin
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from media_library import services
 from media_library.models import Media
@@ -45,6 +47,16 @@ def segment_response(client, media, user):
     assert playlist.status_code == 200 and "360p/index.m3u8" in playlist.content.decode()
     response = client.get(segment)
     assert response.status_code == 302
+    # The granted playlist names signed URLs; a signed segment redirects to the store's own
+    # presigned URL without a database query (read through storage, not the database).
+    signed = next(line for line in playlist.content.decode().splitlines() if line.endswith("360p/index.m3u8"))
+    assert signed.startswith("/media-files/signed/")
+    variant = client.get(signed)
+    assert variant.status_code == 200 and "seg_0000.ts" in variant.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        signed_segment = client.get(urljoin(signed, "seg_0000.ts"))
+    assert signed_segment.status_code == 302 and len(queries) == 0
+    assert signed_segment["Location"].split("?")[0] == response["Location"].split("?")[0]
     return response
 
 

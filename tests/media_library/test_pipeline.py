@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from media_library.models import Media, Rendition
 from media_library.tasks import sweep_stuck_media
-from tests.media_fixtures import upload, wait_until_settled
-from tests.media_library.conftest import ffprobe_streams
+from tests.media_fixtures import ffprobe_streams, upload, wait_until_settled
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -73,13 +72,14 @@ def test_audio_becomes_aac_in_mp4_and_hls_audio(celery_worker, clips):
     assert 'CODECS="mp4a.40.2"' in Path(master).read_text()
 
 
-def test_a_corrupt_file_fails_with_ffmpegs_message_and_the_worker_carries_on(
+def test_a_corrupt_file_fails_with_a_plain_message_and_the_worker_carries_on(
     celery_worker, celery_app, clips
 ):
     broken = wait_until_settled(upload(clips / "corrupt.mp4"))
 
     assert broken.status == Media.Status.FAILED
-    assert "moov atom not found" in broken.error or "Invalid data" in broken.error
+    assert broken.error.startswith("This file is incomplete: its index")
+    assert "moov" not in broken.error and "/" not in broken.error  # FFmpeg's words go to the log
     assert not broken.version and not broken.renditions.exists()
     assert celery_worker.popen.poll() is None
     assert celery_app.control.inspect(timeout=2).ping()

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.utils import timezone
 
 from media_library import services
 from media_library.models import Media
@@ -131,7 +132,9 @@ def test_processing_media_shows_its_progress_to_editors_and_a_neutral_message_to
     clips, student, admin_user
 ):
     media = upload(clips / "sd.mp4", enqueue=False)
-    Media.objects.filter(pk=media.pk).update(status=Media.Status.PROCESSING, progress=42)
+    Media.objects.filter(pk=media.pk).update(
+        status=Media.Status.PROCESSING, progress=42, heartbeat_at=timezone.now()
+    )
     media.refresh_from_db()
 
     assert "is processing (42%)" in render_player(media, admin_user)

@@ -80,14 +80,70 @@ def test_audio_uploaded_as_a_video_is_refused(client, editor, clips):
     assert not Media.objects.exists()
 
 
-def test_an_upload_over_the_size_limit_is_refused(client, editor, clips, settings):
+def all_errors(response):
+    """Every error the form shows: on its fields and at its top."""
+    return [e for errors in response.context["form"].errors.values() for e in errors]
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_both_sizes(client, editor, clips, settings):
     settings.MEDIA_MAX_UPLOAD_MB = 1
     big = (clips / "sd.mp4").read_bytes().ljust(1536 * 1024, b"\0")
 
     response = add_media(client, "video", "big.mp4", big)
 
-    assert form_errors(response) == ["The file is 1.5\xa0MB; the largest upload allowed is 1.0\xa0MB."]
+    assert all_errors(response) == [
+        "This file is too large: 1.5 MiB; the limit is 1 MiB. "
+        "Export a smaller file (a lower resolution or bitrate), or split it into parts."
+    ]
     assert not Media.objects.exists()
+
+
+def test_the_size_message_gives_both_sizes_in_whole_mib_and_never_rounds_the_file_down(settings):
+    from media_library.validation import too_large_message
+
+    settings.MEDIA_MAX_UPLOAD_MB = 2048
+
+    assert too_large_message(2048 * 1024 * 1024 + 1).startswith(
+        "This file is too large: 2,049 MiB; the limit is 2,048 MiB."
+    )
+
+
+@pytest.mark.parametrize(
+    ("media_type", "name", "clip"),
+    [
+        ("video", "lecture.mp4", "document.pdf"),
+        ("video", "song.mp4", "tone.mp3"),
+        ("audio", "a.mp3", "document.pdf"),
+    ],
+)
+def test_a_refused_file_gets_exactly_one_error_on_the_form(client, editor, clips, media_type, name, clip):
+    response = add_media(client, media_type, name, (clips / clip).read_bytes())
+
+    errors = all_errors(response)
+    assert len(errors) == 1, errors
+    assert "extension" not in errors[0]
+    assert not Media.objects.exists()
+
+
+def test_an_mp4_without_its_index_is_refused_at_upload_with_one_clear_message(client, editor, clips):
+    response = add_media(client, "video", "interrupted.mp4", (clips / "corrupt.mp4").read_bytes())
+
+    assert response.status_code == 200
+    (error,) = all_errors(response)
+    assert error.startswith("This file is incomplete: its index (which tells players where each frame is)")
+    assert "moov" not in error and "0x" not in error and "/" not in error
+    assert not Media.objects.exists()
+
+
+def test_a_recording_longer_than_the_longest_supported_is_refused_at_upload(client, editor, clips, settings):
+    settings.MEDIA_MAX_DURATION_HOURS = 0.0005  # 1.8 s; the clip lasts 2 s
+
+    response = add_media(client, "video", "long.mp4", (clips / "sd.mp4").read_bytes())
+
+    assert all_errors(response) == [
+        "This recording is 2 seconds long; the longest supported is 0.0005 hours. "
+        "Please split it into parts and upload each one."
+    ]
 
 
 def test_the_generic_media_upload_takes_its_type_from_the_bytes(client, editor, clips, root_collection):
@@ -136,6 +192,37 @@ def test_invalid_caption_files_are_refused_with_a_reason(content, message):
     with pytest.raises(ValidationError) as error:
         caption_to_vtt(SimpleUploadedFile("bad.vtt", content))
     assert message in error.value.messages[0]
+
+
+BROKEN_SRT = (
+    "1\n00:00:00,500 --> 00:00:01,800\nHello, students\n\n"
+    "2\n00:00:02,000 -> 00:00:02,900\nThis cue would vanish\n\n"
+    "3\n00:00:03,000 --> 00:00:03,900\nBye\n"
+)
+
+
+def test_an_srt_file_with_a_broken_cue_is_refused_naming_the_cue_and_its_line():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        caption_to_vtt(SimpleUploadedFile("lesson.srt", BROKEN_SRT.encode()))
+
+    assert error.value.messages == [
+        "This is not a valid SubRip (SRT) file: cue 2 (line 6) cannot be read: "
+        "“00:00:02,000 -> 00:00:02,900” is not a timing such as 00:00:01,000 --> 00:00:02,500. "
+        "Correct it and upload the file again."
+    ]
+
+
+def test_a_webvtt_cue_with_a_broken_timing_is_refused_naming_it_while_notes_and_ids_are_fine():
+    from django.core.exceptions import ValidationError
+
+    good = "WEBVTT\n\nNOTE made by hand\n\nintro\n00:01.000 --> 00:02.000 align:start\nHi\n"
+    assert caption_to_vtt(SimpleUploadedFile("ok.vtt", good.encode())).read().startswith(b"WEBVTT")
+
+    with pytest.raises(ValidationError) as error:
+        caption_to_vtt(SimpleUploadedFile("bad.vtt", (good + "\n00:03.000 --> 00:0x.000\nBye\n").encode()))
+    assert "cue 2 (line 9) cannot be read" in error.value.messages[0]
 
 
 def test_captions_uploaded_in_the_admin_are_stored_as_vtt_or_refused(client, editor, clips):

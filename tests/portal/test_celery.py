@@ -28,7 +28,8 @@ def test_celery_is_configured_for_safe_redelivery(celery_app):
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.task_soft_time_limit < conf.task_time_limit
-    assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    # DatabaseScheduler with a heartbeat file for the liveness probe (portal/beat_scheduler.py).
+    assert conf.beat_scheduler == "portal.beat_scheduler.HeartbeatDatabaseScheduler"
     assert celery_app.amqp.router.route({}, "media_library.tasks.transcode")["queue"].name == "media"
     assert celery_app.amqp.router.route({}, "portal.tasks.clear_expired_sessions")["queue"].name == "default"
 

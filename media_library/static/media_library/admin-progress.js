@@ -1,22 +1,22 @@
-// Live status in the admin: polls each pending/processing item's JSON status once a
-// second and moves its progress bar; the edit page reloads once the item is ready.
+// Live status in the admin: polls each pending/queued/processing item's JSON status once a
+// second and moves its progress bar (shown only while a worker is really encoding it); the
+// edit page reloads once the item is ready.
 (function () {
   "use strict";
-  var ACTIVE = { pending: true, processing: true };
+  var ACTIVE = { pending: true, queued: true, processing: true };
 
   function render(box, data) {
     box.dataset.status = data.status;
     box.className = "media-status media-status--" + data.status;
-    var label = data.status_display + (data.status === "processing" ? " (" + data.progress + "%)" : "");
-    box.querySelector(".media-status__label").textContent = label;
+    box.querySelector(".media-status__label").textContent = data.label;
     var bar = box.querySelector(".media-status__bar");
-    bar.hidden = !ACTIVE[data.status];
+    bar.hidden = !data.running;
     bar.setAttribute("aria-valuenow", data.progress);
     box.querySelector(".media-status__fill").style.width = data.progress + "%";
     if (data.status === "failed" && data.error && !box.querySelector(".media-status__error")) {
       var p = document.createElement("p");
       p.className = "media-status__error";
-      p.textContent = data.error.slice(0, 160);
+      p.textContent = data.error.slice(0, 300);
       p.title = data.error;
       box.appendChild(p);
     }

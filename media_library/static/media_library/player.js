@@ -22,7 +22,18 @@
     if (!hlsUrl) return;
     if (window.Hls && window.Hls.isSupported()) {
       var hls = new window.Hls({ capLevelToPlayerSize: true });
+      var renewedAt = 0;
       hls.on(window.Hls.Events.ERROR, function (event, data) {
+        var refused = data.response && data.response.code === 403;
+        if (data.fatal && refused && Date.now() - renewedAt > 30000) {
+          // The signed segment URLs expired (MEDIA_SIGNED_URL_SECONDS): ask for the playlist
+          // again, which checks access afresh and signs new ones, and go on where we were.
+          renewedAt = Date.now();
+          var at = element.currentTime;
+          hls.loadSource(hlsUrl);
+          hls.startLoad(at);
+          return;
+        }
         if (data.fatal) {
           // Fall back to the MP4 sources rather than leave a dead player.
           hls.destroy();

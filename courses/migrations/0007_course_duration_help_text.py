@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0002_coursepage_capacity_coursepage_enrollment_closes_at_and_more'),
+        ('courses', '0006_schedules_and_certificate_permissions'),
     ]
 
     operations = [

@@ -1,0 +1,98 @@
+"""Notification email: HTML plus plain text, an opt-out per kind, and a signed one-click unsubscribe.
+
+Every notification carries ``List-Unsubscribe`` (the signed URL) and
+``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058), so mailbox providers
+can unsubscribe with one POST and no login. The token is the user's id signed with
+Django's ``SECRET_KEY`` and a salt per kind, so it cannot be altered to name another user
+or reused for another kind of email.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .addresses import primary_email
+from .models import EMAIL_KINDS, EmailPreferences
+
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+def _salt(kind):
+    return f"ringlet.unsubscribe.{kind}"
+
+
+def unsubscribe_token(user, kind):
+    """A signed token naming ``user`` for unsubscribing from ``kind`` (and nothing else)."""
+    if kind not in EMAIL_KINDS:
+        raise ValueError(f"Unknown email kind {kind!r}")
+    return signing.dumps(user.pk, salt=_salt(kind))
+
+
+def user_id_from_token(token, kind):
+    """The user id a token for ``kind`` names, or None if it is forged, altered or for another kind.
+
+    Tokens do not expire: a link in an old email must still unsubscribe.
+    """
+    if kind not in EMAIL_KINDS:
+        return None
+    try:
+        value = signing.loads(token, salt=_salt(kind))
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def absolute_url(path):
+    """``path`` on the site's public base URL (``WAGTAILADMIN_BASE_URL``), for links in emails."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def unsubscribe_url(user, kind):
+    return absolute_url(reverse("accounts_unsubscribe", args=[kind, unsubscribe_token(user, kind)]))
+
+
+def wants_email(user, kind):
+    """Whether ``user`` still wants emails of ``kind`` (yes unless they opted out)."""
+    preferences = EmailPreferences.objects.filter(user=user).first()
+    return preferences is None or getattr(preferences, kind)
+
+
+def set_preference(user, kind, wanted):
+    """Opt ``user`` in to or out of ``kind``; idempotent."""
+    if kind not in EMAIL_KINDS:
+        raise ValueError(f"Unknown email kind {kind!r}")
+    preferences, _ = EmailPreferences.objects.get_or_create(user=user)
+    if getattr(preferences, kind) != wanted:
+        setattr(preferences, kind, wanted)
+        preferences.save(update_fields=[kind, "updated_at"])
+    return preferences
+
+
+def build_notification(user, kind, subject, template, context, to, attachments=()):
+    """The email message: ``<template>.txt`` and ``<template>.html``, with the unsubscribe headers."""
+    link = unsubscribe_url(user, kind)
+    context = {**context, "user": user, "unsubscribe_url": link, "kind_label": EMAIL_KINDS[kind]}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        to=[to],
+        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": ONE_CLICK},
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+def send_notification(user, kind, subject, template, context, attachments=()):
+    """Send a notification of ``kind`` to ``user``'s primary address, unless they opted out.
+
+    Returns whether it was sent. ``attachments`` are ``(filename, bytes, mimetype)``.
+    """
+    to = primary_email(user)
+    if not to or not wants_email(user, kind):
+        return False
+    build_notification(user, kind, subject, template, context, to, attachments).send()
+    return True

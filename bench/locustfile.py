@@ -1,0 +1,110 @@
+"""A mixed load for Ringlet (locust): anonymous browsing, students reading lessons and
+recording progress, and an editor uploading a video, against a seeded bench database.
+
+Run (after `make bench` has seeded `ringlet_bench`, with Ringlet served on 127.0.0.1:8611):
+    LOCUST_STUDENT_SESSION=<key> LOCUST_ADMIN_SESSION=<key> LOCUST_COURSE=/courses/... \
+    .venv/bin/locust -f bench/locustfile.py --headless -u 40 -r 10 -t 5m \
+        -H http://127.0.0.1:8611 --csv var/locust
+The student's and the editor's session keys and the course URL come from the environment
+(bench/run.py --locust prints them); every failed request counts as an error.
+"""
+
+import os
+import re
+
+from locust import HttpUser, between, task
+
+COURSE = os.environ.get("LOCUST_COURSE", "/courses/")
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+LESSON_LINK = re.compile(r'href="(/courses/[^"]+/[^"]+/)"')
+# A few bytes with a video name: the upload path (validation, storage, enqueue) is what is loaded.
+CLIP = os.environ.get("LOCUST_CLIP", "")
+
+
+def plain_csrf_cookie(client):
+    """Production marks the CSRF cookie Secure; over the bench's plain HTTP the client would not
+    send it back, so it is set again without the flag (the server side is unchanged)."""
+    for cookie in list(client.cookies):
+        if cookie.name == "csrftoken" and cookie.secure:
+            client.cookies.set("csrftoken", cookie.value)
+
+
+class Visitor(HttpUser):
+    """Someone not logged in: home, catalogue, a search, a course page, a free preview."""
+
+    weight = 6
+    wait_time = between(0.5, 2)
+
+    @task(3)
+    def course(self):
+        self.client.get(COURSE)
+
+    @task(2)
+    def catalogue(self):
+        self.client.get("/courses/")
+
+    @task
+    def search(self):
+        self.client.get("/courses/?q=python", name="/courses/?q=")
+
+    @task
+    def home(self):
+        self.client.get("/")
+
+
+class Student(HttpUser):
+    """The enrolled student: course page, lessons, and marking them complete (progress)."""
+
+    weight = 3
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        self.client.cookies.set("sessionid", os.environ["LOCUST_STUDENT_SESSION"])
+        page = self.client.get(COURSE).text
+        self.lessons = sorted(set(LESSON_LINK.findall(page)))[:10] or [COURSE]
+
+    @task(3)
+    def read_lesson(self):
+        for lesson in self.lessons[:3]:
+            self.client.get(lesson, name="lesson page (student)")
+
+    @task
+    def record_progress(self):
+        lesson = self.lessons[0]
+        page = self.client.get(lesson, name="lesson page (student)")
+        match = re.search(r'action="(/learn/lessons/\d+/complete/)"', page.text)
+        token = CSRF_INPUT.search(page.text)
+        plain_csrf_cookie(self.client)
+        if match and token:
+            self.client.post(
+                match.group(1),
+                {"csrfmiddlewaretoken": token.group(1), "complete": "1"},
+                headers={"Referer": self.host + lesson},
+                name="mark complete",
+            )
+
+
+class Editor(HttpUser):
+    """An editor uploading a video now and then through the Wagtail admin."""
+
+    weight = 1
+    wait_time = between(20, 40)
+
+    def on_start(self):
+        self.client.cookies.set("sessionid", os.environ["LOCUST_ADMIN_SESSION"])
+
+    @task
+    def upload(self):
+        form = self.client.get("/admin/media/video/add/", name="admin media add")
+        token = CSRF_INPUT.search(form.text)
+        plain_csrf_cookie(self.client)
+        if not token or not CLIP:
+            return
+        with open(CLIP, "rb") as clip:
+            self.client.post(
+                "/admin/media/video/add/",
+                data={"csrfmiddlewaretoken": token.group(1), "title": "Load test clip", "collection": "1"},
+                files={"file": ("clip.mp4", clip, "video/mp4")},
+                headers={"Referer": self.host + "/admin/media/video/add/"},
+                name="admin media upload",
+            )

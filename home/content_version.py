@@ -1,0 +1,44 @@
+"""One version number for everything that Wagtail's page tree decides: routes, sites, view restrictions.
+
+Cached answers derived from the page tree (which page a URL reaches, which site a host
+is, which pages are restricted, whole anonymous pages) are stored under keys that
+include ``current()``. Any change to the tree, its sites or its view restrictions calls
+``bump()`` (``home.signal_handlers``), so every such answer is dropped at once: a
+publish is rare next to the reads it serves, and dropping everything is always correct,
+however far the change reaches (a moved module changes every lesson URL below it).
+
+When the cache fails, ``current()`` answers None and callers skip the cache (fail-open).
+"""
+
+import logging
+import time
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+_KEY = "portal:content-version"
+
+
+def current():
+    """The current version (a number), or None when the cache cannot be read."""
+    try:
+        version = cache.get(_KEY)
+        if version is None:
+            version = time.time_ns()
+            # add: two workers starting at once agree on one version.
+            if not cache.add(_KEY, version, timeout=None):
+                version = cache.get(_KEY)
+        return version
+    except Exception:
+        logger.warning("Cache unavailable; answers derived from the page tree are read afresh", exc_info=True)
+        return None
+
+
+def bump():
+    """Invalidate every answer stored under the old version."""
+    try:
+        cache.set(_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        # Nothing cached can be read without the cache either; the next current() starts afresh.
+        logger.warning("Cache unavailable; could not drop answers derived from the page tree", exc_info=True)

@@ -1,0 +1,33 @@
+"""Signal handlers of the home app, connected in ``HomeConfig.ready()``."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from . import content_version
+
+# What routes, sites, view restrictions and anonymous pages are derived from.
+TREE_MODELS = (Page, PageViewRestriction, Site)
+
+
+def page_tree_changed(sender, instance=None, **kwargs):
+    """Drop every cached route, site and page (``content_version``) when the tree changes.
+
+    Now, so that this request and the tests see the change, and again after the
+    transaction commits, so that a request that read the old rows in between cannot
+    leave them cached under the new version.
+    """
+    if not isinstance(instance, TREE_MODELS):
+        return
+    content_version.bump()
+    transaction.on_commit(content_version.bump)
+
+
+def connect():
+    # No sender: a page subclass's save and delete are sent with the subclass as sender.
+    post_save.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.saved")
+    post_delete.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.deleted")
+    page_published.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.published")
+    page_unpublished.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.unpublished")
+    post_page_move.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.moved")

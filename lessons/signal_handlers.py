@@ -1,0 +1,23 @@
+"""Signal handlers of the lessons app, connected in ``LessonsConfig.ready()``."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete
+from wagtail.models import ReferenceIndex
+
+from home.services import bump_content_version
+from media_library.models import Media, Rendition
+
+
+def media_version_replaced(sender, instance, **kwargs):
+    """A media item's old renditions go when its new version goes live: pages that play it
+    (found through Wagtail's reference index) must be rendered again, with the new URLs."""
+    # By id: when the item itself is being deleted, its row may already be gone.
+    if ReferenceIndex.get_references_to(Media(pk=instance.media_id)).exists():
+        bump_content_version()
+        transaction.on_commit(bump_content_version)
+
+
+def connect():
+    post_delete.connect(
+        media_version_replaced, sender=Rendition, dispatch_uid="lessons.media_version_replaced"
+    )

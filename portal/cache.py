@@ -1,0 +1,226 @@
+"""The default cache: Redis, failing open onto a per-process cache while Redis is unreachable.
+
+Redis is an accelerator, never a dependency (ARCHITECTURE.md). Django's ``RedisCache``
+raises ``redis.exceptions.ConnectionError`` from every call when Redis is down, and
+Wagtail's ``Site.get_site_root_paths``, the ``cached_db`` session backend and allauth's
+rate limits all call the cache on every request, so an outage was a full site outage.
+
+Why a thin wrapper around Django's backend rather than django-redis' ``IGNORE_EXCEPTIONS``:
+
+* ``IGNORE_EXCEPTIONS`` turns every failed call into "miss" / "not stored". allauth's rate
+  limits then count nothing at all during an outage; here they keep counting in a
+  per-process fallback (each web process counts on its own: weaker, but never off).
+* It pays the connection timeout on every call for as long as Redis is down. Here one
+  failure opens a circuit for ``RETRY_AFTER`` seconds, during which the fallback answers
+  without touching the network, so pages are slower by one timeout at most, not one per
+  cache call.
+* Writes made during the outage (a session saved or deleted, a logout) reach only the
+  database and the fallback, so Redis may still hold the old copy when it comes back: a
+  logged-out session would come back to life. This wrapper remembers the keys it failed to
+  write and deletes them from Redis as soon as it reaches Redis again (or clears the whole
+  cache if too many keys were written to remember them all).
+* Sessions never go to the fallback: a logout on one process must end the session on all of
+  them, so while Redis is down they are read from the database every time.
+* It keeps Django's own backend (and its client and serializer) under the hood.
+
+Every failure is logged once per outage (WARNING "cache unreachable"), and recovery once.
+Reads are counted in django-prometheus' cache metrics (label ``backend="native_redis"``):
+a read Redis did not answer, because it failed or the circuit was open, counts as a failed
+get, so an outage shows on /metrics.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from django_prometheus.cache.metrics import (
+    django_cache_get_fail_total,
+    django_cache_get_total,
+    django_cache_hits_total,
+    django_cache_misses_total,
+)
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# Seconds after a failure during which Redis is not tried again.
+RETRY_AFTER = 5.0
+# Past this many keys written during one outage, recovery clears the whole cache instead.
+MAX_STALE_KEYS = 10_000
+# Keys the fallback never holds: a session is shared by every process (a logout on one must
+# end it on all), so while Redis is down sessions come from the database every time.
+NOT_PER_PROCESS = ("django.contrib.sessions.cached_db",)
+# What each single-key call answers for such a key while Redis is down.
+MISSES = {"get": lambda args: args[1], "has_key": lambda args: False, "add": lambda args: True}
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# The label of this backend in django-prometheus' cache metrics.
+METRICS_BACKEND = "native_redis"
+
+
+class _Outage:
+    """What one process knows about its Redis: shared by the per-thread cache objects
+    Django creates, like the fallback's storage (LocMemCache shares storage by name)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.down_until = 0.0
+        self.ongoing = False
+        self.stale = set()
+        self.overflow = False
+
+
+_OUTAGES = {}
+_OUTAGES_LOCK = threading.Lock()
+
+
+class FailOpenRedisCache(RedisCache):
+    """Django's ``RedisCache``, answering from a per-process ``LocMemCache`` while Redis is down."""
+
+    retry_after = RETRY_AFTER
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        name = f"fail-open:{server}:{params.get('KEY_PREFIX', '')}"
+        self._fallback = LocMemCache(name, {"TIMEOUT": params.get("TIMEOUT", 300)})
+        with _OUTAGES_LOCK:
+            self._state = _OUTAGES.setdefault(name, _Outage())
+
+    # --- state ------------------------------------------------------------------------
+    @property
+    def redis_available(self):
+        """False while the circuit is open (Redis failed less than ``retry_after`` seconds ago)."""
+        return time.monotonic() >= self._state.down_until
+
+    def _failed(self, exc, made_keys=()):
+        state = self._state
+        with state.lock:
+            if not state.ongoing:
+                logger.warning("cache unreachable, answering from the per-process fallback: %s", exc)
+            state.ongoing = True
+            state.down_until = time.monotonic() + self.retry_after
+        self._remember(made_keys)
+
+    def _remember(self, made_keys):
+        """Note keys written while Redis was unreachable: Redis may hold an older copy of them."""
+        state = self._state
+        if not made_keys:
+            return
+        with state.lock:
+            if not state.overflow:
+                state.stale.update(made_keys)
+                if len(state.stale) > MAX_STALE_KEYS:
+                    state.overflow, state.stale = True, set()
+
+    def _recover(self):
+        """Before the first call after an outage: drop from Redis what may be stale there.
+
+        Raises like any Redis call if Redis is still unreachable."""
+        state = self._state
+        with state.lock:
+            stale, overflow = state.stale, state.overflow
+            state.stale, state.overflow = set(), False
+        try:
+            if overflow:
+                super().clear()
+            elif stale:
+                self._cache.delete_many(list(stale))
+        except UNREACHABLE:
+            with state.lock:
+                state.overflow = state.overflow or overflow
+                if not state.overflow:
+                    state.stale.update(stale)
+            raise
+        with state.lock:
+            state.ongoing = False
+        self._fallback.clear()
+        logger.warning(
+            "cache reachable again; %s", "cleared it" if overflow else f"dropped {len(stale)} stale keys"
+        )
+
+    def _made(self, keys, version):
+        return [self.make_key(key, version=version) for key in keys]
+
+    def _call(self, name, args, kwargs, written=()):
+        """Call RedisCache.<name>, or the fallback's when Redis is down or fails."""
+        if self.redis_available:
+            try:
+                if self._state.ongoing:
+                    self._recover()
+                return getattr(super(), name)(*args, **kwargs)
+            except UNREACHABLE as exc:
+                self._failed(exc, self._made(written, kwargs.get("version")))
+        else:
+            self._remember(self._made(written, kwargs.get("version")))
+        if name == "get":
+            django_cache_get_fail_total.labels(backend=METRICS_BACKEND).inc()
+        if name in ("get", "has_key", "add", "set", "delete", "touch") and str(args[0]).startswith(
+            NOT_PER_PROCESS
+        ):
+            return MISSES.get(name, lambda args: None)(args)
+        return getattr(self._fallback, name)(*args, **kwargs)
+
+    # --- the cache API ------------------------------------------------------------------
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", (key, value, timeout), {"version": version}, written=[key])
+
+    def get(self, key, default=None, version=None):
+        django_cache_get_total.labels(backend=METRICS_BACKEND).inc()
+        missing = object()
+        value = self._call("get", (key, missing), {"version": version})
+        if value is missing:
+            django_cache_misses_total.labels(backend=METRICS_BACKEND).inc()
+            return default
+        django_cache_hits_total.labels(backend=METRICS_BACKEND).inc()
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", (key, value, timeout), {"version": version}, written=[key])
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", (key, timeout), {"version": version}, written=[key])
+
+    def delete(self, key, version=None):
+        return self._call("delete", (key,), {"version": version}, written=[key])
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", (keys,), {"version": version})
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", (key,), {"version": version})
+
+    def incr(self, key, delta=1, version=None):
+        return self._call("incr", (key, delta), {"version": version}, written=[key])
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", (data, timeout), {"version": version}, written=list(data))
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", (keys,), {"version": version}, written=list(keys))
+
+    def clear(self):
+        state = self._state
+        if self.redis_available:
+            try:
+                result = super().clear()
+            except UNREACHABLE as exc:
+                self._failed(exc)
+            else:
+                with state.lock:
+                    state.ongoing, state.stale, state.overflow = False, set(), False
+                self._fallback.clear()
+                return result
+        with state.lock:
+            # Everything in Redis is suspect now.
+            state.overflow, state.stale = True, set()
+        return self._fallback.clear()
+
+    def ping(self):
+        """Raise if Redis itself cannot be reached right now (for /ready/), ignoring the circuit.
+
+        A success closes the circuit, so the next call cleans up and uses Redis again."""
+        self._cache.get_client(write=True).ping()
+        self._state.down_until = 0.0

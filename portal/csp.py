@@ -1,0 +1,83 @@
+"""Content-Security-Policy (django-csp): a strict policy for the site, a looser one for the admins.
+
+The site's pages run no inline script and no inline event handler (``script-src 'self'``,
+no ``'unsafe-inline'``), so an injected ``<script>`` or ``onerror=`` does nothing. The player
+needs ``blob:`` for media (hls.js feeds the <video> through MediaSource object URLs) and for
+its worker. Files in S3 or Azure are fetched from the store's origin (the media views redirect
+there), so that origin is allowed for media, images and hls.js's requests.
+
+Wagtail's admin and Django's admin still rely on inline scripts, inline styles and
+``blob:``/``data:`` URLs in their widgets, so ``/admin/`` and ``/django-admin/`` get
+their own policy (``admin_directives``, as ``CSP_ADMIN_DIRECTIVES``), chosen by path in
+``CSPMiddleware`` below. Only HTML responses carry a policy: files and JSON have nothing to
+protect with one, and a policy on a PDF could only get in the way of the browser's viewer.
+"""
+
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from csp.middleware import PolicyParts
+
+BLOB = "blob:"
+DATA = "data:"
+
+ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+
+
+def site_directives(storage_origins=(), form_origins=()):
+    """The policy of every page outside the admins."""
+    origins = list(storage_origins)
+    return {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, DATA, *origins],
+        "media-src": [SELF, BLOB, *origins],
+        "connect-src": [SELF, *origins],
+        "worker-src": [SELF, BLOB],
+        "font-src": [SELF],
+        # Lessons show PDFs in an <object>; embeds (oEmbed: YouTube, Vimeo...) are iframes.
+        "object-src": [SELF],
+        "frame-src": [SELF, "https:"],
+        "frame-ancestors": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF, *form_origins],
+    }
+
+
+def admin_directives(storage_origins=()):
+    """The admins' policy: still no plugins, no foreign scripts, no framing by other sites."""
+    origins = list(storage_origins)
+    return {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, DATA, BLOB, *origins],
+        "media-src": [SELF, BLOB, *origins],
+        "connect-src": [SELF, *origins],
+        "worker-src": [SELF, BLOB],
+        "font-src": [SELF, DATA],
+        "object-src": [SELF],
+        "frame-src": [SELF, "https:"],
+        "frame-ancestors": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "manifest-src": [SELF],
+        "child-src": [SELF, BLOB],
+    }
+
+
+class CSPMiddleware(DjangoCSPMiddleware):
+    """django-csp's middleware, with the admin policy on admin paths and HTML responses only."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and parts.config is None and request.path_info.startswith(ADMIN_PREFIXES):
+            from django.conf import settings
+
+            return PolicyParts(settings.CSP_ADMIN_DIRECTIVES, parts.update, parts.replace, parts.nonce)
+        return parts

@@ -1,0 +1,155 @@
+"""Whole Wagtail pages for anonymous visitors, from the cache; conditional requests and Cache-Control.
+
+Course pages, the catalogue (with its filter and search query strings), free-preview
+lessons and the home page are what visitors who are not logged in read most, and they are
+the same for all of them. ``serve`` keeps such a response in the default cache (Redis in
+production, the local-memory cache in ``make run``) under the page tree's version
+(``home.services.content_version``), so that any publish, unpublish, move or delete (and
+a media item's new version, ``lessons.signal_handlers``) drops every cached page at once:
+the catalogue, the course outline and the previous/next links of neighbours included.
+
+What is never stored or served from here:
+- a request carrying a session or messages cookie (a logged-in user, or anyone with
+  something of their own to see), or a method other than GET and HEAD;
+- a query string with parameters other than the catalogue's, or longer than 200 characters
+  (so the number of variants stays bounded);
+- a response that is not a plain 200, sets a cookie, used the CSRF token or the session,
+  is marked private or no-cache (view restrictions), or plays media still being encoded.
+Previews and shared drafts are served by Wagtail's admin views, never through here.
+
+Every cache error is logged and the page is served as if there were no cache (fail-open).
+"""
+
+import hashlib
+import logging
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from wagtail.models import ReferenceIndex
+from wagtailmedia.models import get_media_model
+
+from home.services import content_version
+
+logger = logging.getLogger(__name__)
+
+# The catalogue's filters, search and pagination (courses/catalogue.py); nothing else varies a page.
+QUERY_PARAMETERS = frozenset({"q", "category", "level", "page"})
+MAX_QUERY_LENGTH = 200
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+
+
+def is_cacheable_request(request):
+    """Whether ``request`` may be answered from (and fill) the anonymous page cache."""
+    if request.method not in ("GET", "HEAD") or getattr(request, "is_preview", False):
+        return False
+    if any(name in request.COOKIES for name in PERSONAL_COOKIES):
+        return False
+    query = request.META.get("QUERY_STRING", "")
+    return len(query) <= MAX_QUERY_LENGTH and all(key in QUERY_PARAMETERS for key in request.GET)
+
+
+def _key(request, version):
+    query = urlencode(sorted((k, v) for k in request.GET for v in request.GET.getlist(k)))
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return f"portal:page:{version}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def _headers(response, etag, last_modified):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_vary_headers(response, ["Cookie"])
+    patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_S_MAXAGE)
+
+
+def cached_response(request):
+    """The cached page for ``request`` (or a 304 for it), or None."""
+    if not is_cacheable_request(request):
+        return None
+    version = content_version()
+    if version is None:
+        return None
+    try:
+        entry = cache.get(_key(request, version))
+    except Exception:
+        logger.warning("Cache unavailable; the page is rendered afresh", exc_info=True)
+        return None
+    if entry is None:
+        return None
+    response = HttpResponse(entry["content"], content_type=entry["content_type"])
+    _headers(response, entry["etag"], entry["last_modified"])
+    response["X-Page-Cache"] = "hit"
+    return get_conditional_response(
+        request, etag=entry["etag"], last_modified=entry["last_modified"], response=response
+    )
+
+
+def _plays_media_being_encoded(page):
+    """Whether ``page`` uses a media item that is not ready yet (its player will change)."""
+    references = ReferenceIndex.get_references_for_object(page)
+    media_model = get_media_model()
+    ids = [
+        int(ref.to_object_id)
+        for ref in references.filter(to_content_type__app_label=media_model._meta.app_label)
+        if ref.to_object_id.isdigit()
+    ]
+    if not ids:
+        return False
+    return media_model.objects.filter(pk__in=ids).exclude(status="ready", version__gt="").exists()
+
+
+def _is_cacheable_response(request, response):
+    cache_control = response.get("Cache-Control", "")
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+        and user is not None
+        and not user.is_authenticated
+        # get_token() was called: the page holds a CSRF token (a form), which is per visitor.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
+        and b"csrfmiddlewaretoken" not in response.content
+    )
+
+
+def store(request, response, page):
+    """Keep ``response`` (rendered) for anonymous visitors if it may be shared; set its headers."""
+    if not is_cacheable_request(request) or request.method != "GET":
+        return _private(response)
+    if hasattr(response, "render"):
+        response = response.render()
+    if not _is_cacheable_response(request, response) or _plays_media_being_encoded(page):
+        return _private(response)
+    version = content_version()
+    etag = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+    last_modified = int(time.time())
+    _headers(response, etag, last_modified)
+    if version is not None:
+        entry = {
+            "content": response.content,
+            "content_type": response["Content-Type"],
+            "etag": etag,
+            "last_modified": last_modified,
+        }
+        try:
+            cache.set(_key(request, version), entry, settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        except Exception:
+            logger.warning("Cache unavailable; the page is not kept", exc_info=True)
+    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+
+
+def _private(response):
+    """Pages for one person (or not shareable yet) stay out of shared caches."""
+    if "no-cache" not in response.get("Cache-Control", ""):
+        patch_cache_control(response, private=True)
+    return response

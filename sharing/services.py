@@ -1,0 +1,71 @@
+"""Creating, finding and revoking share links; other apps and views come through here."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import ShareLink
+
+
+class LinkRefused(Exception):
+    """A token that opens nothing: ``status`` is 404 (unknown) or 410 (expired, revoked, deleted)."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def may_share(user, page):
+    """Whether ``user`` may make or revoke links to ``page``: whoever may edit it in Wagtail
+    (editors everywhere, a course's instructors in their course)."""
+    return bool(user.is_authenticated and page.permissions_for_user(user).can_edit())
+
+
+def create_link(page, user, days=None):
+    """A new link to ``page``'s latest draft, valid ``days`` (default ``SHARE_LINK_DAYS``).
+
+    Returns ``(link, token)``; the token is not stored and cannot be shown again.
+    """
+    days = settings.SHARE_LINK_DAYS if days is None else days
+    token = secrets.token_urlsafe(32)
+    link = ShareLink.objects.create(
+        token_hash=hash_token(token),
+        page=page,
+        page_title=page.get_latest_revision_as_object().title[:255],
+        created_by=user,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return link, token
+
+
+def revoke(link, user):
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.revoked_by = user
+        link.save(update_fields=["revoked_at", "revoked_by"])
+    return link
+
+
+def open_link(token):
+    """The ShareLink ``token`` opens, or LinkRefused saying why not."""
+    if not token or len(token) > 200:
+        raise LinkRefused("This share link is not valid.", 404)
+    link = ShareLink.objects.select_related("page").filter(token_hash=hash_token(token)).first()
+    if link is None:
+        raise LinkRefused("This share link is not valid. Check that you copied all of it.", 404)
+    status = link.status()
+    if status == "revoked":
+        raise LinkRefused("This share link has been revoked. Ask for a new one.", 410)
+    if status == "expired":
+        expired = timezone.localtime(link.expires_at)
+        raise LinkRefused(f"This share link expired on {expired:%d %B %Y at %H:%M}. Ask for a new one.", 410)
+    if status == "deleted":
+        raise LinkRefused("The page this link showed has been deleted.", 410)
+    return link

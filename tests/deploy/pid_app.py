@@ -1,0 +1,8 @@
+"""A WSGI app answering with its process id: shows when gunicorn recycles a worker."""
+
+import os
+
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [str(os.getpid()).encode()]

@@ -1,0 +1,199 @@
+"""/metrics (portal/metrics.py): Prometheus text format, access rules, and counters that move."""
+
+import pytest
+from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
+from prometheus_client.parser import text_string_to_metric_families
+
+from portal import task_metrics
+from portal.tasks import clear_expired_sessions
+from tests.page_fixtures import make_media
+from tests.processes import free_port, wait_for
+
+POD_IP = "10.244.1.7:8000"
+
+
+def scrape(client, **headers):
+    response = client.get("/metrics", HTTP_HOST=POD_IP, **headers)
+    assert response.status_code == 200, response.content
+    return {family.name: family for family in text_string_to_metric_families(response.content.decode())}
+
+
+def sample(families, family, sample_name=None, **labels):
+    """The value of one sample (0 if absent: a counter not yet incremented)."""
+    name = sample_name or family
+    if family not in families:
+        return 0
+    for s in families[family].samples:
+        if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
+            return s.value
+    return 0
+
+
+@pytest.mark.django_db
+def test_metrics_answer_in_the_prometheus_text_format_with_every_family_the_issue_lists(client):
+    client.get("/accounts/login/")
+    response = client.get("/metrics", HTTP_HOST=POD_IP)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain; version=")
+    families = {f.name: f for f in text_string_to_metric_families(response.content.decode())}
+    expected = {
+        # Requests by view and status, latency histograms (django-prometheus).
+        "django_http_responses_total_by_status_view_method": "counter",
+        "django_http_requests_latency_seconds_by_view_method": "histogram",
+        # Database and cache errors.
+        "django_db_errors": "counter",
+        "django_cache_get_fail": "counter",
+        # What the site holds, and the Celery side.
+        "ringlet_media_items": "gauge",
+        "ringlet_celery_queue_length": "gauge",
+        "ringlet_celery_tasks": "counter",
+        "ringlet_celery_task_duration_seconds": "histogram",
+        "ringlet_media_encode_duration_seconds": "histogram",
+        "ringlet_metrics_source_up": "gauge",
+    }
+    assert {name: families[name].type for name in expected if name in families} == expected
+    assert sample(families, "ringlet_metrics_source_up", source="database") == 1
+    assert sample(families, "ringlet_metrics_source_up", source="broker") == 1
+
+
+@pytest.mark.django_db
+def test_without_a_token_metrics_refuse_requests_that_came_through_the_ingress(client, settings):
+    settings.METRICS_TOKEN = ""
+    assert client.get("/metrics", HTTP_HOST=POD_IP).status_code == 200
+    forwarded = client.get("/metrics", HTTP_HOST="learn.example.com", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert forwarded.status_code == 403
+    assert b"ringlet_" not in forwarded.content
+    assert client.get("/metrics", HTTP_FORWARDED="for=203.0.113.9").status_code == 403
+
+
+@pytest.mark.django_db
+def test_with_a_token_metrics_need_it_as_a_bearer_token(client, settings):
+    settings.METRICS_TOKEN = "s3cret-metrics-token"
+    assert client.get("/metrics", HTTP_HOST=POD_IP).status_code == 403
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Basic s3cret-metrics-token").status_code == 403
+    right = client.get("/metrics", HTTP_HOST=POD_IP, HTTP_AUTHORIZATION="Bearer s3cret-metrics-token")
+    assert right.status_code == 200
+    # The token is enough, wherever the request comes from.
+    via_ingress = client.get(
+        "/metrics", HTTP_AUTHORIZATION="Bearer s3cret-metrics-token", HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    assert via_ingress.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_request_moves_its_view_and_status_counter_and_latency_histogram(client):
+    labels = {"view": "account_login", "method": "GET"}
+    before = scrape(client)
+    assert client.get("/accounts/login/").status_code == 200
+    after = scrape(client)
+    responses = "django_http_responses_total_by_status_view_method"
+    assert sample(after, responses, f"{responses}_total", status="200", **labels) == (
+        sample(before, responses, f"{responses}_total", status="200", **labels) + 1
+    )
+    latency = "django_http_requests_latency_seconds_by_view_method"
+    assert (
+        sample(after, latency, f"{latency}_count", **labels)
+        == sample(before, latency, f"{latency}_count", **labels) + 1
+    )
+
+
+@pytest.mark.django_db
+def test_database_and_cache_errors_are_counted(client, settings):
+    errors = "django_db_errors"
+    before = sample(scrape(client), errors, f"{errors}_total", type="ProgrammingError")
+    # In a savepoint, so the test's transaction survives the failed query.
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table_here")
+    assert sample(scrape(client), errors, f"{errors}_total", type="ProgrammingError") == before + 1
+
+    # The fail-open cache answers from its fallback, and counts the read Redis did not answer.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.FailOpenRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+    fails = "django_cache_get_fail"
+    before = sample(scrape(client), fails, f"{fails}_total", backend="native_redis")
+    assert cache.get("anything", "fallback default") == "fallback default"
+    assert sample(scrape(client), fails, f"{fails}_total", backend="native_redis") == before + 1
+
+
+@pytest.mark.django_db
+def test_media_items_are_counted_by_status(client):
+    before = scrape(client)
+    item = make_media(title="Broken upload")
+    type(item).objects.filter(pk=item.pk).update(status="failed")
+    after = scrape(client)
+    assert (
+        sample(after, "ringlet_media_items", status="failed")
+        == sample(before, "ringlet_media_items", status="failed") + 1
+    )
+    assert {s.labels["status"] for s in after["ringlet_media_items"].samples} == {
+        "pending",
+        "processing",
+        "ready",
+        "failed",
+    }
+
+
+@pytest.mark.django_db
+def test_queue_lengths_count_the_tasks_waiting_in_the_broker(client, settings, celery_app):
+    # A broker database of this test's own, where no worker consumes.
+    base, _, db = settings.CELERY_BROKER_URL.rpartition("/")
+    url = f"{base}/{(int(db or 0) + 9) % 16}"
+    settings.CELERY_BROKER_URL = url
+    with celery_app.connection_for_write(url) as conn:
+        conn.default_channel.client.delete("media", "default")
+        for _ in range(3):
+            celery_app.send_task("media_library.tasks.transcode", args=[0], queue="media", connection=conn)
+        celery_app.send_task("portal.tasks.clear_expired_sessions", queue="default", connection=conn)
+        try:
+            families = scrape(client)
+        finally:
+            conn.default_channel.client.delete("media", "default")
+    assert sample(families, "ringlet_celery_queue_length", queue="media") == 3
+    assert sample(families, "ringlet_celery_queue_length", queue="default") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_run_by_a_real_worker_moves_its_outcome_counter_and_duration_histogram(client, celery_worker):
+    task = "portal.tasks.clear_expired_sessions"
+    before = scrape(client)
+    count = sample(before, "ringlet_celery_tasks", "ringlet_celery_tasks_total", task=task, state="SUCCESS")
+    runs = sample(
+        before,
+        "ringlet_celery_task_duration_seconds",
+        "ringlet_celery_task_duration_seconds_count",
+        task=task,
+    )
+
+    clear_expired_sessions.delay().get(timeout=30)
+
+    def counted():
+        families = scrape(client)
+        done = sample(
+            families, "ringlet_celery_tasks", "ringlet_celery_tasks_total", task=task, state="SUCCESS"
+        )
+        return families if done == count + 1 else None
+
+    # The worker records the outcome right after storing the result.
+    after = wait_for(counted, timeout=10, message="the task's outcome in /metrics")
+    duration = "ringlet_celery_task_duration_seconds"
+    assert sample(after, duration, f"{duration}_count", task=task) == runs + 1
+    assert sample(after, duration, f"{duration}_bucket", task=task, le="+Inf") == runs + 1
+
+
+def test_task_metrics_are_kept_in_redis_for_any_web_process_to_read(settings):
+    """What the worker writes (task_metrics.record) is what the web process reads."""
+    task = f"tests.metrics.example-{free_port()}"
+    task_metrics.record(task, "FAILURE", 0.3)
+    task_metrics.record(task, "SUCCESS", 42.0)
+    counts, histograms = task_metrics.read()
+    assert counts[(task, "FAILURE")] == 1 and counts[(task, "SUCCESS")] == 1
+    buckets, total = histograms[task]
+    assert total == pytest.approx(42.3)
+    assert buckets["0.5"] == 1 and buckets["60.0"] == 2 and buckets["+Inf"] == 2 and "0.1" not in buckets
