@@ -42,3 +42,31 @@ def bump():
     except Exception:
         # Nothing cached can be read without the cache either; the next current() starts afresh.
         logger.warning("Cache unavailable; could not drop answers derived from the page tree", exc_info=True)
+
+
+_MISSING = object()
+
+
+def cached(key, build, timeout):
+    """``build()``, kept in the cache under ``key`` and the current version for ``timeout`` seconds.
+
+    For answers derived from the page tree: any change to it drops them (``bump``). When the
+    cache fails, ``build()`` is answered afresh (fail-open). ``None`` is a value like any other.
+    """
+    version = current()
+    if version is None:
+        return build()
+    versioned = f"{key}:{version}"
+    try:
+        value = cache.get(versioned, _MISSING)
+    except Exception:
+        logger.warning("Cache unavailable; %s is read afresh", key, exc_info=True)
+        return build()
+    if value is not _MISSING:
+        return value
+    value = build()
+    try:
+        cache.set(versioned, value, timeout)
+    except Exception:
+        logger.warning("Cache unavailable; %s is not kept", key, exc_info=True)
+    return value

@@ -6,10 +6,7 @@ from the modules below the models (``outline``, ``catalogue``), which import no 
 what a page shows a particular student comes from the learner context (``courses.learner``).
 """
 
-import logging
-
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
@@ -26,15 +23,13 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
 
-from home.services import CachedViewRestrictionsMixin, content_version, public
+from home.services import CachedViewRestrictionsMixin, cached_under_content_version, public
 from sharing.panels import ShareLinksPanel
 
 from ..catalogue import catalogue_context
 from ..outline import Outline, build_outline, lesson_model
 from .enrollment import validate_enrollment_window
 from .snippets import Category, Instructor
-
-logger = logging.getLogger(__name__)
 
 # A day: versions change with every publish, so old outlines just age out.
 OUTLINE_TIMEOUT = 60 * 60 * 24
@@ -317,23 +312,10 @@ class CoursePage(HiddenSubtreeMixin, Page):
         The sections are cached under the page tree's version (``home.services.content_version``),
         which any publish, unpublish, move or delete changes; a failing cache means reading afresh.
         """
-        version = content_version()
-        key = f"courses:outline:{version}:{self.pk}"
-        if version is not None:
-            try:
-                sections = cache.get(key)
-            except Exception:
-                logger.warning("Cache unavailable; the outline is read from the database", exc_info=True)
-                return self.get_outline()
-            if sections is not None:
-                return Outline(course=self, sections=sections)
-        outline = self.get_outline()
-        if version is not None:
-            try:
-                cache.set(key, outline.sections, OUTLINE_TIMEOUT)
-            except Exception:
-                logger.warning("Cache unavailable; the outline is not kept", exc_info=True)
-        return outline
+        sections = cached_under_content_version(
+            f"courses:outline:{self.pk}", lambda: self.get_outline().sections, OUTLINE_TIMEOUT
+        )
+        return Outline(course=self, sections=sections)
 
     def get_details(self):
         """What the course page shows besides its outline, read now: the same for every visitor."""
@@ -353,23 +335,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         Saving a category, an instructor or an image changes that version too
         (``courses.signal_handlers``), so an edited snippet shows at once.
         """
-        version = content_version()
-        key = f"courses:details:{version}:{self.pk}"
-        if version is not None:
-            try:
-                details = cache.get(key)
-            except Exception:
-                logger.warning("Cache unavailable; course details are read from the database", exc_info=True)
-                return self.get_details()
-            if details is not None:
-                return details
-        details = self.get_details()
-        if version is not None:
-            try:
-                cache.set(key, details, OUTLINE_TIMEOUT)
-            except Exception:
-                logger.warning("Cache unavailable; course details are not kept", exc_info=True)
-        return details
+        return cached_under_content_version(f"courses:details:{self.pk}", self.get_details, OUTLINE_TIMEOUT)
 
     preview_modes = PREVIEW_MODES
 

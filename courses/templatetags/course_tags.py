@@ -1,13 +1,9 @@
-import logging
-
 from django import template
-from django.core.cache import cache
 
 from courses.models import CourseIndexPage
 from courses.outline import format_minutes, opens_on_text
-from home.services import content_version, public
+from home.services import cached_under_content_version, public
 
-logger = logging.getLogger(__name__)
 register = template.Library()
 
 
@@ -40,20 +36,8 @@ def catalogue_link(context):
 
 def site_catalogue():
     """The first published catalogue, or None; cached under the page tree's version (fail-open)."""
-    version = content_version()
-    key = f"courses:site-catalogue:{version}"
-    if version is not None:
-        try:
-            found = cache.get(key)
-        except Exception:
-            logger.warning("Cache unavailable; the catalogue link is read from the database", exc_info=True)
-            found = None
-        if found is not None:
-            return found or None  # False: no catalogue
-    catalogue = public(CourseIndexPage.objects.live()).order_by("path").first()
-    if version is not None:
-        try:
-            cache.set(key, catalogue or False, 60 * 60 * 24)
-        except Exception:
-            logger.warning("Cache unavailable; the catalogue link is not kept", exc_info=True)
-    return catalogue
+    return cached_under_content_version(
+        "courses:site-catalogue",
+        lambda: public(CourseIndexPage.objects.live()).order_by("path").first(),
+        60 * 60 * 24,
+    )
