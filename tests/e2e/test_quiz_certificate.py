@@ -26,7 +26,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 # so the dashboard never shows it. Not strict, so it reports XPASS when run alone; the cause
 # (an earlier test leaving the in-process Celery producer or the completion path in a bad
 # state) is the next thing to find.
-@pytest.mark.xfail(reason="certificate task not delivered after the rest of the suite (issue 14)", strict=False)
+@pytest.mark.xfail(
+    reason="certificate task not delivered after the rest of the suite (issue 14)", strict=False
+)
 def test_student_passes_the_quiz_completes_the_course_and_verifies_the_certificate(
     page, live_server, artifacts_dir, build_course, celery_worker
 ):
