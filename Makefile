@@ -34,7 +34,9 @@ $(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev
 system-deps:
 	@scripts/system-deps.sh
 
+# FFmpeg first: the demo media need it, and nothing should be half done without it.
 run: venv
+	@scripts/system-deps.sh run
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo_content
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile

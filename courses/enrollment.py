@@ -64,6 +64,15 @@ def enrollment_status(course, now=None):
     return None
 
 
+def needs_confirmation(course):
+    """Whether enrolling in ``course`` deserves an explicit confirmation: it has a capacity or a window.
+
+    Without either, a visitor who asked to enroll before signing up is enrolled as soon as
+    they are logged in; with one, they see the places left or the dates and confirm.
+    """
+    return bool(course.capacity is not None or course.enrollment_opens_at or course.enrollment_closes_at)
+
+
 def enroll(user, course):
     """Enroll ``user`` in ``course`` and return ``(enrollment, created)``; idempotent.
 

@@ -56,6 +56,12 @@ class CourseLearner:
     def enrolled(self):
         return self.enrollment is not None
 
+    @property
+    def reads_every_lesson(self):
+        """Staff and enrolled students read every published lesson (a drip lesson once it opens,
+        which the outline says); others only free previews."""
+        return self.is_staff or self.enrolled
+
     @cached_property
     def progress(self):
         """The student's Progress over the course's published lessons; None without an enrollment."""
@@ -111,6 +117,13 @@ class CourseLearner:
         if course.capacity is None or self.enrolled or self.closed_reason:
             return False
         return course.enrollments.count() >= course.capacity
+
+    @cached_property
+    def places_left(self):
+        """Free places in a course with a capacity (never below 0), or None without one."""
+        if self.course.capacity is None:
+            return None
+        return max(0, self.course.capacity - self.course.enrollments.count())
 
 
 def course_learner(request, course):

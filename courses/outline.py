@@ -114,6 +114,15 @@ def build_outline(course, pages):
     return Outline(course=course, sections=sections)
 
 
+def course_minutes(lesson_minutes, estimated_hours=None):
+    """A course's one duration in minutes: its published lessons' times added up, or the
+    editor's ``estimated_hours`` only when the lessons have none (0). Shown the same on the
+    course page, the catalogue card and in the API (``CoursePage.duration_minutes``)."""
+    if lesson_minutes:
+        return int(lesson_minutes)
+    return round(float(estimated_hours) * 60) if estimated_hours else 0
+
+
 def format_minutes(minutes):
     """``95`` → ``"1 h 35 min"``; used by templates via the ``duration`` filter."""
     minutes = int(minutes or 0)

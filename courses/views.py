@@ -1,4 +1,7 @@
-"""Student views of courses: enroll, unenroll, the dashboard, and certificates (verify, download)."""
+"""Student views of courses: enroll (directly, or after signing up or logging in), unenroll,
+the dashboard, and certificates (verify, download)."""
+
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,11 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import enrollment
+from .learner import course_learner
 from .models import Certificate
 from .progress import dashboard_entries
+
+# Session key of a visitor's wish to enroll, set by a POST from a locked lesson's page and
+# honoured once they are logged in. A session value (not a URL) so that no link from
+# another site can enroll anyone.
+ENROLL_INTENT = "ringlet_enroll_intent"
 
 
 def _course_or_404(course_id):
@@ -20,6 +31,20 @@ def _course_or_404(course_id):
     return course
 
 
+def _next_url(request, course):
+    """The ``next`` URL of the request if it is one of ours, else the course page."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return course.get_url(request)
+
+
+def _join_url(course, next_url):
+    return f"{reverse('courses:join', args=[course.pk])}?{urlencode({'next': next_url})}"
+
+
 @require_POST
 def enroll(request, course_id):
     """Enroll the logged-in student; a second submit changes nothing and says so."""
@@ -27,16 +52,55 @@ def enroll(request, course_id):
     if not request.user.is_authenticated:
         # Back to the course page after logging in, where the button is (this URL is POST only).
         return redirect_to_login(course.get_url(request), settings.LOGIN_URL)
+    if _enroll_and_say_so(request, course):
+        return redirect(_next_url(request, course))
+    return redirect(course.get_url(request))
+
+
+def _enroll_and_say_so(request, course):
+    """Enroll the request's user in ``course`` with a message saying what happened; True if enrolled."""
     try:
         _, created = enrollment.enroll(request.user, course)
     except enrollment.EnrollmentRefused as refusal:
         messages.error(request, f"You cannot enroll in “{course.title}”: {refusal}")
+        return False
+    if created:
+        messages.success(request, f"You are enrolled in “{course.title}”. Enjoy the course!")
     else:
-        if created:
-            messages.success(request, f"You are enrolled in “{course.title}”. Enjoy the course!")
-        else:
-            messages.info(request, f"You are already enrolled in “{course.title}”.")
-    return redirect(course.get_url(request))
+        messages.info(request, f"You are already enrolled in “{course.title}”.")
+    return True
+
+
+@require_POST
+def enroll_intent(request, course_id):
+    """A visitor asks to enroll from a locked lesson: remember it, then send them to sign up
+    (``to=signup``) or log in, and from there to ``join``, which enrolls them."""
+    course = _course_or_404(course_id)
+    next_url = _next_url(request, course)
+    request.session[ENROLL_INTENT] = course.pk
+    join = _join_url(course, next_url)
+    if request.user.is_authenticated:
+        return redirect(join)
+    target = "account_signup" if request.POST.get("to") == "signup" else "account_login"
+    return redirect(f"{reverse(target)}?{urlencode({'next': join})}")
+
+
+@login_required
+def join(request, course_id):
+    """Where a visitor lands after signing up or logging in to enroll: enrolled at once and sent
+    back to ``next`` (the lesson) when they asked for it and the course has no capacity or
+    window; otherwise a confirmation page with the places left, the dates, or why not."""
+    course = _course_or_404(course_id)
+    next_url = _next_url(request, course)
+    learner = course_learner(request, course)
+    if learner.enrolled:
+        return redirect(next_url)
+    asked = request.session.get(ENROLL_INTENT) == course.pk
+    if asked and not enrollment.needs_confirmation(course):
+        request.session.pop(ENROLL_INTENT, None)
+        if _enroll_and_say_so(request, course):
+            return redirect(next_url)
+    return render(request, "courses/join.html", {"course": course, "learning": learner, "next_url": next_url})
 
 
 @require_POST

@@ -9,10 +9,45 @@ WELCOME = [
     ("heading", {"text": "Learn at your own pace", "size": "h2"}),
     (
         "paragraph",
-        "<p>Ringlet hosts video courses with lessons, quizzes and progress tracking. "
+        "<p>Ringlet hosts video courses with captioned lessons, downloads and progress tracking. "
         "Browse the catalogue, enroll and pick up where you left off.</p>",
     ),
 ]
+SEO_TITLE = "Ringlet: open video courses you can start today"
+SEARCH_DESCRIPTION = (
+    "Short video courses with captions, free preview lessons and progress tracking. "
+    "Browse the catalogue, try a lesson and enroll for free."
+)
+
+
+def home_blocks(catalogue):
+    """The demo home page's blocks: what Ringlet offers, the catalogue, courses and topics."""
+    return [
+        (
+            "hero",
+            {
+                "text": "Short video courses with captions, free preview lessons and progress "
+                "tracking. Try a lesson now; enroll for free when you want the rest.",
+                "button_text": "Browse the courses",
+                "button_page": catalogue,
+            },
+        ),
+        ("continue_learning", {"heading": "Continue learning"}),
+        ("featured_courses", {"heading": "Featured courses", "courses": [], "count": 3}),
+        ("categories", {"heading": "Browse by topic"}),
+    ]
+
+
+@transaction.atomic
+def ensure_home_blocks(home, catalogue):
+    """Give the demo home page its blocks, once: a home page an editor has changed is left alone."""
+    if any(block.block_type == "hero" for block in home.body):
+        return home
+    home.body = home_blocks(catalogue)
+    home.seo_title = home.seo_title or SEO_TITLE
+    home.search_description = home.search_description or SEARCH_DESCRIPTION
+    home.save_revision().publish()
+    return home
 
 
 def _create_root():

@@ -1,7 +1,8 @@
-"""Idempotent demo lessons, with a generated PDF, video and audio (called by ``manage.py demo_content``).
+"""Idempotent demo lessons, with generated PDFs, lectures and audio (called by ``manage.py demo_content``).
 
-The media are generated with the ffmpeg binary at demo time (a few seconds of test
-pattern and a sine tone), so nothing is downloaded and the repository holds no binaries.
+The media are generated with the ffmpeg binary at demo time (a 60 s captioned lecture per
+course, see ``demo.lectures``, and a sine tone), so nothing is downloaded and the repository
+holds no binaries.
 """
 
 import subprocess
@@ -14,15 +15,43 @@ from django.db import transaction
 from wagtail.documents import get_document_model
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
-from wagtail.images import get_image_model
 from wagtailmedia.models import get_media_model
 
-from demo.courses import live_page
+from courses.models import CoursePage
+from demo import lectures
+from demo.courses import COURSES, live_page
 from lessons.models import LessonPage
 
 DEMO_EMBED_URL = "https://wagtail.org/"
 VIDEO_SECONDS = 4
 VIDEO_SIZE = (320, 180)
+# What the gated lessons say, per course (parts 2, 3, ... take them in turn).
+GATED_TEXT = {
+    "wagtail-for-beginners": [
+        "A page model is a Django model with a template. Add a field, make a migration, and the "
+        "editor gets a form for it. Keep models small: one page type per kind of content.",
+        "StreamField stores a list of typed blocks as JSON. Give each block a template and the "
+        "page renders itself; editors reorder blocks without touching code.",
+        "Drafts, previews and scheduled publishing come with every page. Use them: publish when "
+        "the content is right, not when the clock says so.",
+    ],
+    "python-foundations": [
+        "Names point at values; assigning again points the name elsewhere. Strings, numbers and "
+        "lists are all objects you can ask things of, like len(word) or word.upper().",
+        "A for loop walks through any sequence. Combine it with if to keep only what you need, "
+        "or use a list comprehension to say the same in one line.",
+        "When something fails, Python prints a traceback. Read it from the bottom: the last line "
+        "names the error, the lines above show where it happened.",
+    ],
+    "audio-and-video-for-learning": [
+        "Most bad recordings are bad rooms. Record away from hard walls, close the window and "
+        "switch off fans; a duvet over a clothes rack makes a fine booth.",
+        "Keep the microphone a hand's width away and slightly to the side, so plosives pass it. "
+        "Record a few seconds of silence first: it helps noise reduction later.",
+        "Export H.264 video with AAC audio and let Ringlet make the renditions. Add captions as "
+        "WebVTT; they help viewers in noisy places and those who cannot hear.",
+    ],
+}
 
 
 def pdf_bytes(title, lines):
@@ -77,7 +106,7 @@ def ffmpeg(*args):
             ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args],  # noqa: S607
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=300,  # a 60 s lecture takes ~15 s of CPU; a busy machine may be slower
         )
     except FileNotFoundError:
         raise RuntimeError(
@@ -157,21 +186,24 @@ def demo_assets():
         "cheatsheet": ensure_document(
             "Cheat sheet (demo PDF)", "cheat-sheet.pdf", ["Keyboard shortcuts and commands for this course."]
         ),
-        "video": ensure_media("Test pattern (demo video)", "video"),
         "audio": ensure_media("Tone (demo audio)", "audio"),
-        "image": get_image_model().objects.filter(title__startswith="Cover: ").order_by("pk").first(),
         "embed_url": ensure_demo_embed(),
     }
 
 
-def showcase_body(assets):
-    """A lesson body using every block a lesson may hold, the quiz included."""
+def showcase_body(assets, course):
+    """A lesson body using every block a lesson may hold, the quiz included, with ``course``'s
+    lecture and cover."""
     body = [
         ("heading", {"text": "What you will do", "size": "h2"}),
         ("paragraph", "<p>This lesson shows every kind of content a lesson can hold.</p>"),
         (
             "video",
-            {"video": assets["video"], "caption": "A generated test pattern with a tone.", "transcript": ""},
+            {
+                "video": course["lecture"],
+                "caption": f"Lecture: {course['title']} (captions on; a tone stands in for the voice).",
+                "transcript": lectures.transcript(course["slug"]),
+            },
         ),
         (
             "audio",
@@ -199,10 +231,9 @@ def showcase_body(assets):
         ),
     ]
     body.append(("quiz", demo_quiz()))
-    if assets["image"] is not None:
+    if course["cover"] is not None:
         body.insert(
-            2,
-            ("figure", {"image": assets["image"], "caption": "An image block."}),
+            2, ("figure", {"image": course["cover"], "caption": f"The cover of “{course['title']}”."})
         )
     return body
 
@@ -239,13 +270,42 @@ def demo_quiz():
     }
 
 
-def simple_body(title, number):
-    return [
+def gated_body(course, title, number):
+    """A short lesson for enrolled students: real text, an exercise and, in part 2, the lecture."""
+    texts = GATED_TEXT[course["slug"]]
+    body = [
         ("heading", {"text": f"{title}: key ideas", "size": "h2"}),
-        ("paragraph", f"<p>Part {number} of the course. Read, try the example, then move on.</p>"),
+        ("paragraph", f"<p>{texts[(number - 2) % len(texts)]}</p>"),
+    ]
+    if number == 2:
+        body.append(
+            (
+                "video",
+                {
+                    "video": course["lecture"],
+                    "caption": f"The {course['title']} lecture, for enrolled students.",
+                    "transcript": lectures.transcript(course["slug"]),
+                },
+            )
+        )
+    body += [
         ("code", {"language": "bash", "code": f"echo 'exercise {number}'", "caption": "Try it"}),
         ("callout", {"kind": "note", "title": "", "body": "<p>Take your time; nothing here is timed.</p>"}),
     ]
+    return body
+
+
+def course_assets(page):
+    """The demo course above ``page`` (a course or module): its slug, title, cover and lecture."""
+    course_page = page if isinstance(page, CoursePage) else page.get_parent().specific
+    spec = next(spec for spec in COURSES if spec["slug"] == course_page.slug)
+    lecture = lectures.ensure_lecture(spec["slug"], spec["title"], spec["colour"], ffmpeg)
+    return {
+        "slug": spec["slug"],
+        "title": spec["title"],
+        "cover": course_page.cover_image,
+        "lecture": lecture,
+    }
 
 
 def ensure_quiz(lesson):
@@ -277,6 +337,7 @@ def ensure_lessons(sections):
                     if first:
                         ensure_quiz(existing.specific)
                     continue
+                course = course_assets(parent)
                 title = "Tour of a lesson" if first else f"{parent.title}: part {number}"
                 lesson = LessonPage(
                     title=title,
@@ -284,7 +345,7 @@ def ensure_lessons(sections):
                     summary=f"{title} in a few minutes.",
                     estimated_minutes=5 + 5 * (number % 3),
                     free_preview=first,
-                    body=showcase_body(assets) if first else simple_body(title, number),
+                    body=showcase_body(assets, course) if first else gated_body(course, title, number),
                 )
                 parent.add_child(instance=live_page(lesson))
     return count

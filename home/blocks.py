@@ -165,13 +165,73 @@ class ResourcesBlock(blocks.StructBlock):
         template = "blocks/resources_block.html"
 
 
+class FeaturedCoursesBlock(blocks.StructBlock):
+    """Course cards on the home page: the courses the editor picks, or else the newest ones.
+
+    Rendered with the courses app's card template and tags, so ``home`` imports nothing from
+    ``courses`` (the page type below is a string).
+    """
+
+    heading = blocks.CharBlock(max_length=120, default="Featured courses")
+    courses = blocks.ListBlock(
+        blocks.PageChooserBlock(page_type="courses.CoursePage"),
+        min_num=0,
+        help_text="Leave empty to show the newest published courses.",
+    )
+    count = blocks.IntegerBlock(
+        default=3, min_value=1, max_value=12, help_text="How many newest courses, when none are picked."
+    )
+
+    class Meta:
+        icon = "list-ul"
+        template = "blocks/featured_courses_block.html"
+
+
+class CategoriesBlock(blocks.StructBlock):
+    """Links to the catalogue filtered by each category that has published courses."""
+
+    heading = blocks.CharBlock(max_length=120, default="Browse by topic")
+
+    class Meta:
+        icon = "tag"
+        template = "blocks/categories_block.html"
+
+
+class ContinueLearningBlock(blocks.StructBlock):
+    """A logged-in student's courses in progress, with the next lesson of each; nothing for others."""
+
+    heading = blocks.CharBlock(max_length=120, default="Continue learning")
+
+    class Meta:
+        icon = "resubmit"
+        template = "blocks/continue_learning_block.html"
+
+
+class HeroBlock(blocks.StructBlock):
+    """The opening of the home page: what the site offers, and one button (usually to the catalogue)."""
+
+    text = blocks.CharBlock(max_length=300)
+    button_text = blocks.CharBlock(max_length=60, default="Browse the courses")
+    button_page = blocks.PageChooserBlock()
+
+    class Meta:
+        icon = "pick"
+        template = "blocks/hero_block.html"
+
+
 BASE_BLOCKS = [
     ("heading", HeadingBlock()),
     ("paragraph", RichTextBlock()),
     ("figure", FigureBlock()),
 ]
 
-HOME_BLOCKS = BASE_BLOCKS + [("call_to_action", CallToActionBlock())]
+HOME_BLOCKS = BASE_BLOCKS + [
+    ("call_to_action", CallToActionBlock()),
+    ("hero", HeroBlock()),
+    ("featured_courses", FeaturedCoursesBlock()),
+    ("categories", CategoriesBlock()),
+    ("continue_learning", ContinueLearningBlock()),
+]
 
 LESSON_BLOCKS = BASE_BLOCKS + [
     ("video", VideoBlock()),

@@ -2,6 +2,8 @@
 
 from wagtail.api.v2.views import PagesAPIViewSet
 
+# The serializer is the courses endpoint's, imported from there: services is loaded with the models.
+from courses.api import PublicPageSerializer
 from courses.services import course_learner, visible_pages
 
 from .access import may_read
@@ -11,6 +13,7 @@ from .models import LessonPage
 class LessonsAPIViewSet(PagesAPIViewSet):
     """Published, public lessons of published courses; bodies only for free previews."""
 
+    base_serializer_class = PublicPageSerializer
     model = LessonPage
     name = "lessons"
     listing_default_fields = PagesAPIViewSet.listing_default_fields + [

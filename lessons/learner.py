@@ -48,6 +48,10 @@ class LessonLearner:
         return None if self.can_view else refusal(self.course_learner, self.lesson)
 
     @property
+    def reads_every_lesson(self):
+        return self.course_learner.reads_every_lesson
+
+    @property
     def completed_ids(self):
         """Completed lessons of the course (empty unless enrolled)."""
         return self.course_learner.completed_ids

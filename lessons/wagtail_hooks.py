@@ -1,10 +1,9 @@
 """Lesson gating (Wagtail serves a lesson page only to those the gating rule allows) and quiz statistics."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -18,8 +17,15 @@ from .quiz_stats import may_see_statistics
 
 @hooks.register("before_serve_page")
 def gate_lessons(page, request, serve_args, serve_kwargs):
-    """Send a visitor who may not read a lesson to log in (anonymous) or to the course page
-    (not enrolled, or a drip lesson not open yet), with the gate's explanation (``refusal``)."""
+    """Explain to a visitor who may not read a lesson why, instead of showing its body (``refusal``).
+
+    A draft is a 404. An enrolled student early for a drip lesson goes back to the course page,
+    told when it opens. Anyone else (a visitor, or a student not enrolled) gets a 403 page with
+    the lesson's title and summary (public anyway), the reason ("for enrolled students"),
+    sign-up / log-in / enroll buttons that come back to the lesson, and the course outline
+    with what is free. The page uses the CSRF token and is not a 200, so the anonymous page
+    cache (``portal.page_cache``) never keeps it.
+    """
     if not isinstance(page, LessonPage):
         return None
     learner = lesson_learner(request, page)
@@ -29,10 +35,11 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
     if why.kind == "draft":
         # A live lesson inside an unpublished course or module is still a draft to students.
         raise Http404
-    if why.kind == "login":
-        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-    messages.info(request, why.message)
-    return redirect(learner.course.get_url(request) or "/")
+    if why.kind == "closed":
+        messages.info(request, why.message)
+        return redirect(learner.course.get_url(request) or "/")
+    context = {"page": page, "self": page, "learning": learner, **page.navigation()}
+    return TemplateResponse(request, "lessons/locked_lesson.html", context, status=403)
 
 
 class QuizStatisticsMenuItem(MenuItem):

@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -13,6 +16,10 @@ from portal import routing
 from portal.api import api_router
 
 urlpatterns = [
+    # Browsers and crawlers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path(
+        "favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("portal/favicon.ico"), permanent=True)
+    ),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     # Lessons show PDFs inline in an <object>: documents alone may be framed by our own pages.

@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the suite needs (ffmpeg, chromium) when they are missing,
-# and any extra command named as an argument (`make bench` asks for wrk).
+# Installs the Debian packages Ringlet needs when they are missing: `run` (make run) needs
+# ffmpeg for the demo media; `test` (the default, make test) also needs chromium and Java
+# (the Nu HTML checker). As root with apt-get it installs them; elsewhere it stops, naming them.
+# Any further argument is an extra command to install (`make bench` asks for wrk).
 set -euo pipefail
+mode=test
+case "${1:-}" in run|test) mode=$1; shift ;; esac
 missing=()
 for extra in "$@"; do command -v "$extra" >/dev/null || missing+=("$extra"); done
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v ffprobe >/dev/null || missing+=(ffmpeg)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "$mode" = test ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v java >/dev/null || missing+=(default-jre-headless)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "Installing Debian packages: $pkgs"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+elif [ "$mode" = run ]; then
+  echo "make run needs the system package ${pkgs% } (for example: sudo apt-get install -y ${pkgs% })" >&2
+  exit 1
 else
   echo "The test suite needs these system packages: $pkgs" >&2
   echo "Install them first, for example: sudo apt-get install -y $pkgs" >&2

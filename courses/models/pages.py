@@ -27,7 +27,7 @@ from home.services import CachedViewRestrictionsMixin, cached_under_content_vers
 from sharing.panels import ShareLinksPanel
 
 from ..catalogue import catalogue_context
-from ..outline import Outline, build_outline, lesson_model
+from ..outline import Outline, build_outline, course_minutes, lesson_model
 from .enrollment import validate_enrollment_window
 from .snippets import Category, Instructor
 
@@ -174,7 +174,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         decimal_places=1,
         null=True,
         blank=True,
-        help_text="Total study time including exercises. The lesson times are added up separately.",
+        help_text="The course's duration while its lessons have no times; else their times are added up.",
     )
     instructors = ParentalManyToManyField(Instructor, blank=True, related_name="courses")
     learning_outcomes = StreamField(
@@ -256,6 +256,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         APIField("level"),
         APIField("language"),
         APIField("estimated_hours"),
+        APIField("duration_minutes"),
         APIField("instructor_names"),
         APIField("learning_outcome_list"),
         APIField("prerequisite_ids"),
@@ -277,6 +278,16 @@ class CoursePage(HiddenSubtreeMixin, Page):
         problem = prerequisite_problem(self, self.prerequisites.all())
         if problem:
             raise ValidationError({"prerequisites": problem})
+
+    @property
+    def duration_minutes(self):
+        """The course's one duration (``outline.course_minutes``): its lessons' times, or the
+        editor's estimate when they have none. Uses the catalogue's ``total_minutes`` annotation
+        when present, else the outline, which give the same sum."""
+        lesson_minutes = getattr(self, "total_minutes", None)
+        if lesson_minutes is None:
+            lesson_minutes = self.outline.minutes
+        return course_minutes(lesson_minutes, self.estimated_hours)
 
     @cached_property
     def category_name(self):
@@ -349,6 +360,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         outline = self.outline
         context["outline"] = outline
         context["first_lesson"] = outline.lessons[0] if outline.lessons else None
+        context["first_preview"] = next((lesson for lesson in outline.lessons if lesson.free_preview), None)
         context.update(self.details)
         return context
 

@@ -14,6 +14,16 @@ def duration(minutes):
 
 
 @register.filter
+def isotime(value):
+    """A datetime as a valid ``<time datetime>``: ISO 8601 in the site's time zone, whole seconds."""
+    if not value:
+        return ""
+    from django.utils import timezone
+
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
 def opens_on(lesson, dates):
     """``lesson|opens_on:learning.opens_on``: "Opens on 3 March 2027" for a drip lesson still closed."""
     date = (dates or {}).get(lesson.pk)

@@ -21,6 +21,8 @@ from ..blocks import LESSON_BLOCKS
 MEDIA_BLOCKS = {"video": "video", "audio": "audio"}
 # Block types that are requirements of their own; a lesson with one cannot complete by watching alone.
 REQUIREMENT_BLOCKS = {"quiz"}
+# Block types holding code, indexed apart from prose (a weak match).
+CODE_BLOCKS = {"code"}
 
 
 class PreviewBodyField(serializers.Field):
@@ -78,7 +80,14 @@ class LessonPage(CachedViewRestrictionsMixin, Page):
         FieldPanel("body"),
     ]
     settings_panels = Page.settings_panels + [ShareLinksPanel()]
-    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    # The search index is public: anyone can probe it through the catalogue or the API, so a
+    # gated lesson contributes only its title and summary (never its body), and code is kept
+    # apart from prose so a course matching only in a code block ranks below the others.
+    search_fields = Page.search_fields + [
+        index.SearchField("summary", boost=2),
+        index.SearchField("public_prose"),
+        index.SearchField("public_code", boost=0.2),
+    ]
 
     api_fields = [
         APIField("summary"),
@@ -113,6 +122,23 @@ class LessonPage(CachedViewRestrictionsMixin, Page):
     def is_published(self):
         """Whether students can reach the lesson: it and every page above it are live (no drafts)."""
         return is_reachable(self)
+
+    def _public_body_text(self, code):
+        if not self.free_preview:
+            return ""
+        chunks = []
+        for block in self.body:
+            if (block.block_type in CODE_BLOCKS) == code:
+                chunks.extend(str(text) for text in block.block.get_searchable_content(block.value))
+        return " ".join(chunk for chunk in chunks if chunk)
+
+    def public_prose(self):
+        """The body's text without code, for the search index: free previews only (else empty)."""
+        return self._public_body_text(code=False)
+
+    def public_code(self):
+        """The body's code blocks, for the search index: free previews only (else empty)."""
+        return self._public_body_text(code=True)
 
     def media_ids(self):
         """The ids of the media items the body plays (its video and audio blocks), in order."""

@@ -61,6 +61,18 @@ def _state(media, user, allowed=False):
     return "processing"
 
 
+@register.simple_tag
+def document_pages(document):
+    """``{% document_pages doc as pages %}``: the PDF's page count as recorded by the worker, or None."""
+    if document is None:
+        return None
+    try:
+        return services.page_count(document)
+    except Exception:  # a document block must never break its page
+        logger.exception("Could not read the page count of document %s", getattr(document, "pk", None))
+        return None
+
+
 @register.filter
 def media_status_label(media):
     """``{{ media|media_status_label }}``: "Queued", "Processing (37%)", "Ready" or "Failed"."""

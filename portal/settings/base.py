@@ -304,6 +304,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Wagtail -------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Ringlet")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The API's detail_url and html_url; unset, they use the host each request came in on.
+WAGTAILAPI_BASE_URL = env("WAGTAILAPI_BASE_URL", default=None)
 # No avatars from gravatar.com: they would tell a third party who uses the admin (and the
 # admin's CSP allows images from this site and the media store only).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from courses.models import Category
-from demo.lessons import demo_assets
+from demo.lessons import demo_assets, ensure_media
 from home.blocks import LESSON_BLOCKS
 from lessons.models import LessonPage
 from tests.factories import CoursePageFactory, InstructorFactory, ModulePageFactory, UserFactory
@@ -64,7 +64,7 @@ def test_instructor_publishes_a_lesson_using_every_block_through_the_admin(instr
     import wagtail_factories
 
     image = wagtail_factories.ImageFactory(title="Diagram")
-    assets = demo_assets()
+    assets = {**demo_assets(), "video": ensure_media("Test pattern (demo video)", "video")}
     # The video block plays the media library's renditions, made here by the real pipeline.
     video = transcode_here(assets["video"])
     module = ModulePageFactory(parent=CoursePageFactory(parent=catalogue))

@@ -8,6 +8,7 @@ from tests.factories import CategoryFactory, CoursePageFactory, InstructorFactor
 COURSE_LISTING_FIELDS = {"id", "meta", "title", "summary", "cover_image", "category_name", "level"} | {
     "language",
     "estimated_hours",
+    "duration_minutes",
 }
 COURSE_DETAIL_FIELDS = COURSE_LISTING_FIELDS | {
     "description",

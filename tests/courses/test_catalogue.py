@@ -21,6 +21,7 @@ def three_courses(catalogue):
         parent=django,
         title="Signals",
         estimated_minutes=20,
+        free_preview=True,
         body=[("paragraph", "<p>Receivers and photosynthesis are unrelated.</p>")],
     )
     html = CoursePageFactory(
@@ -38,7 +39,7 @@ def test_catalogue_cards_show_lesson_count_and_total_time(client, catalogue, thr
     assert (card.lesson_count, card.total_minutes) == (2, 45)
     content = response.content.decode()
     assert "<dt>Lessons</dt><dd>2</dd>" in content
-    assert "<dt>Time</dt><dd>45 min</dd>" in content
+    assert "<dt>Duration</dt><dd>45 min</dd>" in content
     assert 'class="course-card__image"' in content
 
 
@@ -63,7 +64,7 @@ def test_unknown_filter_values_give_an_empty_catalogue_not_an_error(client, cata
 
 def test_search_finds_courses_by_their_own_text_and_by_their_lessons(client, catalogue, three_courses):
     assert course_titles(client.get(catalogue.url, {"q": "markup"})) == ["HTML for everyone"]
-    # "photosynthesis" only appears in a lesson body of the Django course.
+    # "photosynthesis" only appears in a free-preview lesson body of the Django course.
     assert course_titles(client.get(catalogue.url, {"q": "photosynthesis"})) == ["Django in depth"]
     assert course_titles(client.get(catalogue.url, {"q": "middleware"})) == ["Django in depth"]
     assert course_titles(client.get(catalogue.url, {"q": "zanzibar"})) == []
@@ -137,10 +138,12 @@ def test_course_page_shows_outline_with_times_instructors_and_prerequisites(clie
     assert response.status_code == 200
     assert "Advanced module 1" in content and "Advanced module 2" in content
     assert content.count('class="outline__lesson"') == 4
-    assert "4 (28 min)" in content
+    assert "<dt>Lessons</dt><dd>4</dd>" in content and "<dt>Duration</dt><dd>28 min</dd>" in content
     assert "Grace Hopper" in content
     assert f'href="{basics.url}"' in content
-    assert "Start with “Advanced lesson 1.1”" in content
+    # Outsiders get one primary action, Enroll; "Start with" is for those who read every lesson.
+    assert "Start with" not in content
+    assert "Enroll in this course" in content
     assert CoursePage.objects.get(pk=course.pk).tag_names == ["django"]
 
 

@@ -41,7 +41,7 @@ def test_demo_content_is_idempotent_and_uses_every_block(client, settings):
         "modules": 5,
         "lessons": 10,
         "documents": 2,
-        "media": 2,
+        "media": 4,  # a lecture per course and the tone
         "images": 3,
     }
     used = {block.block_type for lesson in LessonPage.objects.all() for block in lesson.body}
@@ -56,11 +56,12 @@ def test_demo_content_is_idempotent_and_uses_every_block(client, settings):
         *LessonPage.objects.filter(free_preview=True),
     ]:
         assert client.get(page.url).status_code == 200, page.url
-    # The other lessons are for students: visitors are asked to log in, enrolled students read them.
+    # The other lessons are for students: visitors are told so, enrolled students read them.
     gated = LessonPage.objects.filter(free_preview=False)
     assert gated.exists()
     for page in gated:
-        assert client.get(page.url)["Location"].startswith("/accounts/login/"), page.url
+        response = client.get(page.url)
+        assert response.status_code == 403 and b"for enrolled students" in response.content, page.url
     # A student who works through the courses in an order their prerequisites allow.
     student = UserFactory(username="demo-reader")
     for course in sorted(CoursePage.objects.all(), key=lambda c: len(c.prerequisite_ids)):
@@ -70,6 +71,38 @@ def test_demo_content_is_idempotent_and_uses_every_block(client, settings):
     client.force_login(student)
     for page in LessonPage.objects.all():
         assert client.get(page.url).status_code == 200, page.url
+
+
+@pytest.mark.django_db
+def test_each_demo_course_has_its_own_cover_and_a_captioned_720p_lecture_also_in_a_gated_lesson(settings):
+    import hashlib
+    import subprocess
+
+    settings.DEMO_ADMIN_PASSWORD = "demo-password-for-tests"
+    call_command("demo_content")
+    courses = list(CoursePage.objects.all())
+    covers = {hashlib.sha256(course.cover_image.file.read()).hexdigest() for course in courses}
+    assert len(covers) == 3
+    lectures = get_media_model().objects.filter(title__startswith="Lecture: ")
+    assert lectures.count() == 3
+    for lecture in lectures:
+        assert (lecture.width, lecture.height) == (1280, 720) and 60 <= lecture.duration <= 90
+        command = ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"]
+        probe = subprocess.run([*command, lecture.file.path], capture_output=True, text=True, check=True)
+        assert 60 <= float(probe.stdout) <= 90
+        caption = lecture.captions.get()
+        assert caption.is_default and caption.language == "en"
+        assert caption.file.read().decode().startswith("WEBVTT")
+    for course in courses:
+        lessons = LessonPage.objects.descendant_of(course).live()
+        preview = [lesson for lesson in lessons if lesson.free_preview]
+        gated_media = {mid for lesson in lessons if not lesson.free_preview for mid in lesson.media_ids()}
+        assert len(preview) == 1
+        # Its own lecture in its own lessons (no other course's cover or video).
+        own = lectures.get(title=f"Lecture: {course.title}")
+        assert own.pk in preview[0].media_ids() and own.pk in gated_media
+        figures = [block.value["image"] for block in preview[0].body if block.block_type == "figure"]
+        assert figures == [course.cover_image]
 
 
 @pytest.mark.django_db

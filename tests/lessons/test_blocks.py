@@ -7,7 +7,7 @@ import wagtail_factories
 from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 
-from demo.lessons import demo_assets, pdf_bytes, showcase_body
+from demo.lessons import demo_assets, ensure_media, pdf_bytes, showcase_body
 from lessons.blocks import LESSON_BLOCKS
 from tests.factories import CoursePageFactory, LessonPageFactory
 from tests.media_fixtures import transcode_here
@@ -15,8 +15,11 @@ from tests.media_fixtures import transcode_here
 
 @pytest.fixture
 def assets(db):
-    wagtail_factories.ImageFactory(title="Cover: test", description="A blue gradient")
-    return demo_assets()
+    cover = wagtail_factories.ImageFactory(title="Cover: test", description="A blue gradient")
+    # A short clip stands in for the course lecture (demo.lectures makes 60 s ones).
+    video = ensure_media("Test pattern (demo video)", "video")
+    course = {"slug": "test", "title": "Test course", "cover": cover, "lecture": video}
+    return {**demo_assets(), "video": video, "course": course}
 
 
 def file_bytes(response):
@@ -29,7 +32,7 @@ def test_every_block_renders_in_a_lesson(client, catalogue, assets):
     course = CoursePageFactory(parent=catalogue)
     # A free preview, so a visitor may read it (gating has its own tests).
     lesson = LessonPageFactory(
-        parent=course, title="Everything", body=showcase_body(assets), free_preview=True
+        parent=course, title="Everything", body=showcase_body(assets, assets["course"]), free_preview=True
     )
     assert {block.block_type for block in lesson.body} == {name for name, _ in LESSON_BLOCKS}
 
@@ -45,7 +48,9 @@ def test_every_block_renders_in_a_lesson(client, catalogue, assets):
     # video and audio: the media library's player, with the renditions the pipeline made
     assert f'<video class="media-player__element" data-media-id="{video.pk}" controls playsinline' in html
     assert f'<audio class="media-player__element" data-media-id="{audio.pk}" controls' in html
-    assert "<figcaption>A generated test pattern with a tone.</figcaption>" in html
+    assert (
+        "<figcaption>Lecture: Test course (captions on; a tone stands in for the voice).</figcaption>" in html
+    )
     assert "<summary>Transcript</summary>" in html
     for kind, media in (("video", video), ("audio", audio)):
         sources = re.findall(rf'<source src="(/media-files/{media.pk}/[^"]+)" type="{kind}/mp4"', html)
@@ -126,7 +131,9 @@ def test_an_embed_that_cannot_be_fetched_falls_back_to_a_plain_link(client, cata
 
 def test_documents_may_be_framed_by_our_pages_but_pages_may_not(client, catalogue, assets):
     lesson = LessonPageFactory(
-        parent=CoursePageFactory(parent=catalogue), body=showcase_body(assets), free_preview=True
+        parent=CoursePageFactory(parent=catalogue),
+        body=showcase_body(assets, assets["course"]),
+        free_preview=True,
     )
     document = client.get(assets["handout"].url)
     assert document.status_code == 200
@@ -152,3 +159,18 @@ def test_demo_media_reject_an_unknown_kind(db):
 
     with pytest.raises(ValueError, match="kind must be"):
         ensure_media("Slides", "slides")
+
+
+def test_the_pdf_block_shows_pages_and_size_and_opens_its_viewer_only_on_request(client, catalogue, assets):
+    from media_library.tasks import record_document_info
+
+    handout = assets["handout"]
+    record_document_info(handout.pk)
+    course = CoursePageFactory(parent=catalogue)
+    body = [("document", {"document": handout, "caption": "Handout", "show_inline": True})]
+    lesson = LessonPageFactory(parent=course, title="Reading", body=body, free_preview=True)
+    html = client.get(lesson.url).content.decode()
+    assert re.search(r"\(PDF, 1 page, [\d.]+\s(bytes|KB)\)", html)
+    # The viewer sits in a closed <details>: nothing but its summary shows until asked for.
+    assert re.search(r'<details class="document-block__view">\s*<summary>Read the PDF here</summary>', html)
+    assert "<figure" not in html.split('class="document-block"', 1)[1].split("</div>", 1)[0]

@@ -1,7 +1,6 @@
 """Who may read a lesson: on the page, in the API, and never a draft."""
 
 import pytest
-from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from lessons.services import can_view_lesson
@@ -22,23 +21,44 @@ def preview(course):
     return first
 
 
-def test_anonymous_visitor_is_sent_to_log_in_and_back(client, lesson, settings):
+def test_anonymous_visitor_gets_a_page_saying_why_with_sign_up_and_log_in(client, lesson, course):
+    lesson.body = [("paragraph", "<p>Secret sauce</p>")]
+    lesson.save_revision().publish()
     response = client.get(lesson.url)
-    assert response.status_code == 302
-    assert response.url == f"{resolve_url(settings.LOGIN_URL)}?next={lesson.url}"
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert f'<h1 id="lesson-title">{lesson.title}</h1>' in html
+    assert f"This lesson is for enrolled students of “{course.title}”." in html
+    assert "Secret sauce" not in html
+    assert reverse("courses:enroll_intent", args=[course.pk]) in html
+    assert 'value="signup"' in html and 'value="login"' in html
+    assert f'name="next" value="{lesson.url}"' in html
 
 
-def test_logged_in_visitor_not_enrolled_lands_on_the_course_page_with_an_explanation(
+def test_logged_in_visitor_not_enrolled_gets_the_reason_and_an_enroll_button_returning_to_the_lesson(
     client, student, course, lesson
 ):
     client.force_login(student)
-    response = client.get(lesson.url, follow=True)
-    assert response.redirect_chain == [(course.url, 302)]
-    messages = [str(m) for m in response.context["messages"]]
-    assert messages == [
-        f"“{lesson.title}” is for students enrolled in “{course.title}”. Enroll below to read it."
-    ]
-    assert "Enroll in this course" in response.content.decode()
+    response = client.get(lesson.url)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This lesson is for enrolled students" in html
+    assert f'action="{reverse("courses:enroll", args=[course.pk])}"' in html
+    enrolled = client.post(reverse("courses:enroll", args=[course.pk]), {"next": lesson.url})
+    assert enrolled.status_code == 302 and enrolled.url == lesson.url
+    assert client.get(lesson.url).status_code == 200
+
+
+def test_the_outline_marks_locked_lessons_with_text_for_outsiders_only(client, student, course, preview):
+    html = client.get(course.url).content.decode()
+    assert f"Try a free lesson: “{preview.title}”" in html and "Start with" not in html
+    assert html.count("Enrolled students only") == 3
+    assert html.count('class="icon icon--lock" aria-hidden="true"') == 3
+    from courses.services import enroll
+
+    enroll(student, course)
+    client.force_login(student)
+    assert "Enrolled students only" not in client.get(course.url).content.decode()
 
 
 def test_enrolled_student_reads_the_lesson(client, enrolled, lesson):
@@ -156,11 +176,12 @@ def test_after_logging_in_the_visitor_comes_back_to_the_lesson(client, enrolled,
 
     # Students log in with a verified email address (allauth's login form, "login" field).
     EmailAddress.objects.create(user=enrolled, email=enrolled.email, primary=True, verified=True)
-    to_login = client.get(lesson.url)
-    form_page = client.get(to_login.url).content.decode()
-    assert 'name="login"' in form_page
+    locked = client.get(lesson.url).content.decode()
+    login_url = f"{reverse('account_login')}?next={lesson.url}"
+    assert f'href="{login_url}"' in locked
+    assert 'name="login"' in client.get(login_url).content.decode()
     response = client.post(
-        to_login.url, {"login": enrolled.email, "password": "correct horse battery staple"}, follow=True
+        login_url, {"login": enrolled.email, "password": "correct horse battery staple"}, follow=True
     )
     assert response.redirect_chain[-1][0] == lesson.url
     assert response.status_code == 200

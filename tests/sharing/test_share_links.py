@@ -50,7 +50,8 @@ def test_an_editor_creates_a_link_and_anyone_reads_the_latest_draft(client, edit
     cache_control = response["Cache-Control"]
     assert "private" in cache_control and "no-store" in cache_control
     # The live lesson is still the published one, and still gated.
-    assert open_share(draft.url).status_code == 302
+    # (a visitor gets the locked-lesson page, a 403 that explains it, never the draft)
+    assert open_share(draft.url).status_code == 403
 
 
 def test_the_link_shows_edits_made_after_it_was_created(editor, draft):
@@ -102,7 +103,7 @@ def test_a_token_opens_its_own_page_only(editor, draft, course):
     _, token = create_link(draft, editor)
     other = lessons_of(course)[2]
     assert open_share(f"/share/{token}/{other.slug}/").status_code == 404
-    assert open_share(f"{other.url}?token={token}").status_code == 302  # still gated
+    assert open_share(f"{other.url}?token={token}").status_code == 403  # still gated (the locked page)
 
 
 def test_a_link_to_a_page_later_deleted_says_so_with_410(editor, draft):

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from demo.admin import ensure_admin
 from demo.courses import ensure_catalogue, ensure_courses, ensure_instructor
 from demo.enrollment import ensure_demo_enrollment
-from demo.home import ensure_home_page
+from demo.home import ensure_home_blocks, ensure_home_page
 from demo.lessons import ensure_lessons
 from demo.students import ensure_student
 
@@ -15,6 +15,7 @@ class Command(BaseCommand):
         home = ensure_home_page()
         user, password = ensure_admin()
         catalogue = ensure_catalogue(home)
+        home = ensure_home_blocks(home, catalogue)
         lessons = ensure_lessons(ensure_courses(catalogue, ensure_instructor(user)))
         self.stdout.write(self.style.SUCCESS(f"Catalogue: {catalogue.url} ({lessons} demo lessons)"))
         self.stdout.write(self.style.SUCCESS(f"Home page: {home.title} (id {home.pk})"))
