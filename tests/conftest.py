@@ -48,49 +48,74 @@ def celery_app():
     return app
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, celery_app, tmp_path_factory):
-    """A real Celery worker process on the default and media queues, against the test database.
+class Workers:
+    """The session's two worker processes, one per queue, as the web, worker and media-worker
+    deployments run in production: a short task (a certificate, an email) never waits behind
+    an encode that another test left running."""
 
-    Tests that use it must commit their data (``django_db(transaction=True)``),
-    since the worker reads the database through its own connection.
-    """
-    with django_db_blocker.unblock():
-        env = child_env()
-    # Messages left by an earlier run would point at rows that no longer exist.
-    celery_app.control.purge()
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    worker = Process(
+    def __init__(self, default, media):
+        self.default = default
+        self.media = media
+
+    def alive(self):
+        return self.default.popen.poll() is None and self.media.popen.poll() is None
+
+    def output(self):
+        return f"--- default worker ---\n{self.default.output()}\n--- media worker ---\n{self.media.output()}"
+
+    def stop(self):
+        self.default.stop()
+        self.media.stop()
+
+
+def _worker(queue, concurrency, env, log_dir):
+    return Process(
         [
             CELERY,
             "-A",
             "portal",
             "worker",
             "-Q",
-            "default,media",
+            queue,
             "-c",
-            "2",
+            str(concurrency),
             "-l",
             "info",
             "-n",
-            "test-worker@%h",
+            f"test-{queue}@%h",
             "--without-mingle",
             "--without-gossip",
         ],
         env=env,
-        log_path=log,
+        log_path=log_dir / f"{queue}-worker.log",
     )
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, celery_app, tmp_path_factory):
+    """Real Celery workers, on the default and the media queue, against the test database.
+
+    Tests that use it must commit their data (``django_db(transaction=True)``),
+    since the workers read the database through their own connections.
+    """
+    with django_db_blocker.unblock():
+        env = child_env()
+    # Messages left by an earlier run would point at rows that no longer exist.
+    celery_app.control.purge()
+    log_dir = tmp_path_factory.mktemp("celery")
+    workers = Workers(_worker("default", 2, env, log_dir), _worker("media", 1, env, log_dir))
+
+    def both_answer():
+        replies = workers.alive() and celery_app.control.inspect(timeout=1).ping()
+        return replies and len(replies) == 2
+
     try:
-        wait_for(
-            lambda: worker.popen.poll() is None and celery_app.control.inspect(timeout=1).ping(),
-            timeout=60,
-            message="the Celery worker to answer a ping",
-        )
+        wait_for(both_answer, timeout=60, message="both Celery workers to answer a ping")
     except AssertionError:
-        worker.stop()
-        raise AssertionError(f"worker did not start:\n{worker.output()}") from None
-    yield worker
-    worker.stop()
+        workers.stop()
+        raise AssertionError(f"workers did not start:\n{workers.output()}") from None
+    yield workers
+    workers.stop()
 
 
 # --- Browser tests -----------------------------------------------------------------

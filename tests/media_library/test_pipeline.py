@@ -81,7 +81,7 @@ def test_a_corrupt_file_fails_with_a_plain_message_and_the_worker_carries_on(
     assert broken.error.startswith("This file is incomplete: its index")
     assert "moov" not in broken.error and "/" not in broken.error  # FFmpeg's words go to the log
     assert not broken.version and not broken.renditions.exists()
-    assert celery_worker.popen.poll() is None
+    assert celery_worker.media.popen.poll() is None
     assert celery_app.control.inspect(timeout=2).ping()
     # The same worker still encodes the next upload.
     assert wait_until_settled(upload(clips / "sd.mp4")).status == Media.Status.READY
