@@ -18,6 +18,12 @@ What is never stored or served from here:
 Previews and shared drafts are served by Wagtail's admin views, never through here.
 
 Every cache error is logged and the page is served as if there were no cache (fail-open).
+
+Two halves: ``store`` (called by the serve view, which knows the page) decides whether a
+response may be shared and marks it; ``PageCacheMiddleware``, near the top of the middleware
+stack, keeps marked responses with the headers the inner middleware added, and answers hits
+before sessions, CSRF, authentication, URL resolution and Wagtail run at all: a hit costs two
+cache reads (the version and the page) and no query.
 """
 
 import hashlib
@@ -42,6 +48,8 @@ logger = logging.getLogger(__name__)
 QUERY_PARAMETERS = frozenset({"q", "category", "level", "page"})
 MAX_QUERY_LENGTH = 200
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+# Set afresh for each response by the middleware above this one, or per request.
+UNSHARED_HEADERS = frozenset({"x-page-cache", "x-request-id", "set-cookie", "date"})
 
 
 def is_cacheable_request(request):
@@ -79,10 +87,11 @@ def cached_response(request):
     except Exception:
         logger.warning("Cache unavailable; the page is rendered afresh", exc_info=True)
         return None
-    if entry is None:
+    if entry is None or "headers" not in entry:  # an entry in an older release's shape: a miss
         return None
-    response = HttpResponse(entry["content"], content_type=entry["content_type"])
-    _headers(response, entry["etag"], entry["last_modified"])
+    response = HttpResponse(entry["content"])
+    for name, value in entry["headers"]:
+        response[name] = value
     response["X-Page-Cache"] = "hit"
     return get_conditional_response(
         request, etag=entry["etag"], last_modified=entry["last_modified"], response=response
@@ -122,30 +131,58 @@ def _is_cacheable_response(request, response):
 
 
 def store(request, response, page):
-    """Keep ``response`` (rendered) for anonymous visitors if it may be shared; set its headers."""
+    """Mark ``response`` (rendered) to be kept for anonymous visitors if it may be shared, and set
+    its headers; ``PageCacheMiddleware`` keeps it once the inner middleware is done with it."""
     if not is_cacheable_request(request) or request.method != "GET":
         return _private(response)
     if hasattr(response, "render"):
         response = response.render()
     if not _is_cacheable_response(request, response) or _plays_media_being_encoded(page):
         return _private(response)
-    version = content_version()
     etag = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
     last_modified = int(time.time())
     _headers(response, etag, last_modified)
-    if version is not None:
-        entry = {
-            "content": response.content,
-            "content_type": response["Content-Type"],
-            "etag": etag,
-            "last_modified": last_modified,
-        }
-        try:
-            cache.set(_key(request, version), entry, settings.PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
-        except Exception:
-            logger.warning("Cache unavailable; the page is not kept", exc_info=True)
+    response._page_cache = {"etag": etag, "last_modified": last_modified}
     return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+
+
+def _keep(request, response):
+    """Keep a response that ``store`` marked, with the headers it has now."""
+    entry = getattr(response, "_page_cache", None)
+    # Only the 200 itself (a 304 has no body to keep), and never one that gained a cookie
+    # (a session or CSRF cookie set on the way out) after ``store`` looked at it.
+    if entry is None or response.status_code != 200 or response.cookies:
+        return
+    version = content_version()
+    if version is None:
+        return
+    entry = {
+        **entry,
+        "content": response.content,
+        "headers": [(name, value) for name, value in response.items() if name.lower() not in UNSHARED_HEADERS],
+    }
+    try:
+        cache.set(_key(request, version), entry, settings.PAGE_CACHE_SECONDS)
+        response["X-Page-Cache"] = "miss"
+    except Exception:
+        logger.warning("Cache unavailable; the page is not kept", exc_info=True)
+
+
+class PageCacheMiddleware:
+    """Answers anonymous visitors from the page cache before the rest of the stack runs, and keeps
+    the pages ``store`` marked as they leave it. Sits below the request id and security headers
+    (which every response gets afresh) and above sessions, CSRF and authentication."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        cached = cached_response(request)
+        if cached is not None:
+            return cached
+        response = self.get_response(request)
+        _keep(request, response)
+        return response
 
 
 def _private(response):

@@ -112,10 +112,8 @@ def route(request, path):
 
 def serve(request, path):
     """Wagtail's ``serve`` view, with the Site and the route looked up in the cache first,
-    and anonymous visitors' pages kept whole (``page_cache``)."""
-    cached = page_cache.cached_response(request)
-    if cached is not None:
-        return cached
+    and anonymous visitors' pages marked to be kept whole (``page_cache``, whose middleware
+    answers the hits before this view is reached)."""
     route(request, path)
     site_root_paths(request)
     response = wagtail_serve(request, path)

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "portal.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_guid.middleware.guid_middleware",
+    # Anonymous visitors' pages from the cache, before sessions, CSRF, auth and routing.
+    "portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
