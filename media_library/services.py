@@ -13,7 +13,9 @@ one policy function that another app registers at start-up (``AppConfig.ready``)
 The rule applied by :func:`can_access`, in order:
 
 1. an item marked public (``is_public``, e.g. a course trailer) is open to everyone;
-2. staff (``accounts.services.is_staff``: editors, instructors) may always watch;
+2. staff who work on the item (``accounts.services.works_on``: it is in a collection where
+   they may use it, or a page they may edit uses it; editors and superusers: every item)
+   may always watch;
 3. otherwise the registered policy decides; with none registered, nobody else may.
 """
 
@@ -28,7 +30,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import is_staff
+from accounts.services import works_on
 
 from .models import DocumentInfo, Media, Rendition
 
@@ -55,7 +57,7 @@ def can_access(user, media):
         return False
     if media.is_public:
         return True
-    if is_staff(user):
+    if works_on(user, media):
         return True
     if _policy is None or user is None:
         return False
@@ -68,7 +70,8 @@ def register_document_access_policy(policy):
     Checked by Wagtail's document serving view (``before_serve_document`` hook) before the
     file or its signed URL (S3, Azure Blob) is handed over. Without a policy, documents are
     served as Wagtail serves them (its collection privacy still applies), since existing
-    documents and links must keep working; admin users always pass.
+    documents and links must keep working; staff who work on the document always pass
+    (``accounts.services.works_on``).
     """
     global _document_policy
     previous, _document_policy = _document_policy, policy
@@ -76,16 +79,18 @@ def register_document_access_policy(policy):
 
 
 def can_access_document(user, document):
-    if is_staff(user):
+    """Whether ``user`` may download ``document`` (see ``register_document_access_policy``)."""
+    if works_on(user, document):
         return True
     if _document_policy is None:
         return True
     return bool(_document_policy(user, document))
 
 
-def is_editor(user):
-    """Whether ``user`` sees editors' details (processing percentage, error summaries): staff."""
-    return is_staff(user)
+def is_editor(user, media):
+    """Whether ``user`` sees editors' details of ``media`` (processing percentage, error
+    summaries): the staff who work on it."""
+    return works_on(user, media)
 
 
 @dataclass

@@ -40,7 +40,7 @@ def media_player(context, media, start=0, css_class="", autoplay=False, muted=Fa
                 "media": media,
                 "playback": playback,
                 "state": state,
-                "editor": services.is_editor(user),
+                "editor": services.is_editor(user, media),
                 "start": float(start or 0),
                 "css_class": css_class,
                 "autoplay": autoplay,

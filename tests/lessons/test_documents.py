@@ -1,22 +1,10 @@
 """A lesson's documents follow the lesson's rule, and fail closed (issue 11, item 4)."""
 
 import pytest
-from django.core.files.base import ContentFile
-from wagtail.documents import get_document_model
 
 from courses.services import enroll
 from tests.factories import LessonPageFactory, UserFactory
-from tests.page_fixtures import lessons_of
-
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def make_document(title):
-    return get_document_model().objects.create(title=title, file=ContentFile(PDF, name=f"{title}.pdf"))
-
-
-def document_block(document):
-    return ("document", {"document": document, "caption": "", "show_inline": False})
+from tests.page_fixtures import document_block, lessons_of, make_document
 
 
 def lesson_with(parent, document, *, live=True, **fields):
