@@ -64,10 +64,13 @@ HLS_VARIANT = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg_0000.ts\n#EXT
 
 
 def stored_video(title="Gated clip", **fields):
-    """A ready item whose HLS files (a master, one variant, one segment) are in storage.
+    """A ready item whose renditions (an HLS master with one variant and one segment, and
+    an MP4) are in storage and recorded, as the pipeline leaves them.
 
-    The segment's bytes are never decoded: for serving tests, not for players."""
+    The files' bytes are never decoded: for serving tests, not for players."""
     from django.core.files.storage import default_storage
+
+    from media_library.models import Rendition
 
     media = make_media(title=title)
     media.status, media.version = media.Status.READY, "v1"
@@ -78,6 +81,19 @@ def stored_video(title="Gated clip", **fields):
     for name, data in (("hls/master.m3u8", HLS_MASTER), ("hls/360p/index.m3u8", HLS_VARIANT)):
         default_storage.save(f"{prefix}/{name}", ContentFile(data.encode()))
     default_storage.save(f"{prefix}/hls/360p/seg_0000.ts", ContentFile(b"\x47" + b"\0" * 187))
+    default_storage.save(f"{prefix}/360p.mp4", ContentFile(b"\0\0\0\x18ftypmp42" + b"\0" * 12))
+    Rendition.objects.create(
+        media=media, version="v1", kind=Rendition.Kind.HLS, label="master", path="hls/master.m3u8"
+    )
+    Rendition.objects.create(
+        media=media,
+        version="v1",
+        kind=Rendition.Kind.MP4,
+        label="360p",
+        path="360p.mp4",
+        width=640,
+        height=360,
+    )
     return media
 
 
