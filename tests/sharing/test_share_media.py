@@ -148,5 +148,7 @@ def test_an_expired_link_grants_nothing(shared):
 def test_a_link_whose_page_is_deleted_grants_nothing(shared):
     reviewer = Client()
     urls = page_urls(reviewer, shared.token)
+    media_urls = {"master": urls["master"], "mp4": urls["mp4"]}
+    assert statuses(reviewer, media_urls) == {"master": 200, "mp4": 200}
     shared.lesson.delete()
-    assert statuses(reviewer, {"master": urls["master"], "mp4": urls["mp4"]}) == {"master": 403, "mp4": 403}
+    assert statuses(reviewer, media_urls) == {"master": 403, "mp4": 403}
