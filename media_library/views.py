@@ -44,7 +44,8 @@ def _check(request, media):
 
 @require_GET
 def rendition(request, media_id, version, path):
-    """A playlist, segment or MP4 of a version of an item, for users the access policy allows.
+    """A playlist, segment or MP4 of a version of an item, for users the access policy allows
+    and URLs signed for a grant (``grants``: a share link's page).
 
     Playlists are returned as text, so the relative URIs in them come back here and are
     checked too. Other files stream from the filesystem, or, when the storage has no local

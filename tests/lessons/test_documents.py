@@ -73,3 +73,14 @@ def test_gated_lessons_and_documents_are_marked_private_for_caches(client, cours
     assert page.status_code == 200 and "private" in page["Cache-Control"]
     download = client.get(handout.url)
     assert download.status_code == 200 and "private" in download["Cache-Control"]
+
+
+def test_a_document_added_only_in_a_lessons_unpublished_draft_is_private(client, course, staff):
+    """The reference index holds the live lesson, not its draft: the draft is looked at too."""
+    handout = make_document("draft-only-handout")
+    lesson = lessons_of(course)[1].specific
+    lesson.body = [document_block(handout)]
+    lesson.save_revision()
+    assert status(client, handout) == 403
+    assert status(client, handout, UserFactory(username="curious")) == 403
+    assert status(client, handout, staff) == 200
