@@ -152,3 +152,15 @@ def test_a_link_whose_page_is_deleted_grants_nothing(shared):
     assert statuses(reviewer, media_urls) == {"master": 200, "mp4": 200}
     shared.lesson.delete()
     assert statuses(reviewer, media_urls) == {"master": 403, "mp4": 403}
+
+
+def test_a_granted_request_asks_the_database_only_for_the_item_and_the_link(
+    shared, django_assert_num_queries
+):
+    reviewer = Client()
+    urls = page_urls(reviewer, shared.token)
+    variant, segment = hls_files(reviewer, urls["master"])
+    with django_assert_num_queries(2):  # the media item, then whether the link still stands
+        assert reviewer.get(urls["master"]).status_code == 200
+    with django_assert_num_queries(0):  # signed segments stay free of queries
+        assert reviewer.get(segment).status_code == 200
