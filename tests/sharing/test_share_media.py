@@ -159,7 +159,7 @@ def test_a_granted_request_asks_the_database_only_for_the_item_and_the_link(
 ):
     reviewer = Client()
     urls = page_urls(reviewer, shared.token)
-    variant, segment = hls_files(reviewer, urls["master"])
+    _variant, segment = hls_files(reviewer, urls["master"])
     with django_assert_num_queries(2):  # the media item, then whether the link still stands
         assert reviewer.get(urls["master"]).status_code == 200
     with django_assert_num_queries(0):  # signed segments stay free of queries
