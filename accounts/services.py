@@ -9,7 +9,7 @@ from django.db import transaction
 
 from .addresses import has_verified_email, primary_email
 from .emails import EMAIL_KINDS, absolute_url, send_notification, set_preference, unsubscribe_url, wants_email
-from .staff_cache import cached_answer
+from .staff import is_staff, works_on
 
 __all__ = [
     "EMAIL_KINDS",
@@ -24,6 +24,7 @@ __all__ = [
     "set_preference",
     "unsubscribe_url",
     "wants_email",
+    "works_on",
 ]
 
 
@@ -65,18 +66,3 @@ def delete_account(user):
     current request out themselves.
     """
     user.delete()
-
-
-def is_staff(user):
-    """Whether ``user`` works on the site rather than studies on it: the one staff rule.
-
-    Active users with the Django ``is_staff`` flag or the Wagtail admin permission (editors,
-    moderators, instructors; superusers have every permission). Staff see every lesson and
-    media item without enrolling, drafts included, and the media player's processing details.
-    The permission look-up is cached per user (``staff_cache``), so students pay no query for it.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    return cached_answer(user, lambda: user.has_perm("wagtailadmin.access_admin"))

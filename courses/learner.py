@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from accounts.services import is_staff
+from accounts.services import is_staff, works_on
 
 from .enrollment import enrollment_status, get_enrollment, missing_prerequisites
 from .models import Enrollment
@@ -45,8 +45,14 @@ class CourseLearner:
 
     @cached_property
     def is_staff(self):
-        """Staff see every lesson without enrolling (the one staff rule, ``accounts.services.is_staff``)."""
+        """Whether the user works on the site at all (``accounts.services.is_staff``, cached per user):
+        the question asked first, so a student's page asks no permission query."""
         return is_staff(self.user)
+
+    def works_on(self, page):
+        """Whether the user reads ``page`` as its staff do, without enrolling, drafts included
+        (``accounts.services.works_on``: pages they may edit; every page for editors)."""
+        return self.is_staff and works_on(self.user, page)
 
     @cached_property
     def enrollment(self):
@@ -58,9 +64,9 @@ class CourseLearner:
 
     @property
     def reads_every_lesson(self):
-        """Staff and enrolled students read every published lesson (a drip lesson once it opens,
-        which the outline says); others only free previews."""
-        return self.is_staff or self.enrolled
+        """The course's staff and enrolled students read every published lesson (a drip lesson
+        once it opens, which the outline says); others only free previews."""
+        return self.works_on(self.course) or self.enrolled
 
     @cached_property
     def progress(self):
@@ -84,7 +90,7 @@ class CourseLearner:
         """When a drip-released ``lesson`` opens for this student (enrollment + its
         ``opens_after_days``), or None when drip release does not apply to them."""
         days = getattr(lesson, "opens_after_days", None)
-        if not days or lesson.free_preview or self.is_staff or not self.enrolled:
+        if not days or lesson.free_preview or not self.enrolled or self.works_on(lesson):
             return None
         return self.enrolled_at + timedelta(days=days)
 

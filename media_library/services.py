@@ -13,8 +13,14 @@ one policy function that another app registers at start-up (``AppConfig.ready``)
 The rule applied by :func:`can_access`, in order:
 
 1. an item marked public (``is_public``, e.g. a course trailer) is open to everyone;
-2. staff (``accounts.services.is_staff``: editors, instructors) may always watch;
+2. staff who work on the item (``accounts.services.works_on``: it is in a collection where
+   they may use it, or a page they may edit uses it; editors and superusers: every item)
+   may always watch;
 3. otherwise the registered policy decides; with none registered, nobody else may.
+
+A page rendered under a grant (``grants``: a share link's draft, for a reviewer without an
+account) hands out URLs signed for the items it shows instead; the serving views accept
+them while the grant stands (``register_grant_check``).
 """
 
 import logging
@@ -28,8 +34,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import is_staff
+from accounts.services import works_on
 
+# Grants are made and checked by other apps (the sharing app) through this module.
+from .grants import Grant, register_grant_check, request_grant, with_grant  # noqa: F401
 from .models import DocumentInfo, Media, Rendition
 
 logger = logging.getLogger(__name__)
@@ -55,7 +63,7 @@ def can_access(user, media):
         return False
     if media.is_public:
         return True
-    if is_staff(user):
+    if works_on(user, media):
         return True
     if _policy is None or user is None:
         return False
@@ -68,7 +76,8 @@ def register_document_access_policy(policy):
     Checked by Wagtail's document serving view (``before_serve_document`` hook) before the
     file or its signed URL (S3, Azure Blob) is handed over. Without a policy, documents are
     served as Wagtail serves them (its collection privacy still applies), since existing
-    documents and links must keep working; admin users always pass.
+    documents and links must keep working; staff who work on the document always pass
+    (``accounts.services.works_on``).
     """
     global _document_policy
     previous, _document_policy = _document_policy, policy
@@ -76,16 +85,18 @@ def register_document_access_policy(policy):
 
 
 def can_access_document(user, document):
-    if is_staff(user):
+    """Whether ``user`` may download ``document`` (see ``register_document_access_policy``)."""
+    if works_on(user, document):
         return True
     if _document_policy is None:
         return True
     return bool(_document_policy(user, document))
 
 
-def is_editor(user):
-    """Whether ``user`` sees editors' details (processing percentage, error summaries): staff."""
-    return is_staff(user)
+def is_editor(user, media):
+    """Whether ``user`` sees editors' details of ``media`` (processing percentage, error
+    summaries): the staff who work on it."""
+    return works_on(user, media)
 
 
 @dataclass
@@ -119,11 +130,13 @@ class Playback:
     poster: str | None = None
 
 
-def playback_urls(media, user, allowed=False):
+def playback_urls(media, user, allowed=False, grant=None):
     """A :class:`Playback` for a ready item ``user`` may watch, else ``None``.
 
     ``allowed=True`` says the caller has already decided that ``user`` may watch (a lesson
     page whose reader may read the lesson playing it), so the access policy is not asked again.
+    A ``grant`` (the page is rendered under one, ``grants``) allows it too, and its signature
+    for this item goes on the playlist, MP4 and caption URLs.
 
     The URLs point at the serving view, which checks :func:`can_access` on every request
     and then streams the file (filesystem) or redirects to a short-lived signed URL (S3,
@@ -131,7 +144,7 @@ def playback_urls(media, user, allowed=False):
     URLs (``signing``), which are served without asking the policy (or the database) again.
     """
     # An item being re-encoded keeps playing its live version until the new one replaces it.
-    if media is None or not media.version or not (allowed or can_access(user, media)):
+    if media is None or not media.version or not (allowed or grant or can_access(user, media)):
         return None
     renditions = list(media.live_renditions())
     master = next((r for r in renditions if r.kind == Rendition.Kind.HLS), None)
@@ -145,10 +158,10 @@ def playback_urls(media, user, allowed=False):
         kind=media.type,
         title=media.title,
         duration=media.duration,
-        hls=rendition_url(media, master.path),
+        hls=with_grant(rendition_url(media, master.path), grant, "media", media.pk),
         sources=[
             Source(
-                rendition_url(media, r.path),
+                with_grant(rendition_url(media, r.path), grant, "media", media.pk),
                 "audio/mp4" if r.kind == Rendition.Kind.AUDIO else "video/mp4",
                 r.label,
                 r.height,
@@ -156,7 +169,13 @@ def playback_urls(media, user, allowed=False):
             for r in files
         ],
         captions=[
-            Track(caption_url(track), track.language, track.label, track.kind, track.is_default)
+            Track(
+                with_grant(caption_url(track), grant, "media", media.pk),
+                track.language,
+                track.label,
+                track.kind,
+                track.is_default,
+            )
             for track in media.captions.all()
         ],
         poster=poster_url(media),
@@ -173,6 +192,12 @@ def rendition_url(media, path, version=None):
 
 def caption_url(track):
     return reverse("media_library:caption", kwargs={"media_id": track.media_id, "caption_id": track.pk})
+
+
+def document_url(document, grant=None):
+    """The URL of a Wagtail document (its serving view), signed for ``grant`` when the page is
+    rendered under one (``grants``)."""
+    return with_grant(document.url, grant, "document", document.pk)
 
 
 def poster_url(media, spec="max-1280x720"):

@@ -18,7 +18,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services, signing
+from . import grants, services, signing
 from .models import RENDITIONS_ROOT, CaptionTrack, Media
 from .storage import local_path
 
@@ -35,13 +35,17 @@ PRIVATE_CACHE = "private, max-age=60"
 
 
 def _check(request, media):
+    # A grant's signature (a share link's page handed it out) stands in for the viewer's access.
+    if grants.allows(request, "media", media.pk):
+        return
     if not services.can_access(request.user, media):
         raise PermissionDenied("You may not watch this media.")
 
 
 @require_GET
 def rendition(request, media_id, version, path):
-    """A playlist, segment or MP4 of a version of an item, for users the access policy allows.
+    """A playlist, segment or MP4 of a version of an item, for users the access policy allows
+    and URLs signed for a grant (``grants``: a share link's page).
 
     Playlists are returned as text, so the relative URIs in them come back here and are
     checked too. Other files stream from the filesystem, or, when the storage has no local

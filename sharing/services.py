@@ -7,7 +7,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from media_library.services import Grant
+
 from .models import ShareLink
+
+# The media library's grant kind for share links (``media_library.grants``).
+GRANT_KIND = "share"
 
 
 class LinkRefused(Exception):
@@ -69,3 +74,22 @@ def open_link(token):
     if status == "deleted":
         raise LinkRefused("The page this link showed has been deleted.", 410)
     return link
+
+
+def media_grant(link):
+    """The grant under which ``link``'s page is rendered: its media, captions and documents get
+    URLs signed for the link, which the media views accept until the link expires or is
+    revoked (``link_grants``), whoever opens them."""
+    return Grant(GRANT_KIND, str(link.pk), int(link.expires_at.timestamp()))
+
+
+def link_grants(key):
+    """Whether the share link with id ``key`` still grants its page's media: the check the
+    media library asks on every playlist, caption and document request under its grant
+    (one query), so revoking or expiring a link ends it at once for those."""
+    if not key.isdigit():
+        return False
+    now = timezone.now()
+    return ShareLink.objects.filter(
+        pk=int(key), revoked_at__isnull=True, page__isnull=False, expires_at__gt=now
+    ).exists()

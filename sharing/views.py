@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html
 
-from .services import LinkRefused, open_link
+from .services import LinkRefused, media_grant, open_link
 
 # Drafts are shown as an enrolled student would see them when the page has that preview
 # mode (courses and lessons), so a reviewer without an account reads the lesson itself.
@@ -34,7 +34,11 @@ def shared_draft(request, token):
     draft = page.get_latest_revision_as_object()
     modes = [name for name, _ in draft.preview_modes]
     mode = SHARE_PREVIEW_MODE if SHARE_PREVIEW_MODE in modes else draft.default_preview_mode
-    response = draft.make_preview_request(request, mode)
+    # Its players and documents get URLs signed for the link: the reviewer's own access
+    # (none, without an account) would refuse the draft's media.
+    response = draft.make_preview_request(
+        request, mode, extra_request_attrs={"media_grant": media_grant(link)}
+    )
     if response.status_code == 200 and "html" in response.get("Content-Type", ""):
         banner = format_html(
             '<div class="draft-banner" role="note"><strong>Draft preview</strong> of “{}”: not published; '

@@ -59,6 +59,60 @@ def make_media(title="Clip", media_type="video", content=b"not really a video", 
     )
 
 
+HLS_MASTER = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n360p/index.m3u8\n"
+HLS_VARIANT = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg_0000.ts\n#EXT-X-ENDLIST\n"
+
+
+def stored_video(title="Gated clip", **fields):
+    """A ready item whose renditions (an HLS master with one variant and one segment, and
+    an MP4) are in storage and recorded, as the pipeline leaves them.
+
+    The files' bytes are never decoded: for serving tests, not for players."""
+    from django.core.files.storage import default_storage
+
+    from media_library.models import Rendition
+
+    media = make_media(title=title)
+    media.status, media.version = media.Status.READY, "v1"
+    for name, value in fields.items():
+        setattr(media, name, value)
+    media.save()
+    prefix = media.version_prefix()
+    for name, data in (("hls/master.m3u8", HLS_MASTER), ("hls/360p/index.m3u8", HLS_VARIANT)):
+        default_storage.save(f"{prefix}/{name}", ContentFile(data.encode()))
+    default_storage.save(f"{prefix}/hls/360p/seg_0000.ts", ContentFile(b"\x47" + b"\0" * 187))
+    default_storage.save(f"{prefix}/360p.mp4", ContentFile(b"\0\0\0\x18ftypmp42" + b"\0" * 12))
+    Rendition.objects.create(
+        media=media, version="v1", kind=Rendition.Kind.HLS, label="master", path="hls/master.m3u8"
+    )
+    Rendition.objects.create(
+        media=media,
+        version="v1",
+        kind=Rendition.Kind.MP4,
+        label="360p",
+        path="360p.mp4",
+        width=640,
+        height=360,
+    )
+    return media
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def make_document(title, **fields):
+    """A Wagtail document holding a tiny PDF."""
+    from wagtail.documents import get_document_model
+
+    return get_document_model().objects.create(
+        title=title, file=ContentFile(PDF, name=f"{title}.pdf"), **fields
+    )
+
+
+def document_block(document):
+    return ("document", {"document": document, "caption": "", "show_inline": False})
+
+
 def video_lesson(parent, media, *, extra_blocks=(), **fields):
     """A lesson whose body is one video block of ``media`` (plus ``extra_blocks``)."""
     body = [("video", {"video": media, "caption": "", "transcript": ""}), *extra_blocks]

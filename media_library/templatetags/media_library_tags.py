@@ -9,6 +9,8 @@ Usage, in any template::
 ``media`` may be a media item or ``None``. ``start`` (seconds) resumes playback there.
 ``allowed`` is the page's own access decision for the user (a lesson they may read plays
 this item), which spares asking the access policy again for every player.
+On a page rendered under a grant (``media_library.grants``: a share link's draft) the player
+is allowed and its URLs are signed for the grant.
 Users who may not watch get a neutral message; items still processing show "processing
 (NN%)" to editors and a neutral message to everyone else; a failed item or any error
 while rendering never breaks the page.
@@ -31,8 +33,11 @@ def media_player(context, media, start=0, css_class="", autoplay=False, muted=Fa
         return ""
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
+    # A page rendered under a grant (a share link's draft) signs its players' URLs for it.
+    grant = services.request_grant(request)
+    allowed = bool(allowed or grant)
     try:
-        playback = services.playback_urls(media, user, allowed=bool(allowed))
+        playback = services.playback_urls(media, user, allowed=allowed, grant=grant)
         state = "playable" if playback else _state(media, user, allowed)
         return render_to_string(
             "media_library/player.html",
@@ -40,7 +45,7 @@ def media_player(context, media, start=0, css_class="", autoplay=False, muted=Fa
                 "media": media,
                 "playback": playback,
                 "state": state,
-                "editor": services.is_editor(user),
+                "editor": services.is_editor(user, media),
                 "start": float(start or 0),
                 "css_class": css_class,
                 "autoplay": autoplay,
@@ -59,6 +64,15 @@ def _state(media, user, allowed=False):
     if media.status == media.Status.FAILED:
         return "failed"
     return "processing"
+
+
+@register.simple_tag(takes_context=True)
+def document_url(context, document):
+    """``{% document_url doc %}``: the document's download URL, signed for the page's grant if
+    it is rendered under one (a share link's draft), so its reader may download it."""
+    if document is None:
+        return ""
+    return services.document_url(document, services.request_grant(context.get("request")))
 
 
 @register.simple_tag

@@ -1,22 +1,10 @@
 """A lesson's documents follow the lesson's rule, and fail closed (issue 11, item 4)."""
 
 import pytest
-from django.core.files.base import ContentFile
-from wagtail.documents import get_document_model
 
 from courses.services import enroll
 from tests.factories import LessonPageFactory, UserFactory
-from tests.page_fixtures import lessons_of
-
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def make_document(title):
-    return get_document_model().objects.create(title=title, file=ContentFile(PDF, name=f"{title}.pdf"))
-
-
-def document_block(document):
-    return ("document", {"document": document, "caption": "", "show_inline": False})
+from tests.page_fixtures import document_block, lessons_of, make_document
 
 
 def lesson_with(parent, document, *, live=True, **fields):
@@ -85,3 +73,14 @@ def test_gated_lessons_and_documents_are_marked_private_for_caches(client, cours
     assert page.status_code == 200 and "private" in page["Cache-Control"]
     download = client.get(handout.url)
     assert download.status_code == 200 and "private" in download["Cache-Control"]
+
+
+def test_a_document_added_only_in_a_lessons_unpublished_draft_is_private(client, course, staff):
+    """The reference index holds the live lesson, not its draft: the draft is looked at too."""
+    handout = make_document("draft-only-handout")
+    lesson = lessons_of(course)[1].specific
+    lesson.body = [document_block(handout)]
+    lesson.save_revision()
+    assert status(client, handout) == 403
+    assert status(client, handout, UserFactory(username="curious")) == 403
+    assert status(client, handout, staff) == 200

@@ -3,28 +3,10 @@
 import time
 from urllib.parse import urljoin
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-
 from courses.services import enroll, unenroll
 from media_library import services
 from tests.factories import UserFactory
-from tests.page_fixtures import make_media, video_lesson
-
-MASTER = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n360p/index.m3u8\n"
-VARIANT = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg_0000.ts\n#EXT-X-ENDLIST\n"
-
-
-def stored_video():
-    """A ready item whose HLS files are in storage (the segment's bytes are never decoded)."""
-    media = make_media(title="Gated clip")
-    media.status, media.version = media.Status.READY, "v1"
-    media.save()
-    prefix = media.version_prefix()
-    for name, data in (("hls/master.m3u8", MASTER), ("hls/360p/index.m3u8", VARIANT)):
-        default_storage.save(f"{prefix}/{name}", ContentFile(data.encode()))
-    default_storage.save(f"{prefix}/hls/360p/seg_0000.ts", ContentFile(b"\x47" + b"\0" * 187))
-    return media
+from tests.page_fixtures import stored_video, video_lesson
 
 
 def test_unenrolling_ends_signed_playback_once_the_signature_expires(client, course, settings):
