@@ -159,7 +159,9 @@ def _keep(request, response):
     entry = {
         **entry,
         "content": response.content,
-        "headers": [(name, value) for name, value in response.items() if name.lower() not in UNSHARED_HEADERS],
+        "headers": [
+            (name, value) for name, value in response.items() if name.lower() not in UNSHARED_HEADERS
+        ],
     }
     try:
         cache.set(_key(request, version), entry, settings.PAGE_CACHE_SECONDS)
