@@ -8,7 +8,11 @@ loads them with wrk from 127.0.0.1 only, and appends the figures to bench/RESULT
 
 Environment: BENCH_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432),
 BENCH_REDIS_URL (default $REDIS_URL or redis://127.0.0.1:6379/9), BENCH_DURATION (s, 10),
-BENCH_SCALE (1 to seed 1,000 x 50; 0 to skip it).
+BENCH_SCALE (1 to seed 1,000 x 50; 0 to skip it), BENCH_DATABASE (ringlet_bench), BENCH_REUSE
+(1: keep what an earlier run seeded), LOCUST (the locust command, for --locust).
+
+`bench/run.py --locust [users spawn-rate duration]` (default 20 5 30s) seeds the same way,
+serves Ringlet and runs bench/locustfile.py headless once gunicorn answers.
 """
 
 import datetime
@@ -33,8 +37,16 @@ DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 SCALE = os.environ.get("BENCH_SCALE", "1") == "1"
 # BENCH_REUSE=1: keep the databases an earlier run seeded (seeding 50,000 lessons takes minutes).
 REUSE = os.environ.get("BENCH_REUSE", "0") == "1"
+# The bench's own database (its baseline's gets "_baseline" after it) on that server.
+DATABASE = os.environ.get("BENCH_DATABASE", "ringlet_bench")
+# locust is a load-testing tool, not a dependency of the project: give its path in LOCUST.
+LOCUST = os.environ.get("LOCUST", "locust")
 SECRET = "bench-only-secret-key-not-for-production-0123456789abcdef"  # noqa: S105 (local run)
 RINGLET_PORT, BASELINE_PORT = 8611, 8612
+RSS_AFTER = 10_000
+_CORPUS = " (1,000 courses, 50,000 lessons)" if SCALE else ""
+SEARCH_UNCACHED = f"catalogue search ?q=python, uncached{_CORPUS}"
+SEARCH_CACHED = f"catalogue search ?q=python, page cache{_CORPUS}"
 
 
 def run(args, env=None, cwd=BASE, check=True):
@@ -100,15 +112,6 @@ if not CoursePage.objects.filter(title__startswith="Bench ").exists():
     seed_scale(catalogue, 1, 50, "Bench")
 course = CoursePage.objects.get(title__startswith="Bench ")
 lessons = list(course.get_children().live().specific())
-student = get_user_model().objects.filter(username="bench-student").first()
-if student is None:
-    student = get_user_model().objects.create_user("bench-student", "student@example.com", "pw")
-    enroll(student, course)
-session = SessionStore()
-session[SESSION_KEY] = str(student.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-session[HASH_SESSION_KEY] = student.get_session_auth_hash()
-session.save()
 media = get_media_model().objects.filter(title="Bench clip").first()
 if media is None:
     media = get_media_model().objects.create(
@@ -118,9 +121,30 @@ if media is None:
     media.save()
     segment_bytes = ContentFile(b"\x47" + b"\0" * 187 * 100)
     default_storage.save(f"{media.version_prefix()}/hls/360p/seg_0000.ts", segment_bytes)
+# The second lesson plays the clip, so locust's students can send playback heartbeats for it.
+watched = lessons[1]
+if not watched.media_ids():
+    watched.body = [("video", {"video": media, "caption": "", "transcript": ""})]
+    watched.save_revision().publish()
+def session_for(user):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session.session_key
+users = get_user_model().objects
+student = users.filter(username="bench-student").first()
+if student is None:
+    student = users.create_user("bench-student", "student@example.com", "pw")
+    enroll(student, course)
+admin = users.filter(username="bench-admin").first()
+if admin is None:
+    admin = users.create_superuser("bench-admin", "admin@example.com", "pw")
 segment = signing.signed_prefix(media.pk, "v1", int(time.time()) + 7200) + "hls/360p/seg_0000.ts"
 urls = {"course": course.url, "preview": lessons[0].url, "gated": lessons[-1].url, "catalogue": catalogue.url,
-        "home": "/", "segment": segment, "cookie": session.session_key}
+        "home": "/", "segment": segment, "cookie": session_for(student), "admin_cookie": session_for(admin),
+        "watched": watched.url}
 client = Client(HTTP_HOST="127.0.0.1")
 queries = {}
 def count(name, url, **params):
@@ -133,6 +157,7 @@ count("anonymous course page, 50 lessons", course.url)
 count("anonymous free-preview lesson", lessons[0].url)
 count("catalogue", catalogue.url)
 count("home page", "/")
+count("catalogue search ?q=python, uncached", catalogue.url, q="python", bench="uncached")
 client.force_login(student)
 count("student course page, 50 lessons", course.url)
 count("student gated lesson 50 of 50", lessons[-1].url)
@@ -145,15 +170,18 @@ print("BENCH-JSON " + json.dumps(urls))
 def seed(database):
     dev = ringlet_env(database, "portal.settings.dev")
     run([BIN / "python", "manage.py", "migrate", "--no-input"], env=dev)
-    out = run([BIN / "python", "manage.py", "shell", "-c", SEED], env=dev).stdout
-    data = json.loads(out.split("BENCH-JSON ", 1)[1].splitlines()[0])
-    if REUSE:
-        return data
-    if SCALE:
+    scale_seconds = None
+    if SCALE and not REUSE:
+        # First, so that the query counts below (the search's included) are on the full catalogue.
         started = time.monotonic()
         run([BIN / "python", "manage.py", "seed_scale", "--courses", "1000", "--lessons", "50"], env=dev)
-        data["scale_seconds"] = round(time.monotonic() - started)
-    run([BIN / "python", "manage.py", "collectstatic", "--no-input", "-v0"], env=ringlet_env(database))
+        scale_seconds = round(time.monotonic() - started)
+    out = run([BIN / "python", "manage.py", "shell", "-c", SEED], env=dev).stdout
+    data = json.loads(out.split("BENCH-JSON ", 1)[1].splitlines()[0])
+    if scale_seconds is not None:
+        data["scale_seconds"] = scale_seconds
+    if not REUSE:
+        run([BIN / "python", "manage.py", "collectstatic", "--no-input", "-v0"], env=ringlet_env(database))
     return data
 
 
@@ -249,9 +277,39 @@ def worker_rss(process):
     return sizes
 
 
+def run_locust(users, spawn_rate, duration):
+    """Seed (or reuse) the bench database, serve it, wait until it answers, then run locust."""
+    data = seed(fresh_database(DATABASE))
+    server = serve(ringlet_env(f"{SERVER}/{DATABASE}"), BASE, RINGLET_PORT, "portal.wsgi:application", [])
+    csv = BASE / "var" / "locust"
+    env = {
+        **os.environ,
+        "LOCUST_STUDENT_SESSION": data["cookie"],
+        "LOCUST_ADMIN_SESSION": data["admin_cookie"],
+        "LOCUST_COURSE": data["course"],
+        "LOCUST_WATCHED": data["watched"],
+    }
+    args = [LOCUST, "-f", BASE / "bench" / "locustfile.py", "--headless", "-u", users, "-r", spawn_rate]
+    args += ["-t", duration, "-H", f"http://127.0.0.1:{RINGLET_PORT}", "--csv", csv, "--only-summary"]
+    before = load()
+    try:
+        # Only once gunicorn has answered (serve() waits): no connection refused at start-up.
+        result = run(args, env=env, check=False)
+    finally:
+        stop(server)
+    print(result.stdout[-6000:], result.stderr[-6000:], sep="\n")
+    print(f"load average {before} → {load()}")
+    return result.returncode
+
+
 def main():
-    ringlet_db = fresh_database("ringlet_bench")
-    baseline_db = fresh_database("ringlet_bench_baseline")
+    if "--locust" in sys.argv:
+        # bench/run.py --locust [users] [spawn rate] [duration]: see bench/locustfile.py.
+        extra = sys.argv[sys.argv.index("--locust") + 1 :]
+        users, rate, duration = [*extra, "20", "5", "30s"][:3] if extra else ("20", "5", "30s")
+        return run_locust(users, rate, duration)
+    ringlet_db = fresh_database(DATABASE)
+    baseline_db = fresh_database(DATABASE + "_baseline")
     data = seed(ringlet_db)
     folder = Path(tempfile.mkdtemp(prefix="ringlet-bench-"))
     results, notes = [], {}
@@ -296,26 +354,26 @@ def main():
                 ("enrolled student, course page of 50 lessons", data["course"], data["cookie"]),
                 ("enrolled student, gated lesson 50 of 50", data["gated"], data["cookie"]),
                 ("signed HLS segment (enrolled student)", data["segment"], data["cookie"]),
-                (
-                    "catalogue search ?q=python (1,000 courses, 50,000 lessons)"
-                    if SCALE
-                    else "catalogue search ?q=python",
-                    data["catalogue"] + "?q=python",
-                    None,
-                ),
+                # A parameter the page cache does not know keeps every request a real search.
+                (SEARCH_UNCACHED, data["catalogue"] + "?q=python&bench=uncached", None),
+                (SEARCH_CACHED, data["catalogue"] + "?q=python", None),
             ]
             for name, path, cookie in scenarios:
                 results.append((name, wrk(r + path, cookie)))
             served = sum(res["requests"] for _, res in results)
+            # The memory target is per worker after 10,000 requests: top up with the home page.
+            while served < RSS_AFTER:
+                served += wrk(r + "/")["requests"]
             rss = worker_rss(server)
+            rss_load = load()
         finally:
             stop(server)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    write_results(data, base, results, notes, chosen, rss, served)
+    write_results(data, base, results, notes, chosen, rss, served, rss_load)
 
 
-def write_results(data, base, results, notes, chosen, rss, served):
+def write_results(data, base, results, notes, chosen, rss, served, rss_load):
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     cpu = os.cpu_count()
     lines = [
@@ -346,6 +404,8 @@ def write_results(data, base, results, notes, chosen, rss, served):
         "enrolled student, course page of 50 lessons": "student course page, 50 lessons",
         "enrolled student, gated lesson 50 of 50": "student gated lesson 50 of 50",
         "signed HLS segment (enrolled student)": "signed HLS segment (student)",
+        SEARCH_UNCACHED: "catalogue search ?q=python, uncached",
+        SEARCH_CACHED: "catalogue search ?q=python, uncached",
     }
     for name, res in results:
         q = queries.get(keys.get(name, ""), "-")
@@ -356,7 +416,7 @@ def write_results(data, base, results, notes, chosen, rss, served):
     lines.append(
         f"\nQueries: counted on the third request with Django's test client (anonymous pages: the "
         f"first fill of the page cache; a cache hit runs 0). Worker RSS after {served:,} requests: "
-        f"{', '.join(f'{mb} MB' for mb in rss)}."
+        f"{', '.join(f'{mb} MB' for mb in rss)} (load {rss_load})."
         + (f" seed_scale took {data['scale_seconds']} s." if "scale_seconds" in data else "")
         + "\n"
     )

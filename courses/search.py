@@ -29,6 +29,8 @@ class Match:
     lesson_titles: list = field(default_factory=list)
     snippet: str = ""
     in_code: bool = False
+    # Matched in the course's own text: its snippet is made when the course is shown.
+    direct: bool = False
 
 
 def query_stems(query):
@@ -88,15 +90,27 @@ def course_match(course, stems):
     return Match(tier=COURSE)
 
 
+@dataclass
+class LessonText:
+    """The public text of one matching lesson: all ``add_lesson`` reads of it."""
+
+    title: str
+    summary: str
+    prose: str = ""  # LessonPage.public_prose(): empty unless a free preview
+    code: str = ""  # LessonPage.public_code()
+
+
 def lesson_tier(lesson, stems):
-    """LESSON when ``lesson`` matches in its title, summary or prose; CODE when only its code can."""
-    if any(mentions(text, stems) for text in (lesson.title, lesson.summary, lesson.public_prose())):
+    """LESSON when ``lesson`` (a LessonText) matches in its title, summary or prose; CODE when
+    only its code can."""
+    if any(mentions(text, stems) for text in (lesson.title, lesson.summary, lesson.prose)):
         return LESSON
-    return CODE if lesson.public_code() else LESSON
+    return CODE if lesson.code else LESSON
 
 
 def add_lesson(match, lesson, stems):
-    """Fold one matching lesson of a course into the course's ``match`` (None: a new Match)."""
+    """Fold one matching lesson (a LessonText) of a course into the course's ``match`` (None: a
+    new Match)."""
     tier = lesson_tier(lesson, stems)
     if match is None:
         match = Match(tier=tier)
@@ -106,5 +120,5 @@ def add_lesson(match, lesson, stems):
     if tier == CODE:
         match.in_code = True
     if not match.snippet and tier == LESSON:
-        match.snippet = snippet(lesson.summary, stems) or snippet(lesson.public_prose(), stems)
+        match.snippet = snippet(lesson.summary, stems) or snippet(lesson.prose, stems)
     return match
