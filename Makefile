@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format migrations-check system-deps venv clean help image-check bench
+.PHONY: run test lint format migrations-check system-deps venv clean help image-check bench load
 
 help:
 	@echo "make run               portal with demo content on http://127.0.0.1:8000"
@@ -13,6 +13,7 @@ help:
 	@echo "make migrations-check  fail if models changed without a migration"
 	@echo "make image-check       build the Dockerfile offline with buildah and run the image"
 	@echo "make bench             Ringlet against a bare Wagtail site with wrk; appends to bench/RESULTS.md"
+	@echo "make load              the 5-minute locust scenario (LOAD_USERS, LOAD_TIME)"
 
 venv: $(VENV)/.installed node_modules/.package-lock.json
 
@@ -49,6 +50,23 @@ bench: venv
 	@command -v wrk >/dev/null || scripts/system-deps.sh wrk
 	$(BIN)/python bench/run.py
 
+# The 5-minute locust scenario (bench/locustfile.py). locust lives in a venv of its own
+# (requirements/bench.txt): it is a tool for this target, not a dependency of the portal.
+LOAD_VENV := .venv-load
+$(LOAD_VENV)/.installed: requirements/bench.txt
+	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet -r requirements/bench.txt
+	touch $@
+
+var/bench/clip.mp4:
+	@mkdir -p var/bench
+	ffmpeg -loglevel error -y -f lavfi -i testsrc2=size=640x360:rate=25 -f lavfi -i sine -t 3 \
+	  -c:v libx264 -pix_fmt yuv420p -c:a aac $@
+
+load: venv $(LOAD_VENV)/.installed var/bench/clip.mp4
+	LOCUST=$(CURDIR)/$(LOAD_VENV)/bin/locust LOCUST_CLIP=$(CURDIR)/var/bench/clip.mp4 \
+	  $(BIN)/python bench/run.py --locust $(or $(LOAD_USERS),20) 5 $(or $(LOAD_TIME),5m)
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -67,4 +85,4 @@ image-check: venv
 	@scripts/image-check.sh
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(LOAD_VENV) var

@@ -26,7 +26,8 @@ PROGRESS_SCRIPT = re.compile(r'data-endpoint="([^"]+)" data-lesson="(\d+)" data-
 MEDIA_ID = re.compile(r'data-media-id="(\d+)"')
 COMPLETE_FORM = re.compile(r'action="(/learn/lessons/\d+/complete/)"')
 COMPLETE_VALUE = re.compile(r'name="complete" value="([01])"')
-# A few bytes with a video name: the upload path (validation, storage, enqueue) is what is loaded.
+# A short real clip (`make load` makes one with FFmpeg): the upload path (checks, storage,
+# enqueue) is what is loaded; no worker runs, so the encodes wait in the queue.
 CLIP = os.environ.get("LOCUST_CLIP", "")
 
 
@@ -140,11 +141,18 @@ class Editor(HttpUser):
         plain_csrf_cookie(self.client)
         if not token or not CLIP:
             return
-        with open(CLIP, "rb") as clip:
+        with (
+            open(CLIP, "rb") as clip,
             self.client.post(
                 "/admin/media/video/add/",
                 data={"csrfmiddlewaretoken": token.group(1), "title": "Load test clip", "collection": "1"},
                 files={"file": ("clip.mp4", clip, "video/mp4")},
                 headers={"Referer": self.host + "/admin/media/video/add/"},
                 name="admin media upload",
-            )
+                allow_redirects=False,
+                catch_response=True,
+            ) as response,
+        ):
+            # The admin redirects after saving; a 200 is the form again, with the upload refused.
+            if response.status_code != 302:
+                response.failure(f"upload not saved (status {response.status_code})")
