@@ -49,7 +49,9 @@ def wait_until_settled(media, timeout=90):
 
 
 def transcode_here(media):
-    """Encode ``media`` with the real pipeline (FFmpeg, renditions, switch) in this process; return it."""
+    """Probe and encode ``media`` with the real pipeline (FFmpeg, renditions, switch) in this
+    process, as the transcode task does; return it fresh from the database."""
+    assert tasks.record_probe(media) is not None, "the clip could not be probed"
     result = tasks.encode.apply(args=(media.pk, media.file.name)).get()
     media.refresh_from_db()
     assert (result, media.status) == ("ready", Media.Status.READY), media.error

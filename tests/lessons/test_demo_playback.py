@@ -6,7 +6,7 @@ from django.core.management import call_command
 from courses.models import CoursePage
 from lessons.models import LessonPage
 from media_library.models import Media
-from media_library.tasks import encode, record_probe
+from tests.media_fixtures import transcode_here
 from tests.user_fixtures import browser_log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -29,8 +29,7 @@ def test_the_demo_student_plays_a_gated_lesson_video_with_visible_captions(
     )
     lecture = Media.objects.get(pk=gated.media_ids()[0])
     # The worker would do this after make run; here it runs in the test, for this one video.
-    record_probe(lecture)
-    assert encode(lecture.pk, lecture.file.name) == "ready"
+    transcode_here(lecture)
 
     browser_log_in(page.context, live_server, student)
     page.set_viewport_size({"width": 1366, "height": 900})

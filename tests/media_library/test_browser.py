@@ -5,8 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media_library.models import Media
-from media_library.tasks import encode, record_probe
-from tests.media_fixtures import add_caption, upload
+from tests.media_fixtures import add_caption, transcode_here, upload
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -14,9 +13,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_the_hls_video_plays_in_chromium_with_its_captions(
     page, live_server, client, django_user_model, clips, artifacts_dir
 ):
-    media = upload(clips / "hd.mp4", title="Adaptive lecture", enqueue=False)
-    record_probe(media)
-    assert encode(media.pk, media.file.name) == "ready"
+    media = transcode_here(upload(clips / "hd.mp4", title="Adaptive lecture", enqueue=False))
     add_caption(media, "Welcome to the course")
     admin = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
     client.force_login(admin)

@@ -11,23 +11,14 @@ from django.utils import timezone
 
 from media_library import services
 from media_library.models import Media
-from media_library.tasks import encode, record_probe
-from tests.media_fixtures import add_caption, upload
+from tests.media_fixtures import add_caption, transcode_here, upload
 
 pytestmark = pytest.mark.django_db
 
 
-def encode_now(media):
-    """Run the pipeline in this process (the worker-based path is covered in test_pipeline)."""
-    record_probe(media)
-    assert encode(media.pk, media.file.name) == "ready"
-    media.refresh_from_db()
-    return media
-
-
 @pytest.fixture
 def video(clips):
-    media = encode_now(upload(clips / "sd.mp4", title="Private lesson", enqueue=False))
+    media = transcode_here(upload(clips / "sd.mp4", title="Private lesson", enqueue=False))
     add_caption(media, "Hello")
     return media
 

@@ -5,9 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from courses.services import enroll
-from media_library.tasks import encode, record_probe
 from tests.account_fixtures import PASSWORD, make_student
-from tests.media_fixtures import upload
+from tests.media_fixtures import transcode_here, upload
 from tests.page_fixtures import video_lesson
 from tests.user_fixtures import browser_log_in
 
@@ -39,9 +38,7 @@ def violations(page):
 
 @pytest.fixture
 def video_course(build_course, clips):
-    media = upload(clips / "sd.mp4", title="CSP lecture", enqueue=False)
-    record_probe(media)
-    assert encode(media.pk, media.file.name) == "ready"
+    media = transcode_here(upload(clips / "sd.mp4", title="CSP lecture", enqueue=False))
     course = build_course("Secure course", modules=1, per_module=1)
     lesson = video_lesson(course, media, title="Watch securely", free_preview=True)
     return course, lesson, media

@@ -2,9 +2,8 @@
 
 import pytest
 
-from media_library.tasks import encode, record_probe
 from sharing.services import create_link
-from tests.media_fixtures import upload
+from tests.media_fixtures import transcode_here, upload
 from tests.page_fixtures import lessons_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -13,9 +12,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_an_anonymous_reviewer_plays_the_shared_drafts_video(
     page, live_server, clips, course, editor, artifacts_dir
 ):
-    media = upload(clips / "sd.mp4", title="Draft lecture", enqueue=False)
-    record_probe(media)
-    assert encode(media.pk, media.file.name) == "ready"
+    media = transcode_here(upload(clips / "sd.mp4", title="Draft lecture", enqueue=False))
     lesson = lessons_of(course)[1].specific  # enrollment-gated; the video is in its draft only
     lesson.body = [("video", {"video": media, "caption": "", "transcript": ""})]
     lesson.save_revision()
