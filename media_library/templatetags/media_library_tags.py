@@ -62,15 +62,16 @@ def _state(media, user, allowed=False):
 
 
 @register.simple_tag
-def document_pages(document):
-    """``{% document_pages doc as pages %}``: the PDF's page count as recorded by the worker, or None."""
+def document_facts(document):
+    """``{% document_facts doc as facts %}``: what the worker recorded (``page_count``,
+    ``thumbnail_url``, ``thumbnail_width``, ``thumbnail_height``); empty until then."""
     if document is None:
-        return None
+        return services.DocumentFacts()
     try:
-        return services.page_count(document)
+        return services.document_facts(document)
     except Exception:  # a document block must never break its page
-        logger.exception("Could not read the page count of document %s", getattr(document, "pk", None))
-        return None
+        logger.exception("Could not read the facts of document %s", getattr(document, "pk", None))
+        return services.DocumentFacts()
 
 
 @register.filter

@@ -7,8 +7,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
-from wagtail.documents import get_document_model
 
 from courses.services import enroll
 from media_library import services
@@ -16,26 +14,9 @@ from media_library.models import DocumentInfo
 from media_library.pdf import THUMBNAIL_WIDTH
 from media_library.tasks import record_document_info
 from tests.factories import LessonPageFactory, UserFactory
+from tests.media_fixtures import make_document, make_pdf
 
 pytestmark = pytest.mark.django_db
-
-
-def make_pdf(pages=3, **encryption):
-    """A real PDF made with ReportLab: page 1 has a black band across its top half."""
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4, **encryption)
-    width, height = A4
-    for number in range(1, pages + 1):
-        if number == 1:
-            pdf.rect(0, height / 2, width, height / 2, stroke=0, fill=1)
-        pdf.drawString(72, 72, f"Page {number} of {pages}")
-        pdf.showPage()
-    pdf.save()
-    return out.getvalue()
-
-
-def make_document(data, name="handout.pdf", title="Handout"):
-    return get_document_model().objects.create(title=title, file=ContentFile(data, name=name))
 
 
 def thumbnail_image(info):

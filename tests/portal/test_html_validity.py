@@ -11,7 +11,9 @@ import wagtail_factories
 from django.urls import reverse
 
 from demo.home import ensure_home_blocks
+from media_library.tasks import record_document_info
 from tests.factories import CategoryFactory, CoursePageFactory, InstructorFactory, LessonPageFactory
+from tests.media_fixtures import make_document, make_pdf
 from tests.page_fixtures import make_media
 
 VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -37,6 +39,8 @@ def pages(home, catalogue):
     course.instructors.add(InstructorFactory(name="Tim"))
     course.tags.add("html")
     course.save_revision().publish()
+    handout = make_document(make_pdf(pages=2), title="Handout")
+    record_document_info(handout.pk)  # the thumbnail and the page count, as the worker does
     video = make_media("Lecture")
     audio = make_media("Talk", media_type="audio", name="talk.m4a")
     body = [
@@ -46,6 +50,7 @@ def pages(home, catalogue):
         ("audio", {"audio": audio, "caption": "", "transcript": "<p>Heard.</p>"}),
         ("code", {"language": "python", "code": "print('<hi>')", "caption": "A program"}),
         ("callout", {"kind": "tip", "title": "", "body": "<p>Remember this.</p>"}),
+        ("document", {"document": handout, "caption": "Read this", "show_inline": True}),
     ]
     free = LessonPageFactory(
         parent=course, title="Free lesson", free_preview=True, summary="Free.", body=body
