@@ -3,8 +3,10 @@
 The site's pages run no inline script and no inline event handler (``script-src 'self'``,
 no ``'unsafe-inline'``), so an injected ``<script>`` or ``onerror=`` does nothing. The player
 needs ``blob:`` for media (hls.js feeds the <video> through MediaSource object URLs) and for
-its worker; the PDF viewer (pdf.js) needs only ``'self'``, and no plugins at all. Files in S3 or Azure are fetched from the store's origin (the media views redirect
-there), so that origin is allowed for media, images and hls.js's requests.
+its worker; the PDF viewer (pdf.js) needs only ``'self'``, and no plugins at all. Files in
+S3 or Azure are fetched from the store's origin (the media views redirect there), so that
+origin is allowed for media, images, and hls.js's and pdf.js's requests (a bucket serving
+documents to the viewer must allow the site's origin in its CORS rules).
 
 Wagtail's admin and Django's admin still rely on inline scripts, inline styles and
 ``blob:``/``data:`` URLs in their widgets, so ``/admin/`` and ``/django-admin/`` get

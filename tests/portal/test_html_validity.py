@@ -33,8 +33,9 @@ def pages(home, catalogue):
         learning_outcomes=[("outcome", "Write valid HTML")],
         category=CategoryFactory(name="Web", slug="web", description="Sites."),
         estimated_hours="2.0",
-        # Covers smaller than the largest rendition would repeat a srcset width (invalid).
-        cover_image=wagtail_factories.ImageFactory(file__width=1280, file__height=720),
+        # Smaller than the largest rendition: Wagtail's srcset_image would repeat a width
+        # (invalid); distinct_srcset_image does not.
+        cover_image=wagtail_factories.ImageFactory(file__width=300, file__height=169),
     )
     course.instructors.add(InstructorFactory(name="Tim"))
     course.tags.add("html")
@@ -46,6 +47,13 @@ def pages(home, catalogue):
     body = [
         ("heading", {"text": "Part one", "size": "h2"}),
         ("paragraph", "<p>Some <i>rich</i> text.</p>"),
+        (
+            "figure",
+            {
+                "image": wagtail_factories.ImageFactory(file__width=600, file__height=400, title="Small"),
+                "caption": "Smaller than two of its renditions",
+            },
+        ),
         ("video", {"video": video, "caption": "The lecture", "transcript": "<p>Said aloud.</p>"}),
         ("audio", {"audio": audio, "caption": "", "transcript": "<p>Heard.</p>"}),
         ("code", {"language": "python", "code": "print('<hi>')", "caption": "A program"}),
