@@ -186,8 +186,8 @@ def demo_assets():
             "lesson-handout.pdf",
             [
                 "This PDF was generated for the Ringlet demo.",
-                "It shows inline in the lesson,",
-                "with a download link.",
+                "The lesson shows this first page as a thumbnail,",
+                "with a viewer and a download button.",
             ],
         ),
         "cheatsheet": ensure_document(
