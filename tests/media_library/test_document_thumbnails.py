@@ -154,3 +154,20 @@ def test_a_document_not_read_yet_has_no_thumbnail_to_serve(client):
     handout = make_document(make_pdf(pages=1))
     assert services.document_facts(handout).thumbnail_url == ""
     assert client.get(f"/media-files/documents/{handout.pk}/thumbnail.webp").status_code == 404
+
+
+def test_read_documents_queues_only_the_documents_not_read_yet(django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    read, unread, broken = (make_document(make_pdf(pages=1), title=t) for t in ("Read", "Unread", "Broken"))
+    record_document_info(read.pk)
+    DocumentInfo.objects.create(document=broken, file_name=broken.file.name, error="Could not read the PDF")
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        call_command("read_documents", stdout=out)
+    assert out.getvalue().strip() == "Queued 1 document(s) for reading."
+    assert len(callbacks) == 1
+    # The one queued: the unread document (the rule the command applies to each).
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = [d.title for d in (read, unread, broken) if services.enqueue_document_info(d)]
+    assert queued == ["Unread"]
