@@ -121,6 +121,12 @@ def test_view_opens_pdfjs_on_page_one_on_desktop_and_phones_get_only_thumbnail_a
     page.get_by_role("button", name="Next page").click()
     page.get_by_role("img", name="Page 2 of 3 of Reading list").wait_for()
     assert page.evaluate(BAND_PIXEL) > 700  # page 2 has no band
+    page.get_by_role("button", name="Next page").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("img", name="Page 3 of 3 of Reading list").wait_for()
+    # "Next page" is disabled on the last page; the keyboard focus moved to "Previous page".
+    assert page.get_by_role("button", name="Next page").is_disabled()
+    assert page.evaluate("document.activeElement.dataset.action") == "previous"
     page.keyboard.press("Escape")
     assert page.locator(".document-block__viewer").is_hidden()
     assert page.evaluate("document.activeElement.classList.contains('document-block__view')")

@@ -59,8 +59,11 @@ function setUp(block) {
     }
     pageLabel.textContent = String(number);
     canvas.setAttribute("aria-label", `Page ${number} of ${pdf.numPages} of ${title}`);
+    const focused = document.activeElement;
     previous.disabled = number <= 1;
     next.disabled = number >= pdf.numPages;
+    // A button that just became disabled drops the keyboard focus: hand it to the other one.
+    if (focused?.disabled) (focused === next ? previous : next).focus();
   }
 
   async function open() {
