@@ -15,11 +15,12 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends build-essential libpq-dev npm \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
-# The player's hls.js, exactly as package-lock.json pins it (served as a static file).
+# The player's hls.js and the PDF viewer's pdf.js, exactly as package-lock.json pins them
+# (served as static files). No optional packages: pdf.js's only one is a canvas for Node.
 COPY package.json package-lock.json ./
 # Unset in an ordinary build; `make image-check` points it at this machine's CA bundle.
 ARG NPM_CONFIG_CAFILE
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 COPY requirements/base.txt requirements/prod.txt requirements/
 # PIP_FIND_LINKS and PIP_NO_INDEX can point pip at a wheelhouse downloaded beforehand.
 ARG PIP_FIND_LINKS
@@ -51,6 +52,13 @@ COPY . .
 # resolves): the whole dist, every variant collected and compressed, adds about 100 MB.
 COPY --from=builder /build/node_modules/hls.js/dist/hls.min.js /build/node_modules/hls.js/dist/hls.min.js.map \
     /app/node_modules/hls.js/dist/
+# pdf.js: the minified library and its module worker, and the data they fetch on demand
+# (portal/settings/base.py, STATICFILES_DIRS); not its maps, sources or legacy build (35 MB).
+COPY --from=builder /build/node_modules/pdfjs-dist/build/pdf.min.mjs \
+    /build/node_modules/pdfjs-dist/build/pdf.worker.min.mjs /app/node_modules/pdfjs-dist/build/
+COPY --from=builder /build/node_modules/pdfjs-dist/standard_fonts /app/node_modules/pdfjs-dist/standard_fonts
+COPY --from=builder /build/node_modules/pdfjs-dist/cmaps /app/node_modules/pdfjs-dist/cmaps
+COPY --from=builder /build/node_modules/pdfjs-dist/wasm /app/node_modules/pdfjs-dist/wasm
 # Static files are collected at build time (the root filesystem is read-only in the
 # cluster). Production settings insist on these variables; nothing reads them here.
 RUN SECRET_KEY=collectstatic-only-not-a-secret \

@@ -21,6 +21,7 @@ from courses.models import CoursePage
 from demo import lectures
 from demo.courses import COURSES, live_page
 from lessons.models import LessonPage
+from media_library import services as media_services
 
 DEMO_EMBED_URL = "https://wagtail.org/"
 VIDEO_SECONDS = 4
@@ -87,7 +88,11 @@ def pdf_bytes(title, lines):
 
 
 def ensure_document(title, filename, lines):
-    """A generated PDF in the document library, found again by title."""
+    """A generated PDF in the document library, found again by title.
+
+    The worker reads it once saved (page count, first-page thumbnail); a document from an
+    older demo, read before thumbnails existed, is queued for it again.
+    """
     Document = get_document_model()
     document = Document.objects.filter(title=title).first()
     if document is None:
@@ -96,6 +101,8 @@ def ensure_document(title, filename, lines):
         # Size, hash and content type, as the admin's upload form records them.
         document._set_document_file_metadata()
         document.save()
+    else:
+        media_services.enqueue_document_info(document)
     return document
 
 
@@ -179,8 +186,8 @@ def demo_assets():
             "lesson-handout.pdf",
             [
                 "This PDF was generated for the Ringlet demo.",
-                "It shows inline in the lesson,",
-                "with a download link.",
+                "The lesson shows this first page as a thumbnail,",
+                "with a viewer and a download button.",
             ],
         ),
         "cheatsheet": ensure_document(

@@ -81,7 +81,8 @@ class AudioBlock(blocks.StructBlock):
 
 
 class DocumentBlock(blocks.StructBlock):
-    """A document shown inline (PDFs in the browser's viewer) with a download link."""
+    """A document with its download button; a PDF also shows its first page and, with show_inline, a
+    "View" button that opens pdf.js in the page (not on phones)."""
 
     document = DocumentChooserBlock()
     caption = blocks.CharBlock(required=False, max_length=300)

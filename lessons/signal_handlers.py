@@ -1,11 +1,12 @@
 """Signal handlers of the lessons app, connected in ``LessonsConfig.ready()``."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
+from wagtail.documents import get_document_model
 from wagtail.models import ReferenceIndex
 
 from home.services import bump_content_version
-from media_library.models import Media, Rendition
+from media_library.models import DocumentInfo, Media, Rendition
 
 
 def media_version_replaced(sender, instance, **kwargs):
@@ -17,7 +18,16 @@ def media_version_replaced(sender, instance, **kwargs):
         transaction.on_commit(bump_content_version)
 
 
+def document_info_recorded(sender, instance, **kwargs):
+    """The worker read a document (page count, thumbnail): cached pages showing it must show them."""
+    if ReferenceIndex.get_references_to(get_document_model()(pk=instance.document_id)).exists():
+        transaction.on_commit(bump_content_version)
+
+
 def connect():
     post_delete.connect(
         media_version_replaced, sender=Rendition, dispatch_uid="lessons.media_version_replaced"
+    )
+    post_save.connect(
+        document_info_recorded, sender=DocumentInfo, dispatch_uid="lessons.document_info_recorded"
     )

@@ -162,8 +162,11 @@ class CaptionTrack(models.Model):
         return f"{self.label} ({self.language}) for {self.media}"
 
 
+DOCUMENT_THUMBNAILS_ROOT = "document_thumbnails"
+
+
 class DocumentInfo(models.Model):
-    """Facts about a Wagtail document found by reading it (PDF page count).
+    """Facts about a Wagtail document found by reading it: a PDF's page count and first-page thumbnail.
 
     A side table rather than a custom document model: swapping WAGTAILDOCS_DOCUMENT_MODEL
     must happen before wagtaildocs' first migration and changes every app that references
@@ -177,6 +180,11 @@ class DocumentInfo(models.Model):
     )
     file_name = models.CharField(max_length=255, help_text="The file the facts were read from")
     page_count = models.PositiveIntegerField(null=True, blank=True)
+    # Written by the worker through the default storage (never through MEDIA_URL: served by
+    # a view that applies the document's own access policy).
+    thumbnail = models.FileField(max_length=255, blank=True)
+    thumbnail_width = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail_height = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     def __str__(self):

@@ -386,7 +386,60 @@ def _touch(media_id, **fields):
     Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now(), **fields)
 
 
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What the worker found in a document: a PDF's page count and first-page thumbnail."""
+
+    page_count: int | None = None
+    thumbnail_url: str = ""
+    thumbnail_width: int | None = None
+    thumbnail_height: int | None = None
+
+
+def is_pdf(document):
+    """Whether a Wagtail document is a PDF (by its file's extension, which Wagtail checks)."""
+    return bool(document.file) and document.file.name.lower().endswith(".pdf")
+
+
+def document_info_is_current(document, info):
+    """Whether ``info`` (a ``DocumentInfo`` or ``None``) holds the facts of ``document``'s current file.
+
+    A PDF's facts are complete with a thumbnail or a recorded error: a row from before
+    thumbnails existed is read again.
+    """
+    if info is None or info.file_name != document.file.name:
+        return False
+    return not is_pdf(document) or bool(info.thumbnail) or bool(info.error)
+
+
+def enqueue_document_info(document):
+    """Have the worker read ``document`` (page count, thumbnail) after commit, unless already done."""
+    info = DocumentInfo.objects.filter(document=document).first()
+    if not document.file or document_info_is_current(document, info):
+        return False
+    document_id = document.pk
+    transaction.on_commit(lambda: _send("record_document_info", [document_id]), robust=True)
+    return True
+
+
+def document_facts(document, grant=None):
+    """``DocumentFacts`` of a Wagtail document (empty until the worker has read it); the
+    thumbnail's URL is signed for ``grant`` when the page is rendered under one (``grants``)."""
+    info = DocumentInfo.objects.filter(document=document).first()
+    if info is None:
+        return DocumentFacts()
+    if not info.thumbnail or info.file_name != document.file.name:
+        return DocumentFacts(page_count=info.page_count if info.file_name == document.file.name else None)
+    return DocumentFacts(
+        page_count=info.page_count,
+        thumbnail_url=with_grant(
+            reverse("media_library:document_thumbnail", args=[document.pk]), grant, "document", document.pk
+        ),
+        thumbnail_width=info.thumbnail_width,
+        thumbnail_height=info.thumbnail_height,
+    )
+
+
 def page_count(document):
     """The number of pages of a PDF Wagtail document, or ``None`` if unknown (yet)."""
-    info = DocumentInfo.objects.filter(document=document).first()
-    return info.page_count if info else None
+    return document_facts(document).page_count

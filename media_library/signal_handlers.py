@@ -24,16 +24,19 @@ def media_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def document_saved(sender, instance, created, raw=False, **kwargs):
+    """A saved document is read by the worker (page count, thumbnail) unless its file's facts are in."""
     if raw or not instance.file:
         return
-    from .models import DocumentInfo
+    from . import services
 
-    if DocumentInfo.objects.filter(document=instance, file_name=instance.file.name).exists():
-        return
-    from .tasks import record_document_info
+    services.enqueue_document_info(instance)
 
-    document_id = instance.pk
-    transaction.on_commit(lambda: record_document_info.delay(document_id), robust=True)
+
+def document_info_deleted(sender, instance, **kwargs):
+    """A document's thumbnail goes with its facts (and so with the document)."""
+    name, storage = instance.thumbnail.name, instance.thumbnail.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 def media_deleted(sender, instance, **kwargs):
@@ -77,7 +80,7 @@ def connect():
     from celery.signals import worker_ready as celery_worker_ready
     from wagtail.documents import get_document_model
 
-    from .models import CaptionTrack, Media
+    from .models import CaptionTrack, DocumentInfo, Media
 
     post_save.connect(media_saved, sender=Media, dispatch_uid="media_library.media_saved")
     post_delete.connect(media_deleted, sender=Media, dispatch_uid="media_library.media_deleted")
@@ -85,4 +88,7 @@ def connect():
     celery_worker_ready.connect(worker_ready, dispatch_uid="media_library.worker_ready")
     post_save.connect(
         document_saved, sender=get_document_model(), dispatch_uid="media_library.document_saved"
+    )
+    post_delete.connect(
+        document_info_deleted, sender=DocumentInfo, dispatch_uid="media_library.document_info_deleted"
     )

@@ -34,8 +34,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import editor_messages, ffmpeg, limits, services
-from .models import DocumentInfo, Media, Rendition
+from . import editor_messages, ffmpeg, limits, pdf, services
+from .models import DOCUMENT_THUMBNAILS_ROOT, DocumentInfo, Media, Rendition
 from .storage import delete_tree, download, list_subdirs, local_path, upload_tree
 
 logger = logging.getLogger(__name__)
@@ -365,24 +365,59 @@ def sweep_stuck_media():
 
 @shared_task
 def record_document_info(document_id):
-    """Count a PDF document's pages (other documents get a row without a count)."""
-    import pypdf
+    """Read a PDF document: its page count and a first-page thumbnail; returns the page count.
+
+    Idempotent: a document whose facts are recorded for its current file is left alone. A
+    damaged or password-protected PDF gets a row with the reason in ``error`` (and no count
+    or thumbnail); other documents get a row with neither. A replaced file's old thumbnail
+    is deleted once the new facts are committed.
+    """
     from wagtail.documents import get_document_model
 
     document = get_document_model().objects.filter(pk=document_id).first()
     if document is None:
         return None
-    pages, error = None, ""
-    if document.file.name.lower().endswith(".pdf"):
-        try:
-            with document.file.storage.open(document.file.name, "rb") as fh:
-                pages = len(pypdf.PdfReader(fh).pages)
-        except Exception as exc:  # pypdf raises many types for damaged files
-            error = f"Could not read the PDF: {exc}"[:1000]
-    DocumentInfo.objects.update_or_create(
-        document=document, defaults={"file_name": document.file.name, "page_count": pages, "error": error}
-    )
-    return pages
+    info = DocumentInfo.objects.filter(document=document).first()
+    if services.document_info_is_current(document, info):
+        return info.page_count
+    facts, error = None, ""
+    if services.is_pdf(document):
+        facts, error = _read_pdf(document)
+    thumbnail = ""
+    if facts is not None:
+        thumbnail = default_storage.save(
+            f"{DOCUMENT_THUMBNAILS_ROOT}/{document.pk}/{uuid.uuid4().hex}{pdf.THUMBNAIL_EXTENSION}",
+            ContentFile(facts.thumbnail),
+        )
+    with transaction.atomic():
+        # Locked: two copies of this task must not each keep their own thumbnail.
+        info, _ = DocumentInfo.objects.select_for_update().get_or_create(
+            document=document, defaults={"file_name": document.file.name}
+        )
+        old = info.thumbnail.name
+        info.file_name = document.file.name
+        info.page_count = facts.pages if facts else None
+        info.thumbnail = thumbnail
+        info.thumbnail_width = facts.width if facts else None
+        info.thumbnail_height = facts.height if facts else None
+        info.error = error
+        info.save()
+        if old and old != thumbnail:
+            transaction.on_commit(lambda: default_storage.delete(old), robust=True)
+    return info.page_count
+
+
+def _read_pdf(document):
+    """``(PdfFacts, "")``, or ``(None, reason)`` for a file that cannot be read as a PDF."""
+    storage, name = document.file.storage, document.file.name
+    try:
+        with tempfile.TemporaryDirectory(prefix="ringlet-pdf-") as directory:
+            return pdf.read_pdf(local_path(storage, name) or download(document.file, directory)), ""
+    except pdf.PdfUnreadable as exc:
+        return None, str(exc)[:1000]
+    except Exception as exc:  # PDFium and Pillow raise many types for damaged files
+        logger.warning("could not read document %s as a PDF", document.pk, exc_info=True)
+        return None, f"Could not read the PDF: {exc}"[:1000]
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from . import views
 
 app_name = "media_library"
 urlpatterns = [
+    path("documents/<int:document_id>/thumbnail.webp", views.document_thumbnail, name="document_thumbnail"),
     path("<int:media_id>/captions/<int:caption_id>.vtt", views.caption, name="caption"),
     path(
         "signed/<int:expires>/<str:signature>/<int:media_id>/<str:version>/<path:path>",

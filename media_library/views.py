@@ -1,4 +1,4 @@
-"""Permission-checked serving of renditions and captions, and the admin's status/retry endpoints."""
+"""Permission-checked serving of renditions, captions and document thumbnails; the admin's status/retry."""
 
 import os
 import posixpath
@@ -18,8 +18,8 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from . import grants, services, signing
-from .models import RENDITIONS_ROOT, CaptionTrack, Media
+from . import grants, pdf, services, signing
+from .models import RENDITIONS_ROOT, CaptionTrack, DocumentInfo, Media
 from .storage import local_path
 
 CONTENT_TYPES = {
@@ -164,6 +164,36 @@ def caption(request, media_id, caption_id):
 
 
 # --- Admin (mounted under /admin/ by wagtail_hooks, so only admin users get here) ------
+@require_GET
+def document_thumbnail(request, document_id):
+    """A document's first-page thumbnail, for exactly those who may download the document.
+
+    The document's own policy (``can_access_document``: a document any non-public lesson
+    uses is private) decides, so a thumbnail shows nothing its PDF would not.
+    """
+    infos = DocumentInfo.objects.select_related("document__collection")
+    info = get_object_or_404(infos, document_id=document_id)
+    document = info.document
+    # Wagtail's own collection privacy (a password or login on the collection) as well.
+    # A grant's signature (a share link's page handed it out) stands in for the viewer's access.
+    if not grants.allows(request, "document", document.pk):
+        restricted = any(not r.accept_request(request) for r in document.collection.get_view_restrictions())
+        if restricted or not services.can_access_document(request.user, document):
+            raise PermissionDenied("You may not see this document.")
+    if not info.thumbnail or info.file_name != document.file.name:
+        raise Http404("This document has no thumbnail")
+    storage, name = info.thumbnail.storage, info.thumbnail.name
+    on_disk = local_path(storage, name)
+    if on_disk:
+        if not os.path.exists(on_disk):
+            raise Http404("No such file")
+        response = FileResponse(open(on_disk, "rb"), content_type=pdf.THUMBNAIL_CONTENT_TYPE)  # noqa: SIM115
+    else:
+        response = HttpResponseRedirect(storage.url(name))
+    response["Cache-Control"] = PRIVATE_CACHE
+    return response
+
+
 def _editable(request, media_id):
     media = get_object_or_404(Media, pk=media_id)
     if not media.is_editable_by_user(request.user):

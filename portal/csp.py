@@ -3,8 +3,10 @@
 The site's pages run no inline script and no inline event handler (``script-src 'self'``,
 no ``'unsafe-inline'``), so an injected ``<script>`` or ``onerror=`` does nothing. The player
 needs ``blob:`` for media (hls.js feeds the <video> through MediaSource object URLs) and for
-its worker. Files in S3 or Azure are fetched from the store's origin (the media views redirect
-there), so that origin is allowed for media, images and hls.js's requests.
+its worker; the PDF viewer (pdf.js) needs only ``'self'``, and no plugins at all. Files in
+S3 or Azure are fetched from the store's origin (the media views redirect there), so that
+origin is allowed for media, images, and hls.js's and pdf.js's requests (a bucket serving
+documents to the viewer must allow the site's origin in its CORS rules).
 
 Wagtail's admin and Django's admin still rely on inline scripts, inline styles and
 ``blob:``/``data:`` URLs in their widgets, so ``/admin/`` and ``/django-admin/`` get
@@ -13,7 +15,7 @@ their own policy (``admin_directives``, as ``CSP_ADMIN_DIRECTIVES``), chosen by 
 protect with one, and a policy on a PDF could only get in the way of the browser's viewer.
 """
 
-from csp.constants import SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
 from csp.middleware import PolicyParts
 
@@ -33,10 +35,14 @@ def site_directives(storage_origins=(), form_origins=()):
         "img-src": [SELF, DATA, *origins],
         "media-src": [SELF, BLOB, *origins],
         "connect-src": [SELF, *origins],
+        # hls.js's worker (a blob:) and pdf.js's module worker (a static file).
         "worker-src": [SELF, BLOB],
         "font-src": [SELF],
-        # Lessons show PDFs in an <object>; embeds (oEmbed: YouTube, Vimeo...) are iframes.
-        "object-src": [SELF],
+        # No plugins: PDFs are drawn by pdf.js on a <canvas>, not shown in an <object>. pdf.js
+        # fetches the document (connect-src: here, or the store it redirects to) and its fonts,
+        # CMaps and decoders from /static/; its fonts load through the FontFace API, which
+        # font-src does not govern. Embeds (oEmbed: YouTube, Vimeo...) are iframes.
+        "object-src": [NONE],
         "frame-src": [SELF, "https:"],
         "frame-ancestors": [SELF],
         "base-uri": [SELF],

@@ -150,6 +150,15 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Host: localhost' -H 'X-Forwar
   "http://127.0.0.1:$web_port/static/vendor/hls.js/$(basename "$hls")")
 [ "$code" = 200 ] || fail "the player's hls.js ($hls) answered $code"
 echo "the player's hls.js is served (/static/vendor/hls.js/$(basename "$hls"))"
+pdfjs=$(in_image sh -c 'ls /app/static/vendor/pdfjs/build/pdf.worker.min.*.mjs | head -1')
+[ -n "$pdfjs" ] || fail "pdf.js's worker (from npm ci in the builder) is not among the collected static files"
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Host: localhost' -H 'X-Forwarded-Proto: https' \
+  "http://127.0.0.1:$web_port/static/vendor/pdfjs/build/$(basename "$pdfjs")")
+[ "$code" = 200 ] || fail "pdf.js's worker ($pdfjs) answered $code"
+echo "the PDF viewer's pdf.js is served (/static/vendor/pdfjs/build/$(basename "$pdfjs"))"
+# The worker's PDF thumbnails: PDFium comes inside the pypdfium2 wheel, no system package.
+in_image python -c 'import pypdfium2 as p; p.PdfDocument.new().close()' || fail "pypdfium2 cannot load PDFium"
+echo "pypdfium2 loads its PDFium"
 
 # Chroot isolation has no PID namespace: gunicorn's pid is a host pid, read from its pidfile.
 pid=$(cat "$(buildah mount "$ctr")/tmp/gunicorn.pid")

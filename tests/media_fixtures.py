@@ -7,6 +7,7 @@ tasks in the test process, for tests whose data the worker cannot see (inside a 
 transaction).
 """
 
+import io
 import json
 import subprocess
 from pathlib import Path
@@ -14,11 +15,39 @@ from pathlib import Path
 import pypdf
 import pytest
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+from wagtail.documents import get_document_model
 
 from media_library import tasks
 from media_library.models import Media
 from tests.processes import wait_for
+
+
+def make_pdf(pages=3, **encryption):
+    """A real PDF made with ReportLab, A4: page 1 has a black band across its top half, and
+    every page says "Page N of M" (Helvetica, not embedded). ``encrypt="pw"`` locks it."""
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4, **encryption)
+    width, height = A4
+    for number in range(1, pages + 1):
+        if number == 1:
+            pdf.rect(0, height / 2, width, height / 2, stroke=0, fill=1)
+        pdf.drawString(72, 72, f"Page {number} of {pages}")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def make_document(data, name="handout.pdf", title="Handout"):
+    """A Wagtail document of these bytes, with the size and hash the admin's upload records."""
+    document = get_document_model()(title=title)
+    document.file.save(name, ContentFile(data), save=False)
+    document._set_document_file_metadata()
+    document.save()
+    return document
 
 
 def upload(path, media_type="video", title=None, enqueue=True, **fields):

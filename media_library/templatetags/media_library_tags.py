@@ -75,16 +75,18 @@ def document_url(context, document):
     return services.document_url(document, services.request_grant(context.get("request")))
 
 
-@register.simple_tag
-def document_pages(document):
-    """``{% document_pages doc as pages %}``: the PDF's page count as recorded by the worker, or None."""
+@register.simple_tag(takes_context=True)
+def document_facts(context, document):
+    """``{% document_facts doc as facts %}``: what the worker recorded (``page_count``,
+    ``thumbnail_url``, ``thumbnail_width``, ``thumbnail_height``); empty until then. Under a
+    grant (a share link's draft) the thumbnail's URL is signed for it, as the download's is."""
     if document is None:
-        return None
+        return services.DocumentFacts()
     try:
-        return services.page_count(document)
+        return services.document_facts(document, services.request_grant(context.get("request")))
     except Exception:  # a document block must never break its page
-        logger.exception("Could not read the page count of document %s", getattr(document, "pk", None))
-        return None
+        logger.exception("Could not read the facts of document %s", getattr(document, "pk", None))
+        return services.DocumentFacts()
 
 
 @register.filter

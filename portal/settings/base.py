@@ -417,8 +417,15 @@ CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
     "task": "media_library.tasks.sweep_stuck_media",
     "schedule": 60,
 }
-# hls.js comes from the npm registry at build time (package-lock.json, `make venv`).
-STATICFILES_DIRS = [("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist")]
+# hls.js and pdf.js come from the npm registry at build time (package-lock.json, `make venv`),
+# served as static files: no CDN. pdf.js needs, besides its build (the library and its module
+# worker), the data it fetches on demand: the standard fonts PDFs name without embedding,
+# CMaps for CJK text, and the WebAssembly image decoders (with their JS fallbacks).
+PDFJS = BASE_DIR / "node_modules" / "pdfjs-dist"
+STATICFILES_DIRS = [
+    ("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist"),
+    *((f"vendor/pdfjs/{part}", PDFJS / part) for part in ("build", "standard_fonts", "cmaps", "wasm")),
+]
 
 # --- Request ids and logging ---------------------------------------------------------
 DJANGO_GUID = {

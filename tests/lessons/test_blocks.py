@@ -58,8 +58,8 @@ def test_every_block_renders_in_a_lesson(client, catalogue, assets):
         played = client.get(sources[0])
         assert played.status_code == 200 and played["Content-Type"] == f"{kind}/mp4"
         assert file_bytes(played)[4:8] == b"ftyp"
-    # document: inline PDF and a download link
-    assert f'<object class="document-block__viewer" data="{handout.url}" type="application/pdf"' in html
+    # document: a download link, and pdf.js's viewer (opened on request) reading the same URL
+    assert f'data-src="{handout.url}" data-pdfjs="/static/vendor/pdfjs/build/pdf.min.mjs"' in html
     assert f'href="{handout.url}" download>Download Lesson handout (demo PDF)' in html
     # code, with its language
     assert '<code class="language-python" data-language="python">def greet(name):' in html
@@ -110,7 +110,8 @@ def test_non_pdf_documents_get_a_download_link_but_no_inline_viewer(client, cata
         free_preview=True,
     )
     html = client.get(lesson.url).content.decode()
-    assert "<object" not in html
+    assert "document-block__viewer" not in html and "document-viewer.js" not in html
+    assert "<img" not in html.split('class="document-block"', 1)[1].split("</div>", 1)[0]
     assert (
         f'href="{notes.url}" download>Download Notes <span class="file-meta">(TXT, 11\xa0bytes)</span>'
         in html
@@ -161,16 +162,51 @@ def test_demo_media_reject_an_unknown_kind(db):
         ensure_media("Slides", "slides")
 
 
-def test_the_pdf_block_shows_pages_and_size_and_opens_its_viewer_only_on_request(client, catalogue, assets):
+def test_the_pdf_block_shows_thumbnail_pages_size_and_download_and_a_viewer_only_on_request(
+    client, catalogue, assets
+):
+    from media_library.services import document_facts
     from media_library.tasks import record_document_info
 
     handout = assets["handout"]
     record_document_info(handout.pk)
+    facts = document_facts(handout)
     course = CoursePageFactory(parent=catalogue)
     body = [("document", {"document": handout, "caption": "Handout", "show_inline": True})]
     lesson = LessonPageFactory(parent=course, title="Reading", body=body, free_preview=True)
     html = client.get(lesson.url).content.decode()
-    assert re.search(r"\(PDF, 1 page, [\d.]+\s(bytes|KB)\)", html)
-    # The viewer sits in a closed <details>: nothing but its summary shows until asked for.
-    assert re.search(r'<details class="document-block__view">\s*<summary>Read the PDF here</summary>', html)
-    assert "<figure" not in html.split('class="document-block"', 1)[1].split("</div>", 1)[0]
+    block = html.split('<div class="document-block document-block--thumbnail">', 1)[1]
+    # The first page's thumbnail, with its size (no layout shift) and alt text.
+    assert (
+        f'<img class="document-block__thumbnail" src="{facts.thumbnail_url}" '
+        f'width="{facts.thumbnail_width}" height="{facts.thumbnail_height}" '
+        'alt="First page of Lesson handout (demo PDF)" loading="lazy"'
+    ) in block
+    assert client.get(facts.thumbnail_url)["Content-Type"] == "image/webp"
+    # Pages, size and the download button.
+    assert re.search(
+        rf'<a class="button secondary document-block__download" href="{re.escape(handout.url)}" download>'
+        r'Download Lesson handout \(demo PDF\) <span class="file-meta">'
+        r"\(PDF, 1 page, [\d.]+\s(bytes|KB)\)</span>",
+        block,
+    )
+    # "View" is hidden until the viewer's script shows it; the viewer is closed and empty.
+    assert re.search(
+        r'<button type="button" class="button secondary document-block__view" '
+        r'aria-expanded="false" hidden>View <span class="visually-hidden">',
+        block,
+    )
+    assert re.search(r'<section class="document-block__viewer" hidden aria-label="[^"]+: PDF viewer"', block)
+    assert '<script type="module" src="/static/home/document-viewer.js"></script>' in block
+    assert "<object" not in html and "<iframe" not in block
+    assert "<figure" not in block.split("</div>", 1)[0]
+
+
+def test_a_pdf_not_read_yet_shows_its_block_without_a_thumbnail(client, catalogue, assets):
+    course = CoursePageFactory(parent=catalogue)
+    body = [("document", {"document": assets["handout"], "caption": "", "show_inline": False})]
+    lesson = LessonPageFactory(parent=course, title="Reading", body=body, free_preview=True)
+    html = client.get(lesson.url).content.decode()
+    assert '<div class="document-block">' in html and "document-block__thumbnail" not in html
+    assert "Download Lesson handout (demo PDF)" in html
+    assert "document-block__viewer" not in html  # show_inline off: no viewer at all

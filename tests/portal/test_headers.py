@@ -23,6 +23,14 @@ def test_site_pages_forbid_inline_script_and_allow_the_players_blobs(client):
     assert policy["base-uri"] == ["'self'"]
 
 
+def test_site_pages_allow_pdfjs_from_here_and_no_plugins(client):
+    policy = directives(client.get("/accounts/login/"))
+    # pdf.js: a module script imported from /static/, its module worker, and its fetches.
+    assert "'self'" in policy["worker-src"] and policy["connect-src"][0] == "'self'"
+    assert policy["object-src"] == ["'none'"]
+    assert "'unsafe-eval'" not in policy["script-src"] and "'wasm-unsafe-eval'" not in policy["script-src"]
+
+
 def test_the_admin_login_has_the_admin_policy(client):
     policy = directives(client.get("/admin/login/"))
     assert "'unsafe-inline'" in policy["script-src"]

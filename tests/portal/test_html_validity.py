@@ -11,7 +11,9 @@ import wagtail_factories
 from django.urls import reverse
 
 from demo.home import ensure_home_blocks
+from media_library.tasks import record_document_info
 from tests.factories import CategoryFactory, CoursePageFactory, InstructorFactory, LessonPageFactory
+from tests.media_fixtures import make_document, make_pdf
 from tests.page_fixtures import make_media
 
 VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -31,21 +33,32 @@ def pages(home, catalogue):
         learning_outcomes=[("outcome", "Write valid HTML")],
         category=CategoryFactory(name="Web", slug="web", description="Sites."),
         estimated_hours="2.0",
-        # Covers smaller than the largest rendition would repeat a srcset width (invalid).
-        cover_image=wagtail_factories.ImageFactory(file__width=1280, file__height=720),
+        # Smaller than the largest rendition: Wagtail's srcset_image would repeat a width
+        # (invalid); distinct_srcset_image does not.
+        cover_image=wagtail_factories.ImageFactory(file__width=300, file__height=169),
     )
     course.instructors.add(InstructorFactory(name="Tim"))
     course.tags.add("html")
     course.save_revision().publish()
+    handout = make_document(make_pdf(pages=2), title="Handout")
+    record_document_info(handout.pk)  # the thumbnail and the page count, as the worker does
     video = make_media("Lecture")
     audio = make_media("Talk", media_type="audio", name="talk.m4a")
     body = [
         ("heading", {"text": "Part one", "size": "h2"}),
         ("paragraph", "<p>Some <i>rich</i> text.</p>"),
+        (
+            "figure",
+            {
+                "image": wagtail_factories.ImageFactory(file__width=600, file__height=400, title="Small"),
+                "caption": "Smaller than two of its renditions",
+            },
+        ),
         ("video", {"video": video, "caption": "The lecture", "transcript": "<p>Said aloud.</p>"}),
         ("audio", {"audio": audio, "caption": "", "transcript": "<p>Heard.</p>"}),
         ("code", {"language": "python", "code": "print('<hi>')", "caption": "A program"}),
         ("callout", {"kind": "tip", "title": "", "body": "<p>Remember this.</p>"}),
+        ("document", {"document": handout, "caption": "Read this", "show_inline": True}),
     ]
     free = LessonPageFactory(
         parent=course, title="Free lesson", free_preview=True, summary="Free.", body=body

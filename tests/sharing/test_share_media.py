@@ -164,3 +164,23 @@ def test_a_granted_request_asks_the_database_only_for_the_item_and_the_link(
         assert reviewer.get(urls["master"]).status_code == 200
     with django_assert_num_queries(0):  # signed segments stay free of queries
         assert reviewer.get(segment).status_code == 200
+
+
+def test_the_reviewer_sees_the_drafts_pdf_thumbnail_and_a_visitor_does_not(course, editor):
+    from media_library.tasks import record_document_info
+    from tests.media_fixtures import make_document as make_pdf_document
+    from tests.media_fixtures import make_pdf
+
+    lesson = lessons_of(course)[1].specific
+    handout = make_pdf_document(make_pdf(pages=2), title="Draft reading")
+    record_document_info(handout.pk)
+    lesson.body = [document_block(handout)]
+    lesson.save_revision()
+    _link, token = create_link(lesson, editor)
+    reviewer = Client()
+    text = reviewer.get(f"/share/{token}/").content.decode()
+    thumbnail = html.unescape(re.search(r'class="document-block__thumbnail" src="([^"]+)"', text).group(1))
+    assert "grant=share-" in thumbnail
+    response = reviewer.get(thumbnail)
+    assert response.status_code == 200 and response["Content-Type"] == "image/webp"
+    assert Client().get(thumbnail.split("?")[0]).status_code == 403

@@ -1,0 +1,64 @@
+"""Reading a PDF: its page count and a first-page thumbnail, with PDFium (pypdfium2).
+
+pypdfium2 ships PDFium (Chrome's PDF engine) inside its wheel, so the worker needs no
+system package, and PDFium copes with the damaged and unusual files people upload. It is
+not thread-safe: the Celery worker runs tasks in processes, one document at a time.
+"""
+
+import io
+from dataclasses import dataclass
+
+THUMBNAIL_WIDTH = 480
+# A very tall first page (a scroll, a poster) is cut off here rather than rendered whole.
+THUMBNAIL_MAX_HEIGHT = THUMBNAIL_WIDTH * 3
+THUMBNAIL_FORMAT = "WEBP"
+THUMBNAIL_EXTENSION = ".webp"
+THUMBNAIL_CONTENT_TYPE = "image/webp"
+
+
+class PdfUnreadable(Exception):
+    """The file cannot be read as a PDF; the message is for editors."""
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    pages: int
+    thumbnail: bytes  # WebP
+    width: int
+    height: int
+
+
+def read_pdf(path):
+    """The page count and a ``THUMBNAIL_WIDTH``-wide WebP of the first page of the PDF at ``path``.
+
+    Raises ``PdfUnreadable`` for a damaged, empty or password-protected file.
+    """
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise PdfUnreadable("The PDF is protected by a password, so it has no preview.") from exc
+        raise PdfUnreadable(f"Could not read the PDF: {exc}") from exc
+    try:
+        pages = len(pdf)
+        if pages == 0:
+            raise PdfUnreadable("The PDF has no pages.")
+        page = pdf[0]
+        try:
+            width_pt, height_pt = page.get_size()
+            if width_pt <= 0 or height_pt <= 0:
+                raise PdfUnreadable("The PDF's first page has no size.")
+            image = page.render(scale=THUMBNAIL_WIDTH / width_pt).to_pil()
+        except pdfium.PdfiumError as exc:
+            raise PdfUnreadable(f"Could not render the PDF's first page: {exc}") from exc
+        finally:
+            page.close()
+    finally:
+        pdf.close()
+    if image.height > THUMBNAIL_MAX_HEIGHT:
+        image = image.crop((0, 0, image.width, THUMBNAIL_MAX_HEIGHT))
+    out = io.BytesIO()
+    image.convert("RGB").save(out, THUMBNAIL_FORMAT, quality=80, method=4)
+    return PdfFacts(pages=pages, thumbnail=out.getvalue(), width=image.width, height=image.height)
