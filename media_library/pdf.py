@@ -50,7 +50,11 @@ def read_pdf(path):
             width_pt, height_pt = page.get_size()
             if width_pt <= 0 or height_pt <= 0:
                 raise PdfUnreadable("The PDF's first page has no size.")
-            image = page.render(scale=THUMBNAIL_WIDTH / width_pt).to_pil()
+            scale = THUMBNAIL_WIDTH / width_pt
+            # Only the top of a very tall page is drawn: a 1 pt wide, 14,400 pt tall page would
+            # otherwise be rendered at millions of pixels before being cut.
+            below = max(0.0, height_pt - THUMBNAIL_MAX_HEIGHT / scale)
+            image = page.render(scale=scale, crop=(0, below, 0, 0)).to_pil()
         except pdfium.PdfiumError as exc:
             raise PdfUnreadable(f"Could not render the PDF's first page: {exc}") from exc
         finally:

@@ -7,11 +7,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
 from courses.services import enroll
 from media_library import services
 from media_library.models import DocumentInfo
-from media_library.pdf import THUMBNAIL_WIDTH
+from media_library.pdf import THUMBNAIL_MAX_HEIGHT, THUMBNAIL_WIDTH
 from media_library.tasks import record_document_info
 from tests.factories import LessonPageFactory, UserFactory
 from tests.media_fixtures import make_document, make_pdf
@@ -46,6 +47,25 @@ def test_the_worker_renders_a_first_page_thumbnail_and_records_the_page_count():
     assert facts.page_count == 3
     assert facts.thumbnail_url == f"/media-files/documents/{document.pk}/thumbnail.webp"
     assert (facts.thumbnail_width, facts.thumbnail_height) == image.size
+
+
+def test_a_very_tall_first_page_is_drawn_only_down_to_the_thumbnails_height():
+    # 2 pt wide and 14,000 pt tall: drawn whole at the thumbnail's width it would be a
+    # 480 x 3,360,000 pixel bitmap, which PDFium refuses to allocate.
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=(2, 14_000))
+    pdf.rect(0, 13_990, 2, 10, stroke=0, fill=1)  # black at the very top
+    pdf.showPage()
+    pdf.save()
+    document = make_document(out.getvalue(), name="scroll.pdf")
+
+    assert record_document_info(document.pk) == 1
+
+    info = DocumentInfo.objects.get(document=document)
+    assert info.error == ""
+    _, image = thumbnail_image(info)
+    assert abs(image.width - THUMBNAIL_WIDTH) <= 1 and image.height == THUMBNAIL_MAX_HEIGHT
+    assert image.convert("L").getpixel((image.width // 2, 10)) < 40  # the top, not the bottom
 
 
 def test_reading_a_document_again_changes_nothing_and_a_new_file_replaces_its_thumbnail(
