@@ -29,6 +29,7 @@ from .staff_cache import cached_answer
 _ANSWERS = "_ringlet_works_on"
 # What counts as using a collection's item: choosing it for a page, or editing it.
 USE_ACTIONS = ("change", "choose")
+_IS_STAFF = "_ringlet_is_staff"
 
 
 def is_staff(user):
@@ -43,7 +44,11 @@ def is_staff(user):
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return cached_answer(user, lambda: user.has_perm("wagtailadmin.access_admin"))
+    # Asked by the gate, the templates and the toolbar alike: once per user object (which is
+    # per request), as Django keeps has_perm's answers on it.
+    if _IS_STAFF not in user.__dict__:
+        user.__dict__[_IS_STAFF] = cached_answer(user, lambda: user.has_perm("wagtailadmin.access_admin"))
+    return user.__dict__[_IS_STAFF]
 
 
 def works_on(user, obj):

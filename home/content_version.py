@@ -8,8 +8,13 @@ publish is rare next to the reads it serves, and dropping everything is always c
 however far the change reaches (a moved module changes every lesson URL below it).
 
 When the cache fails, ``current()`` answers None and callers skip the cache (fail-open).
+
+Within a request the version is read from the cache once (``begin_request``/``end_request``,
+connected to Django's request signals): routing, view restrictions, the outline and the page
+cache all ask for it. Outside requests (workers, commands) it is read each time.
 """
 
+import contextvars
 import logging
 import time
 
@@ -18,10 +23,30 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 
 _KEY = "portal:content-version"
+# {} during a request, holding the version once read; None outside requests.
+_request_memo = contextvars.ContextVar("content_version_memo", default=None)
+
+
+def begin_request(**kwargs):
+    _request_memo.set({})
+
+
+def end_request(**kwargs):
+    _request_memo.set(None)
 
 
 def current():
     """The current version (a number), or None when the cache cannot be read."""
+    memo = _request_memo.get()
+    if memo and memo.get("version") is not None:
+        return memo["version"]
+    version = _read()
+    if memo is not None and version is not None:
+        memo["version"] = version
+    return version
+
+
+def _read():
     try:
         version = cache.get(_KEY)
         if version is None:
@@ -37,6 +62,9 @@ def current():
 
 def bump():
     """Invalidate every answer stored under the old version."""
+    memo = _request_memo.get()
+    if memo:
+        memo.clear()  # this request reads the new version next time
     try:
         cache.set(_KEY, time.time_ns(), timeout=None)
     except Exception:

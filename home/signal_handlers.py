@@ -1,5 +1,6 @@
 """Signal handlers of the home app, connected in ``HomeConfig.ready()``."""
 
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction, Site
@@ -25,6 +26,8 @@ def page_tree_changed(sender, instance=None, **kwargs):
 
 
 def connect():
+    request_started.connect(content_version.begin_request, dispatch_uid="home.content_version.begin")
+    request_finished.connect(content_version.end_request, dispatch_uid="home.content_version.end")
     # No sender: a page subclass's save and delete are sent with the subclass as sender.
     post_save.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.saved")
     post_delete.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.deleted")

@@ -7,15 +7,14 @@ from urllib.parse import urljoin
 import pytest
 
 from media_library import services, signing
-from tests.media_fixtures import upload
-from tests.media_library.test_serving import encode_now
+from tests.media_fixtures import transcode_here, upload
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def video(clips):
-    return encode_now(upload(clips / "sd.mp4", title="Signed lesson", enqueue=False))
+    return transcode_here(upload(clips / "sd.mp4", title="Signed lesson", enqueue=False))
 
 
 @pytest.fixture
@@ -75,7 +74,7 @@ def test_a_tampered_signature_or_expiry_is_refused(client, video, watcher):
 
 
 def test_a_signature_does_not_open_another_media_items_files(client, video, watcher, clips):
-    other = encode_now(upload(clips / "sd.mp4", title="Someone else's", enqueue=False))
+    other = transcode_here(upload(clips / "sd.mp4", title="Someone else's", enqueue=False))
     variant = signed_variant(client, video)
     other_variant = variant.replace(f"/{video.pk}/{video.version}/", f"/{other.pk}/{other.version}/")
     assert other_variant != variant
