@@ -65,3 +65,10 @@ def test_empty_dashboard_says_so(client, student):
     html = client.get("/dashboard/").content.decode()
     assert "You are not taking any course at the moment." in html
     assert "No completed courses yet." in html
+
+
+def test_dashboard_has_a_meta_description(client, student):
+    # Not a Wagtail page, so base.html's page-based description has nothing to go on.
+    client.force_login(student)
+    html = client.get("/dashboard/").content.decode()
+    assert '<meta name="description" content="Your courses:' in html

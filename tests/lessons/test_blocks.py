@@ -210,3 +210,17 @@ def test_a_pdf_not_read_yet_shows_its_block_without_a_thumbnail(client, catalogu
     assert '<div class="document-block">' in html and "document-block__thumbnail" not in html
     assert "Download Lesson handout (demo PDF)" in html
     assert "document-block__viewer" not in html  # show_inline off: no viewer at all
+
+
+def test_a_figure_near_the_top_loads_eagerly_and_one_further_down_lazily(client, catalogue, assets):
+    cover = assets["course"]["cover"]
+    figure = ("figure", {"image": cover, "caption": ""})
+    paragraph = ("paragraph", "<p>Some text.</p>")
+    # Third block after a heading and a paragraph: above the fold on a phone, the page's LCP.
+    body = [("heading", {"text": "Start", "size": "h2"}), paragraph, figure, paragraph, paragraph, figure]
+    course = CoursePageFactory(parent=catalogue)
+    lesson = LessonPageFactory(parent=course, title="Figures", body=body, free_preview=True)
+    images = re.findall(r'<img alt="A blue gradient"[^>]*>', client.get(lesson.url).content.decode())
+    assert len(images) == 2
+    assert 'loading="lazy"' not in images[0]
+    assert 'loading="lazy"' in images[1]
