@@ -21,6 +21,7 @@ from reportlab.pdfgen import canvas
 
 from accounts.services import absolute_url, display_name, send_notification
 
+from . import signals
 from .models import Certificate, Enrollment
 
 INK = HexColor("#1b2a4a")
@@ -65,6 +66,9 @@ def issue_certificate(user, course):
         if existing is None:
             raise
         return existing, False
+    signals.send_after_commit(
+        signals.certificate_issued, Certificate, certificate=certificate, user=user, course=course
+    )
     return certificate, True
 
 

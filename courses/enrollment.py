@@ -11,8 +11,8 @@ from wagtail.models import Page
 
 from home.services import public
 
+from . import signals
 from .models import CoursePage, Enrollment
-from .tasks import send_enrollment_confirmation
 
 
 class EnrollmentRefused(Exception):
@@ -106,7 +106,9 @@ def enroll(user, course):
         except IntegrityError:
             # Only without row locks (SQLite has none, it serialises writers instead).
             return Enrollment.objects.get(user=user, course_id=course.pk), False
-        transaction.on_commit(lambda: send_enrollment_confirmation.delay(enrollment.pk))
+        signals.send_after_commit(
+            signals.enrolled, Enrollment, enrollment=enrollment, user=user, course=course
+        )
         return enrollment, True
 
 
@@ -122,6 +124,7 @@ def unenroll(user, course):
     if enrollment.completed_at:
         raise EnrollmentRefused("You have completed this course, so it stays on your record.")
     enrollment.delete()
+    signals.send_after_commit(signals.unenrolled, Enrollment, user=user, course=course)
     return True
 
 

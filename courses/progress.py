@@ -10,15 +10,14 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from home.services import public
 
+from . import signals
 from .models import CoursePage, Enrollment, ModulePage
 from .outline import build_outline, lesson_model
-from .tasks import issue_certificate
 
 _completion_source = None
 
@@ -84,8 +83,8 @@ def record_completion_if_done(user, course):
     """Record the time ``user`` completed ``course`` if every current lesson is done.
 
     The time is written once (an UPDATE guarded by ``completed_at IS NULL``), so
-    later calls, even concurrent ones, never move it; the call that writes it enqueues
-    the certificate task once the transaction commits. Returns the Progress.
+    later calls, even concurrent ones, never move it; the call that writes it sends
+    ``signals.course_completed`` once the transaction commits. Returns the Progress.
     """
     progress = course_progress(user, course)
     if progress.is_complete:
@@ -93,10 +92,11 @@ def record_completion_if_done(user, course):
             user=user, course_id=course.pk, completed_at__isnull=True
         ).update(completed_at=timezone.now())
         if recorded:
-            # Only the call that recorded the completion enqueues the certificate; the task
-            # is idempotent anyway, and the unique constraint makes one certificate.
-            user_id, course_id = user.pk, course.pk
-            transaction.on_commit(lambda: issue_certificate.delay(user_id, course_id))
+            # Only the call that recorded the completion announces it (certificates listen).
+            enrollment = Enrollment.objects.get(user=user, course_id=course.pk)
+            signals.send_after_commit(
+                signals.course_completed, Enrollment, enrollment=enrollment, user=user, course=course
+            )
     return progress
 
 

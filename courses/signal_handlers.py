@@ -3,6 +3,10 @@
 Each course's group and collection follow its instructors (``courses.roles``), and changes
 to what course pages show (categories, instructors, images) drop the cached pages.
 
+The course's own domain signals (``courses.signals``) start the work that follows them: a new
+enrollment is confirmed by email, a completed course gets its certificate. The core that
+records those events never calls that work itself.
+
 Connected in ``CoursesConfig.ready``. A course's instructors reach the database when the
 page row is saved (creation, publishing): modelcluster then adds and removes rows of the
 ``instructors`` through table, which sends ``m2m_changed``.
@@ -13,7 +17,7 @@ from wagtail.images import get_image_model
 
 from home.services import bump_content_version
 
-from . import roles, scheduling
+from . import roles, scheduling, signals, tasks
 from .models import Category, CourseAccess, CourseIndexPage, CoursePage, Instructor
 
 
@@ -84,7 +88,19 @@ def course_details_changed(sender, **kwargs):
     bump_content_version()
 
 
+def confirm_enrollment(sender, enrollment, **kwargs):
+    """A new enrollment: email the confirmation (the task is idempotent and honours opt-outs)."""
+    tasks.send_enrollment_confirmation.delay(enrollment.pk)
+
+
+def issue_certificate(sender, user, course, **kwargs):
+    """A completed course: issue, store and email its certificate (idempotent; one per student)."""
+    tasks.issue_certificate.delay(user.pk, course.pk)
+
+
 def connect(app_config):
+    signals.enrolled.connect(confirm_enrollment, dispatch_uid="courses.confirm_enrollment")
+    signals.course_completed.connect(issue_certificate, dispatch_uid="courses.issue_certificate")
     post_migrate.connect(keep_roles_in_step, sender=app_config, dispatch_uid="courses_roles_in_step")
     post_save.connect(course_saved, sender=CoursePage, dispatch_uid="courses_course_access")
     m2m_changed.connect(

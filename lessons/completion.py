@@ -1,7 +1,9 @@
 """Lesson completion: marking a lesson done (or not), and which lessons a student has done."""
 
 from courses.services import record_completion_if_done, touch_enrollment
+from courses.signals import send_after_commit
 
+from . import signals
 from .models import LessonCompletion
 
 
@@ -24,11 +26,20 @@ def set_lesson_complete(user, lesson, complete=True):
     Completing the last lesson records the course's completion time (once).
     The caller checks that the user is enrolled.
     """
+    course = lesson.course
     if complete:
-        LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
+        completion, created = LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
+        if created:
+            send_after_commit(
+                signals.lesson_completed,
+                LessonCompletion,
+                completion=completion,
+                user=user,
+                lesson=lesson,
+                course=course,
+            )
     else:
         LessonCompletion.objects.filter(user=user, lesson=lesson).delete()
-    course = lesson.course
     if course is None:
         return None
     touch_enrollment(user, course)

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from courses.models import Enrollment
+from courses.signals import send_after_commit
 
+from . import signals
 from .blocks import MULTIPLE, SINGLE
 from .completion import set_lesson_complete
 from .models import QuizAttempt
@@ -234,6 +236,14 @@ def submit_attempt(user, lesson, quiz, answers):
             score=result.score,
             pass_mark=quiz.pass_mark,
             passed=result.passed,
+        )
+        send_after_commit(
+            signals.quiz_attempted,
+            QuizAttempt,
+            attempt=attempt,
+            user=user,
+            lesson=lesson,
+            course=lesson.course,
         )
         progress = None
         if result.passed and quizzes_passed(user, lesson):

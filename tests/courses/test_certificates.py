@@ -93,13 +93,13 @@ def test_the_task_stores_the_pdf_through_storage_and_emails_it_once(graduate):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_completion_events_make_one_certificate(build_course, monkeypatch):
-    from courses import progress
+    from courses import tasks
 
     course = build_course("Racing", modules=1, per_module=1)
     user = UserFactory(username="racer", email="racer@example.com")
     # The completion's own task is held back (a session's worker would otherwise run it
     # first); the threads below are the concurrent completion events.
-    monkeypatch.setattr(progress.issue_certificate, "delay", lambda *args: None)
+    monkeypatch.setattr(tasks.issue_certificate, "delay", lambda *args: None)
     complete_course(user, course)
     results = at_once(*[lambda: issue_certificate_task(user.pk, course.pk) for _ in range(4)])
     assert len(set(results)) == 1
@@ -109,7 +109,7 @@ def test_two_concurrent_completion_events_make_one_certificate(build_course, mon
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_lesson_completions_record_the_course_once_and_enqueue_once(build_course, monkeypatch):
-    from courses import progress
+    from courses import tasks
 
     course = build_course("Two at once", modules=1, per_module=2)
     user = UserFactory(username="twice", email="twice@example.com")
@@ -117,7 +117,7 @@ def test_concurrent_lesson_completions_record_the_course_once_and_enqueue_once(b
     first, second = lessons_of(course)
     set_lesson_complete(user, first)
     enqueued = []
-    monkeypatch.setattr(progress.issue_certificate, "delay", lambda *args: enqueued.append(args))
+    monkeypatch.setattr(tasks.issue_certificate, "delay", lambda *args: enqueued.append(args))
     at_once(*[lambda: set_lesson_complete(user, second) for _ in range(3)])
     assert enqueued == [(user.pk, course.pk)]
 
