@@ -19,9 +19,10 @@ Each answer is kept on the user object, as Wagtail keeps its permission look-ups
 one request asks each question once.
 """
 
-from django.contrib.contenttypes.models import ContentType
-from wagtail.models import Page, ReferenceIndex
+from wagtail.models import Page
 from wagtail.permissions import policy_registry
+
+from pagetree.services import ids_of_pages_using
 
 from .staff_cache import cached_answer
 
@@ -75,10 +76,5 @@ def _may_edit(user, page):
 def _may_use(user, item):
     if policy_registry.get(item).user_has_any_permission_for_instance(user, USE_ACTIONS, item):
         return True
-    page_ids = (
-        ReferenceIndex.get_references_to(item)
-        .filter(base_content_type=ContentType.objects.get_for_model(Page))
-        .values_list("object_id", flat=True)
-    )
-    pages = Page.objects.filter(pk__in=[int(pk) for pk in page_ids])
+    pages = Page.objects.filter(pk__in=ids_of_pages_using(item))
     return any(_may_edit(user, page) for page in pages)

@@ -1,45 +1,12 @@
 """The courses endpoint of the read-only API (mounted at /api/courses/ by portal.api)."""
 
-from django.conf import settings
-from wagtail.api.v2.serializers import DetailUrlField, PageHtmlUrlField, PageSerializer
 from wagtail.api.v2.views import PagesAPIViewSet
+
+from pagetree.api import PublicPageSerializer
 
 from .catalogue import with_lesson_stats
 from .models import CoursePage
 from .visibility import visible_pages
-
-
-def api_base_url(request):
-    """``WAGTAILAPI_BASE_URL`` when set, else the scheme and host the request came in on.
-
-    Wagtail's default is the Site record's root URL (``http://localhost`` in the demo), while
-    image URLs already follow the request; ALLOWED_HOSTS vouches for the Host header.
-    """
-    return (settings.WAGTAILAPI_BASE_URL or request.build_absolute_uri("/")).rstrip("/")
-
-
-class RequestDetailUrlField(DetailUrlField):
-    def get_attribute(self, instance):
-        path = self.context["router"].get_object_detail_urlpath(type(instance), instance.pk)
-        if not path:
-            return super().get_attribute(instance)
-        return api_base_url(self.context["request"]) + path
-
-
-class RequestHtmlUrlField(PageHtmlUrlField):
-    def to_representation(self, page):
-        request = self.context["request"]
-        url = page.get_url(request=request)
-        if url is None or url.startswith(("http://", "https://")):
-            return url  # unroutable, or on another site of this installation
-        return api_base_url(request) + url
-
-
-class PublicPageSerializer(PageSerializer):
-    """Page serializer whose ``detail_url`` and ``html_url`` use ``api_base_url``."""
-
-    detail_url = RequestDetailUrlField(read_only=True)
-    html_url = RequestHtmlUrlField(read_only=True)
 
 
 class CoursesAPIViewSet(PagesAPIViewSet):

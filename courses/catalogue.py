@@ -11,9 +11,9 @@ from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from wagtail.images import get_image_model
 
-from home.services import public
+from pagetree.services import public
 
-from .outline import lesson_model
+from .lesson_source import lesson_model
 from .search import COURSE, LessonText, Match, add_lesson, course_match, query_stems
 from .visibility import below, reachable
 

@@ -154,8 +154,3 @@ def email_certificate(certificate):
         locked.emailed_at = timezone.now()
         locked.save(update_fields=["emailed_at"])
     return sent
-
-
-def certificate_for(user, course):
-    """``user``'s certificate for ``course``, or None (for the dashboard and the download view)."""
-    return Certificate.objects.filter(user=user, course=course).first()

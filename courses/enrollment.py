@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.models import Page
 
-from home.services import public
+from pagetree.services import public
 
 from . import signals
 from .models import CoursePage, Enrollment
@@ -73,6 +73,13 @@ def needs_confirmation(course):
     return bool(course.capacity is not None or course.enrollment_opens_at or course.enrollment_closes_at)
 
 
+def places_left(course):
+    """Free places in ``course`` (never below 0), or None when it has no capacity. One count."""
+    if course.capacity is None:
+        return None
+    return max(0, course.capacity - Enrollment.objects.filter(course_id=course.pk).count())
+
+
 def enroll(user, course):
     """Enroll ``user`` in ``course`` and return ``(enrollment, created)``; idempotent.
 
@@ -96,9 +103,7 @@ def enroll(user, course):
         if missing:
             names = ", ".join(f"“{prerequisite.title}”" for prerequisite in missing)
             raise EnrollmentRefused(f"Complete {names} first: this course requires it.")
-        if course.capacity is not None and Enrollment.objects.filter(course_id=course.pk).count() >= (
-            course.capacity
-        ):
+        if places_left(course) == 0:
             raise EnrollmentRefused("This course is full.")
         try:
             with transaction.atomic():

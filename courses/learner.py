@@ -7,7 +7,6 @@ places show the answer. Each fact is computed when first read.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
@@ -16,7 +15,8 @@ from django.utils import timezone
 
 from accounts.services import is_staff, works_on
 
-from .enrollment import enrollment_status, get_enrollment, missing_prerequisites
+from .enrollment import enrollment_status, get_enrollment, missing_prerequisites, places_left
+from .lesson_source import lesson_source
 from .models import Enrollment
 from .progress import Progress, completed_lesson_ids
 
@@ -87,12 +87,12 @@ class CourseLearner:
         return self.enrollment.enrolled_at if self.enrollment else None
 
     def opens_at(self, lesson):
-        """When a drip-released ``lesson`` opens for this student (enrollment + its
-        ``opens_after_days``), or None when drip release does not apply to them."""
-        days = getattr(lesson, "opens_after_days", None)
-        if not days or lesson.free_preview or not self.enrolled or self.works_on(lesson):
+        """When a drip-released ``lesson`` opens for this student (the lessons app's rule,
+        ``LessonSource.opens_at``, from their enrollment), or None when drip release does not
+        apply to them (not enrolled, or reading it as its staff)."""
+        if not self.enrolled or self.works_on(lesson):
             return None
-        return self.enrolled_at + timedelta(days=days)
+        return lesson_source().opens_at(lesson, self.enrolled_at)
 
     def still_closed_until(self, lesson, now=None):
         """``opens_at(lesson)`` if that is still to come, else None."""
@@ -102,6 +102,8 @@ class CourseLearner:
     @cached_property
     def opens_on(self):
         """``{lesson id: when it opens}`` for the outline's lessons still closed to this student."""
+        if self.course is None:
+            return {}
         now = timezone.now()
         dates = {lesson.pk: self.still_closed_until(lesson, now) for lesson in self.course.outline.lessons}
         return {pk: date for pk, date in dates.items() if date is not None}
@@ -119,17 +121,15 @@ class CourseLearner:
 
     @cached_property
     def is_full(self):
-        course = self.course
-        if course.capacity is None or self.enrolled or self.closed_reason:
+        """Whether the course has no place left for this user (not already enrolled, window open)."""
+        if self.enrolled or self.closed_reason:
             return False
-        return course.enrollments.count() >= course.capacity
+        return self.places_left == 0
 
     @cached_property
     def places_left(self):
         """Free places in a course with a capacity (never below 0), or None without one."""
-        if self.course.capacity is None:
-            return None
-        return max(0, self.course.capacity - self.course.enrollments.count())
+        return places_left(self.course)
 
 
 def course_learner(request, course):

@@ -7,32 +7,15 @@ and next lesson are read off the same order (``Outline.neighbours``).
 
 This module imports no models: the page models hand it their pages (``CoursePage.outline``),
 so the pages can use it while the rules above the models (enrollment, progress) import both.
-The lesson page type belongs to the ``lessons`` app, which registers it here.
+The lesson page type belongs to the ``lessons`` app (``courses.lesson_source``).
 """
 
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-_lesson_model = None
-
-
-def register_lesson_model(model):
-    """Tell courses which page model is a lesson (called from the lessons app's ``ready()``).
-
-    The model must be a Page with an integer ``estimated_minutes`` field.
-    """
-    global _lesson_model
-    _lesson_model = model
-
-
-def lesson_model():
-    """The registered lesson page model; fails loudly if no app registered one."""
-    if _lesson_model is None:
-        raise ImproperlyConfigured("No lesson page model is registered: add 'lessons' to INSTALLED_APPS.")
-    return _lesson_model
+from .lesson_source import lesson_model
 
 
 @dataclass

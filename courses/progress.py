@@ -1,41 +1,30 @@
 """Course progress: completed lessons over published lessons, course completion, the dashboard.
 
-Lesson completions belong to the ``lessons`` app, which depends on this one, so it
-registers a function answering "which of these lessons has this user completed?"
-(``register_completion_source``) instead of courses importing it.
+Lesson completions belong to the ``lessons`` app, which depends on this one: its registered
+lesson source (``courses.lesson_source``) answers "which of these lessons has this user completed?".
 """
 
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils import timezone
 
-from home.services import public
+from pagetree.services import public
 
 from . import signals
+from .lesson_source import lesson_model, lesson_source
 from .models import CoursePage, Enrollment, ModulePage
-from .outline import build_outline, lesson_model
-
-_completion_source = None
-
-
-def register_completion_source(function):
-    """Register ``function(user, lesson_ids) -> set of completed lesson ids`` (the lessons app does)."""
-    global _completion_source
-    _completion_source = function
+from .outline import build_outline
 
 
 def completed_lesson_ids(user, lesson_ids):
     """The ids among ``lesson_ids`` that ``user`` has completed (one query; none for anonymous users)."""
-    if _completion_source is None:
-        raise ImproperlyConfigured("No lesson completion source registered: add 'lessons' to INSTALLED_APPS.")
     lesson_ids = list(lesson_ids)
     if not lesson_ids or not user.is_authenticated:
         return set()
-    return set(_completion_source(user, lesson_ids))
+    return set(lesson_source().completed_ids(user, lesson_ids))
 
 
 @dataclass
@@ -151,3 +140,10 @@ def dashboard_entries(user):
         )
         for enrollment in enrollments
     ]
+
+
+def courses_in_progress(user, limit=3):
+    """``user``'s unfinished courses (DashboardEntry), most recent first; empty for visitors."""
+    if user is None or not user.is_authenticated:
+        return []
+    return [entry for entry in dashboard_entries(user) if not entry.enrollment.completed_at][:limit]

@@ -18,29 +18,37 @@ from .enrollment import (
     unenroll,
 )
 from .learner import CourseLearner, course_learner, request_scoped
+from .lesson_source import LESSON_FIELDS, Lesson, LessonSource, register_lesson_source
 from .models import PREVIEW_MODES, course_of, serve_preview_as
-from .outline import format_minutes, opens_on_text, register_lesson_model
+from .outline import format_minutes, opens_on_text
 from .progress import (
     Progress,
     course_progress,
+    courses_in_progress,
     dashboard_entries,
     record_completion_if_done,
-    register_completion_source,
 )
+from .showcase import course_categories, featured_courses
 from .visibility import is_reachable, visible_pages
 
 __all__ = [
+    "LESSON_FIELDS",
     "PREVIEW_MODES",
     "CourseLearner",
     "EnrollmentRefused",
+    "Lesson",
+    "LessonSource",
     "Progress",
     "course_by_id",
+    "course_categories",
     "course_learner",
     "course_of",
     "course_progress",
+    "courses_in_progress",
     "dashboard_entries",
     "enroll",
     "enrollment_counts",
+    "featured_courses",
     "format_minutes",
     "get_enrollment",
     "is_enrolled",
@@ -49,8 +57,7 @@ __all__ = [
     "opens_on_text",
     "published_lessons",
     "record_completion_if_done",
-    "register_completion_source",
-    "register_lesson_model",
+    "register_lesson_source",
     "request_scoped",
     "serve_preview_as",
     "touch_enrollment",

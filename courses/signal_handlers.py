@@ -15,7 +15,7 @@ page row is saved (creation, publishing): modelcluster then adds and removes row
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete, pre_save
 from wagtail.images import get_image_model
 
-from home.services import bump_content_version
+from pagetree.services import bump_content_version
 
 from . import roles, scheduling, signals, tasks
 from .models import Category, CourseAccess, CourseIndexPage, CoursePage, Instructor

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from django.core.files import File
 
-from media_library.ffmpeg import FFMPEG
 from media_library.models import Media
+
+FFMPEG = "ffmpeg"  # from Debian (scripts/system-deps.sh), on PATH
 
 
 def ensure_test_pattern_video(title="Test pattern", seconds=10, height=720):

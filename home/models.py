@@ -2,8 +2,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
+from pagetree.services import CachedViewRestrictionsMixin
+
 from .blocks import HOME_BLOCKS
-from .restrictions import CachedViewRestrictionsMixin
 
 
 class HomePage(CachedViewRestrictionsMixin, Page):

@@ -8,11 +8,9 @@ there is a request (``lessons.learner``).
 import json
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
-from wagtail.models import Page, ReferenceIndex
-
 from accounts.services import works_on
 from courses.services import CourseLearner, opens_on_text
+from pagetree.services import ids_of_pages_using
 
 from .models import LessonPage
 
@@ -71,12 +69,7 @@ def can_view_lesson(user, lesson):
 
 def lessons_referencing(obj):
     """Lessons whose body refers to ``obj`` (a media item or document), via Wagtail's reference index."""
-    page_ids = (
-        ReferenceIndex.get_references_to(obj)
-        .filter(base_content_type=ContentType.objects.get_for_model(Page))
-        .values_list("object_id", flat=True)
-    )
-    return LessonPage.objects.filter(pk__in=[int(pk) for pk in page_ids])
+    return LessonPage.objects.filter(pk__in=ids_of_pages_using(obj))
 
 
 def _uses(data, key, pk):

@@ -3,15 +3,16 @@
 from wagtail.api.v2.views import PagesAPIViewSet
 
 # The serializer is the courses endpoint's, imported from there: services is loaded with the models.
-from courses.api import PublicPageSerializer
 from courses.services import course_learner, visible_pages
+from pagetree.api import PublicPageSerializer
 
 from .access import may_read
 from .models import LessonPage
 
 
 class LessonsAPIViewSet(PagesAPIViewSet):
-    """Published, public lessons of published courses; bodies only for free previews."""
+    """Published, public lessons of published courses; a body only for those who may read the lesson
+    (``PreviewBodyField``: free previews, enrolled students once it opens, its staff)."""
 
     base_serializer_class = PublicPageSerializer
     model = LessonPage

@@ -6,16 +6,15 @@ class LessonsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from courses.services import register_completion_source, register_lesson_model
+        from courses.services import register_lesson_source
         from media_library.services import register_access_policy, register_document_access_policy
 
         from . import signal_handlers
         from .access import can_view_document, can_view_media
-        from .completion import completed_lesson_ids
-        from .models import LessonPage
+        from .course_source import LessonPages
 
-        register_lesson_model(LessonPage)
-        register_completion_source(completed_lesson_ids)
+        # courses needs the lesson model, completions and drip dates: its one declared seam.
+        register_lesson_source(LessonPages())
         # media_library knows nothing of courses: lessons tell it who may play a file,
         # since a lesson's free-preview flag and its course's enrollments decide that.
         register_access_policy(can_view_media)

@@ -1,15 +1,20 @@
-"""The lesson body's block set: the shared blocks of ``home/blocks.py`` plus the quiz.
+"""The lesson body's block set (``LESSON_BLOCKS``): the generic blocks of ``pagetree.blocks``,
+the media and teaching blocks below, and the quiz, graded against the lessons app's attempts
+(``lessons/quiz.py``).
 
-The quiz lives here rather than in ``home`` because it is graded against the lessons
-app's attempts (``lessons/quiz.py``), and ``home`` must not depend on ``lessons``.
-This module imports no models, so the lesson page model can use it.
+Each block renders through its own template in ``lessons/templates/lessons/blocks/``. The media
+blocks play through ``media_library``'s template tags, with the access decision the lesson's
+learner context already made. This module imports no models, so the lesson page model can use it.
 """
 
 from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock as WagtailEmbedBlock
+from wagtailmedia.blocks import AudioChooserBlock, VideoChooserBlock
 
-from home.blocks import LESSON_BLOCKS as SHARED_LESSON_BLOCKS
+from pagetree.blocks import BASE_BLOCKS
 
 SINGLE, MULTIPLE = "single", "multiple"
 
@@ -20,6 +25,124 @@ SCORING_RULE = (
     "chosen) / correct options, never below 0. The quiz score is the points over the number of "
     "questions, as a percentage; the student passes at or above the pass mark."
 )
+
+
+class VideoBlock(blocks.StructBlock):
+    """A video from the media library, played by ``{% media_player %}`` (HLS, MP4 fallback, captions)."""
+
+    video = VideoChooserBlock()
+    caption = blocks.CharBlock(required=False, max_length=300)
+    transcript = blocks.RichTextBlock(
+        required=False,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text="A text version for people who cannot watch or hear the video.",
+    )
+
+    class Meta:
+        icon = "media"
+        template = "lessons/blocks/video_block.html"
+
+
+class AudioBlock(blocks.StructBlock):
+    """An audio clip from the media library, played by ``{% media_player %}``."""
+
+    audio = AudioChooserBlock()
+    caption = blocks.CharBlock(required=False, max_length=300)
+    transcript = blocks.RichTextBlock(
+        required=False,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text="A text version for people who cannot hear the audio.",
+    )
+
+    class Meta:
+        icon = "media"
+        template = "lessons/blocks/audio_block.html"
+
+
+class DocumentBlock(blocks.StructBlock):
+    """A document with its download button; a PDF also shows its first page and, with show_inline, a
+    "View" button that opens pdf.js in the page (not on phones)."""
+
+    document = DocumentChooserBlock()
+    caption = blocks.CharBlock(required=False, max_length=300)
+    show_inline = blocks.BooleanBlock(
+        required=False,
+        default=True,
+        help_text="Show PDFs in the page. Other file types always get a download link only.",
+    )
+
+    class Meta:
+        icon = "doc-full"
+        template = "lessons/blocks/document_block.html"
+
+
+CODE_LANGUAGES = [
+    ("python", "Python"),
+    ("javascript", "JavaScript"),
+    ("typescript", "TypeScript"),
+    ("html", "HTML"),
+    ("css", "CSS"),
+    ("bash", "Shell"),
+    ("sql", "SQL"),
+    ("json", "JSON"),
+    ("yaml", "YAML"),
+    ("django", "Django template"),
+    ("text", "Plain text"),
+]
+
+
+class CodeBlock(blocks.StructBlock):
+    language = blocks.ChoiceBlock(choices=CODE_LANGUAGES, default="python")
+    code = blocks.TextBlock(help_text="Pasted as is; indentation is kept.")
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "code"
+        template = "lessons/blocks/code_block.html"
+
+
+class CalloutBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        choices=[("note", "Note"), ("tip", "Tip"), ("warning", "Warning")],
+        default="note",
+    )
+    title = blocks.CharBlock(required=False, max_length=120, help_text="Defaults to the kind's name.")
+    body = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul", "code"])
+
+    class Meta:
+        icon = "warning"
+        template = "lessons/blocks/callout_block.html"
+
+
+class EmbedBlock(blocks.StructBlock):
+    """Third-party content by URL (oEmbed). Falls back to a plain link when it cannot be embedded."""
+
+    embed = WagtailEmbedBlock(help_text="A YouTube, Vimeo or other oEmbed URL.")
+    title = blocks.CharBlock(
+        max_length=200, help_text="Describes the embedded content for screen readers and the fallback link."
+    )
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "globe"
+        template = "lessons/blocks/embed_block.html"
+
+
+class ResourceBlock(blocks.StructBlock):
+    document = DocumentChooserBlock()
+    title = blocks.CharBlock(required=False, max_length=200, help_text="Defaults to the document's title.")
+    description = blocks.CharBlock(required=False, max_length=300)
+
+
+class ResourcesBlock(blocks.StructBlock):
+    """A list of downloadable files (slides, worksheets, source code)."""
+
+    heading = blocks.CharBlock(max_length=120, default="Downloads")
+    resources = blocks.ListBlock(ResourceBlock(), min_num=1)
+
+    class Meta:
+        icon = "download"
+        template = "lessons/blocks/resources_block.html"
 
 
 class OptionBlock(blocks.StructBlock):
@@ -106,4 +229,13 @@ class QuizBlock(blocks.StructBlock):
         }
 
 
-LESSON_BLOCKS = SHARED_LESSON_BLOCKS + [("quiz", QuizBlock())]
+LESSON_BLOCKS = BASE_BLOCKS + [
+    ("video", VideoBlock()),
+    ("audio", AudioBlock()),
+    ("document", DocumentBlock()),
+    ("code", CodeBlock()),
+    ("callout", CalloutBlock()),
+    ("embed", EmbedBlock()),
+    ("resources", ResourcesBlock()),
+    ("quiz", QuizBlock()),
+]

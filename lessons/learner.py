@@ -1,4 +1,4 @@
-"""The learner context of a lesson page: the course's learner context plus the lesson's own facts.
+"""The learner context of a lesson page: the lesson's own facts beside the course's learner context.
 
 Computed once per request (``lesson_learner``): the gate hook decides with it, the lesson
 template shows progress from it, and the media blocks trust its access decision instead
@@ -8,7 +8,7 @@ of asking the media policy again for each player.
 from dataclasses import dataclass
 from functools import cached_property
 
-from courses.services import course_learner, request_scoped
+from courses.services import CourseLearner, course_learner, request_scoped
 
 from .access import may_read, refusal
 from .playback import playback_positions
@@ -17,27 +17,17 @@ from .quiz import quiz_states
 
 @dataclass
 class LessonLearner:
-    """One request's user and one lesson."""
+    """One request's user and one lesson: what the lesson decides (reading it, its positions and
+    quizzes). What the course decides (enrollment, completed lessons, drip dates) is asked of
+    ``course_learner``, the request's one ``courses.services.CourseLearner`` for the lesson's course."""
 
-    course_learner: object
+    course_learner: CourseLearner
     lesson: object
-
-    @property
-    def user(self):
-        return self.course_learner.user
-
-    @property
-    def course(self):
-        return self.course_learner.course
 
     @cached_property
     def can_view(self):
         """The gating decision (``lessons.access.may_read``)."""
         return may_read(self.course_learner, self.lesson)
-
-    @property
-    def enrolled(self):
-        return self.course_learner.enrolled
 
     @cached_property
     def refusal(self):
@@ -48,34 +38,22 @@ class LessonLearner:
         return None if self.can_view else refusal(self.course_learner, self.lesson)
 
     @property
-    def reads_every_lesson(self):
-        return self.course_learner.reads_every_lesson
-
-    @property
-    def completed_ids(self):
-        """Completed lessons of the course (empty unless enrolled)."""
-        return self.course_learner.completed_ids
-
-    @property
-    def opens_on(self):
-        """Still-closed drip lessons of the course and when they open (see ``CourseLearner``)."""
-        return self.course_learner.opens_on if self.course is not None else {}
-
-    @property
     def is_complete(self):
-        return self.lesson.pk in self.completed_ids
+        return self.lesson.pk in self.course_learner.completed_ids
 
     @cached_property
     def positions(self):
         """``{"media id": seconds}`` where the student stopped in each media item of the lesson."""
-        if not self.enrolled or self.user.pk is None:  # a preview's sample student has no history
+        learner = self.course_learner
+        if not learner.enrolled or learner.user.pk is None:  # a preview's sample student has no history
             return {}
-        return {str(key): value for key, value in playback_positions(self.user, self.lesson).items()}
+        return {str(key): value for key, value in playback_positions(learner.user, self.lesson).items()}
 
     @cached_property
     def quiz_states(self):
         """``{quiz id: QuizState}``: the student's attempts at each quiz of the lesson (one query)."""
-        return quiz_states(self.user if self.enrolled else None, self.lesson)
+        learner = self.course_learner
+        return quiz_states(learner.user if learner.enrolled else None, self.lesson)
 
     @property
     def quiz_pending(self):

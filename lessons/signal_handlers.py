@@ -5,8 +5,8 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.documents import get_document_model
 from wagtail.models import ReferenceIndex
 
-from home.services import bump_content_version
 from media_library.models import DocumentInfo, Media, Rendition
+from pagetree.services import bump_content_version
 
 
 def media_version_replaced(sender, instance, **kwargs):

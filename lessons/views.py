@@ -28,8 +28,8 @@ def mark_complete(request, lesson_id):
     """POST ``complete=1`` (or ``0``) to mark a lesson complete (or not); needs an enrollment."""
     lesson = _live_lesson_or_404(lesson_id)
     learner = lesson_learner(request, lesson)
-    course = learner.course
-    if not learner.can_view or not learner.enrolled:
+    course = learner.course_learner.course
+    if not learner.can_view or not learner.course_learner.enrolled:
         messages.info(request, f"Enroll in “{course.title}” to keep track of your progress.")
         return redirect(course.get_url(request))
     complete = request.POST.get("complete", "1") != "0"
@@ -76,7 +76,7 @@ def submit_quiz(request, lesson_id, quiz_id):
     """
     lesson = _live_lesson_or_404(lesson_id)
     learner = lesson_learner(request, lesson)
-    if not learner.can_view or not learner.enrolled:
+    if not learner.can_view or not learner.course_learner.enrolled:
         raise PermissionDenied("Enroll in the course to take its quizzes.")
     quiz = find_quiz(lesson, quiz_id)
     if quiz is None:
@@ -116,7 +116,7 @@ def playback(request):
     if lesson is None:
         return _error("There is no such lesson.")
     learner = lesson_learner(request, lesson)
-    if not learner.can_view or not learner.enrolled:
+    if not learner.can_view or not learner.course_learner.enrolled:
         return _error("Enroll in the course to save your progress.", status=403)
     try:
         record, completed = save_playback(

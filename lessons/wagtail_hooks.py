@@ -37,7 +37,7 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
         raise Http404
     if why.kind == "closed":
         messages.info(request, why.message)
-        return redirect(learner.course.get_url(request) or "/")
+        return redirect(learner.course_learner.course.get_url(request) or "/")
     context = {"page": page, "self": page, "learning": learner, **page.navigation()}
     return TemplateResponse(request, "lessons/locked_lesson.html", context, status=403)
 

@@ -4,7 +4,7 @@ Course pages, the catalogue (with its filter and search query strings), free-pre
 lessons and the home page are what visitors who are not logged in read most, and they are
 the same for all of them. ``serve`` keeps such a response in the default cache (Redis in
 production, the local-memory cache in ``make run``) under the page tree's version
-(``home.services.content_version``), so that any publish, unpublish, move or delete (and
+(``pagetree.services.content_version``), so that any publish, unpublish, move or delete (and
 a media item's new version, ``lessons.signal_handlers``) drops every cached page at once:
 the catalogue, the course outline and the previous/next links of neighbours included.
 
@@ -40,7 +40,7 @@ from django.utils.http import http_date
 from wagtail.models import ReferenceIndex
 from wagtailmedia.models import get_media_model
 
-from home.services import content_version
+from pagetree.services import content_version
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from wagtail.models.sites import SiteRootPath
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
-from home.services import content_version
+from pagetree.services import content_version
 
 from . import page_cache
 

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from courses.models import Category, CourseIndexPage, CoursePage, Instructor, ModulePage
+from home.models import HomePage
 from lessons.models import LessonPage
 
 
@@ -34,6 +35,14 @@ class InstructorFactory(DjangoModelFactory):
 
     class Meta:
         model = Instructor
+
+
+class HomePageFactory(wagtail_factories.PageFactory):
+    title = "Ringlet"
+    slug = "home"
+
+    class Meta:
+        model = HomePage
 
 
 class CourseIndexPageFactory(wagtail_factories.PageFactory):

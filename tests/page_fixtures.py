@@ -4,16 +4,35 @@ Loaded for every test through ``pytest_plugins`` in tests/conftest.py."""
 
 import pytest
 from django.core.files.base import ContentFile
+from wagtail.models import Page, Site
 from wagtailmedia import get_media_model
 
-from tests.factories import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory, ModulePageFactory
+from tests.factories import (
+    CourseIndexPageFactory,
+    CoursePageFactory,
+    HomePageFactory,
+    LessonPageFactory,
+    ModulePageFactory,
+)
+
+
+def make_home():
+    """A published home page at the top of the tree, served by the default Site, as a new
+    installation has them (Wagtail's placeholder "Welcome" page replaced)."""
+    root = Page.get_first_root_node()
+    for placeholder in root.get_children().exact_type(Page):
+        placeholder.delete()
+    home = HomePageFactory(parent=root)
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": home.title},
+    )
+    return home
 
 
 @pytest.fixture
 def home(db):
-    from demo.home import ensure_home_page
-
-    return ensure_home_page()
+    return make_home()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
 
-from home.services import CachedViewRestrictionsMixin, cached_under_content_version, public
+from pagetree.services import CachedViewRestrictionsMixin, cached_under_content_version, public
 from sharing.panels import ShareLinksPanel
 
 from ..catalogue import catalogue_context
@@ -87,8 +87,13 @@ class CourseIndexPage(HiddenSubtreeMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("courses_per_page")]
 
-    parent_page_types = ["home.HomePage"]
-    subpage_types = ["courses.CoursePage"]
+    subpage_types = ["CoursePage"]
+
+    @classmethod
+    def can_exist_under(cls, parent):
+        """A catalogue sits at the top of a site, right under its root page (the home page), which
+        may be of any type: the page type above it belongs to an app above this one."""
+        return super().can_exist_under(parent) and parent.is_site_root()
 
     class Meta:
         verbose_name = "course catalogue"
@@ -264,8 +269,8 @@ class CoursePage(HiddenSubtreeMixin, Page):
     ]
 
     base_form_class = CoursePageForm
-    parent_page_types = ["courses.CourseIndexPage"]
-    subpage_types = ["courses.ModulePage", "lessons.LessonPage"]
+    # Children say where they may live (ModulePage here, LessonPage in the lessons app).
+    parent_page_types = ["CourseIndexPage"]
 
     class Meta:
         verbose_name = "course"
@@ -320,7 +325,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         """``get_outline()``, from the cache, and kept on the instance: Wagtail serves each request
         a fresh page, so the gate hook, the page context and the learner context share it.
 
-        The sections are cached under the page tree's version (``home.services.content_version``),
+        The sections are cached under the page tree's version (``pagetree.services.content_version``),
         which any publish, unpublish, move or delete changes; a failing cache means reading afresh.
         """
         sections = cached_under_content_version(
@@ -373,8 +378,8 @@ class ModulePage(HiddenSubtreeMixin, Page):
     content_panels = Page.content_panels + [FieldPanel("summary")]
     search_fields = Page.search_fields + [index.SearchField("summary")]
 
-    parent_page_types = ["courses.CoursePage"]
-    subpage_types = ["lessons.LessonPage"]
+    # Lessons say they may live here (LessonPage.parent_page_types, in the lessons app).
+    parent_page_types = ["CoursePage"]
 
     class Meta:
         verbose_name = "module"

@@ -2,7 +2,7 @@ from django import template
 
 from courses.models import CourseIndexPage
 from courses.outline import format_minutes, opens_on_text
-from home.services import cached_under_content_version, public
+from pagetree.services import cached_under_content_version, public
 
 register = template.Library()
 

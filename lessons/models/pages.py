@@ -12,8 +12,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from courses.models import CoursePage, ModulePage
 from courses.services import PREVIEW_MODES, course_of, is_reachable, serve_preview_as
-from home.services import CachedViewRestrictionsMixin
+from pagetree.services import CachedViewRestrictionsMixin
 from sharing.panels import ShareLinksPanel
 
 from ..blocks import LESSON_BLOCKS
@@ -99,7 +100,7 @@ class LessonPage(CachedViewRestrictionsMixin, Page):
         APIField("body", serializer=PreviewBodyField()),
     ]
 
-    parent_page_types = ["courses.CoursePage", "courses.ModulePage"]
+    parent_page_types = [CoursePage, ModulePage]
     subpage_types = []
 
     class Meta:

@@ -53,6 +53,6 @@ def quiz_view(context, learning, quiz_id):
         "quiz": state.quiz,
         "feedback": feedback,
         "questions": questions,
-        "may_submit": bool(learning.enrolled) and state.may_attempt,
+        "may_submit": bool(learning.course_learner.enrolled) and state.may_attempt,
         "show_results": last is not None and not feedback,
     }

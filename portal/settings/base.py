@@ -30,6 +30,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "portal",
     "home",
+    "pagetree",
     # Before wagtailmedia, so its admin templates can be extended here.
     "media_library",
     "wagtailmedia",

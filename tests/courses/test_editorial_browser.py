@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 
 from courses.roles import EDITORS, ensure_workflow
 from tests.factories import CourseIndexPageFactory, UserFactory
-from tests.page_fixtures import make_media
+from tests.page_fixtures import make_home, make_media
 from tests.user_fixtures import browser_log_in, make_instructor
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -17,9 +17,7 @@ DESKTOP = {"width": 1280, "height": 900}
 def test_instructor_builds_and_submits_a_course_an_editor_approves_it_and_it_is_in_the_catalogue(
     page, live_server, artifacts_dir
 ):
-    from demo.home import ensure_home_page
-
-    catalogue = CourseIndexPageFactory(parent=ensure_home_page())
+    catalogue = CourseIndexPageFactory(parent=make_home())
     catalogue.save_revision().publish()
     ensure_workflow()  # the catalogue's own signal does it too; explicit, as the test relies on it
     instructor, _ = make_instructor("ines", name="Ines Instructor")

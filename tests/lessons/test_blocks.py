@@ -197,7 +197,7 @@ def test_the_pdf_block_shows_thumbnail_pages_size_and_download_and_a_viewer_only
         block,
     )
     assert re.search(r'<section class="document-block__viewer" hidden aria-label="[^"]+: PDF viewer"', block)
-    assert '<script type="module" src="/static/home/document-viewer.js"></script>' in block
+    assert '<script type="module" src="/static/lessons/document-viewer.js"></script>' in block
     assert "<object" not in html and "<iframe" not in block
     assert "<figure" not in block.split("</div>", 1)[0]
 

@@ -226,7 +226,7 @@ def test_pages_are_served_when_redis_stops(client, course, catalogue, own_redis)
 
 
 def test_the_page_cache_and_routing_tolerate_a_cache_that_raises(rf, course, raising_redis):
-    from home.services import content_version
+    from pagetree.services import content_version
     from portal import page_cache, routing
 
     request = rf.get(course.url)

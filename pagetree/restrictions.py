@@ -22,7 +22,7 @@ def restricted_paths():
     version = content_version.current()
     if version is None:
         return None
-    key = f"home:restricted-paths:{version}"
+    key = f"pagetree:restricted-paths:{version}"
     try:
         paths = cache.get(key)
         if paths is None:

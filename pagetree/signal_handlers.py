@@ -1,4 +1,4 @@
-"""Signal handlers of the home app, connected in ``HomeConfig.ready()``."""
+"""Signal handlers of the page-tree kernel, connected in ``PageTreeConfig.ready()``."""
 
 from django.core.signals import request_finished, request_started
 from django.db import transaction
@@ -26,11 +26,11 @@ def page_tree_changed(sender, instance=None, **kwargs):
 
 
 def connect():
-    request_started.connect(content_version.begin_request, dispatch_uid="home.content_version.begin")
-    request_finished.connect(content_version.end_request, dispatch_uid="home.content_version.end")
+    request_started.connect(content_version.begin_request, dispatch_uid="pagetree.content_version.begin")
+    request_finished.connect(content_version.end_request, dispatch_uid="pagetree.content_version.end")
     # No sender: a page subclass's save and delete are sent with the subclass as sender.
-    post_save.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.saved")
-    post_delete.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.deleted")
-    page_published.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.published")
-    page_unpublished.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.unpublished")
-    post_page_move.connect(page_tree_changed, dispatch_uid="home.page_tree_changed.moved")
+    post_save.connect(page_tree_changed, dispatch_uid="pagetree.page_tree_changed.saved")
+    post_delete.connect(page_tree_changed, dispatch_uid="pagetree.page_tree_changed.deleted")
+    page_published.connect(page_tree_changed, dispatch_uid="pagetree.page_tree_changed.published")
+    page_unpublished.connect(page_tree_changed, dispatch_uid="pagetree.page_tree_changed.unpublished")
+    post_page_move.connect(page_tree_changed, dispatch_uid="pagetree.page_tree_changed.moved")

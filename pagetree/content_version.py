@@ -3,7 +3,7 @@
 Cached answers derived from the page tree (which page a URL reaches, which site a host
 is, which pages are restricted, whole anonymous pages) are stored under keys that
 include ``current()``. Any change to the tree, its sites or its view restrictions calls
-``bump()`` (``home.signal_handlers``), so every such answer is dropped at once: a
+``bump()`` (``pagetree.signal_handlers``), so every such answer is dropped at once: a
 publish is rare next to the reads it serves, and dropping everything is always correct,
 however far the change reaches (a moved module changes every lesson URL below it).
 

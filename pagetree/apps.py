@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PageTreeConfig(AppConfig):
+    """The page-tree kernel: the content version, cached view restrictions and the generic blocks."""
+
+    name = "pagetree"
+    verbose_name = "Page tree"
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.connect()

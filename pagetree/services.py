@@ -1,0 +1,23 @@
+"""What other apps may ask of the page-tree kernel: the tree's cache version and cached view restrictions.
+
+``pagetree`` is the ground floor for everything built on Wagtail's page tree (beside
+``accounts``): every cached answer derived from the tree is stored under one version that any
+change to the tree replaces (``content_version``), and Wagtail's view-restriction check is
+answered from that cache (``restrictions``). The generic StreamField blocks are in
+``pagetree.blocks``.
+"""
+
+from .content_version import bump as bump_content_version
+from .content_version import cached as cached_under_content_version
+from .content_version import current as content_version
+from .references import ids_of_pages_using
+from .restrictions import CachedViewRestrictionsMixin, public
+
+__all__ = [
+    "CachedViewRestrictionsMixin",
+    "bump_content_version",
+    "cached_under_content_version",
+    "content_version",
+    "ids_of_pages_using",
+    "public",
+]
