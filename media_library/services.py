@@ -23,24 +23,22 @@ account) hands out URLs signed for the items it shows instead; the serving views
 them while the grant stands (``register_grant_check``).
 """
 
-import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import works_on
 
+from . import status, tasks
+
 # Grants are made and checked by other apps (the sharing app) through this module.
 from .grants import Grant, register_grant_check, request_grant, with_grant  # noqa: F401
 from .models import DocumentInfo, Media, Rendition
 
-logger = logging.getLogger(__name__)
 _policy = None
 _document_policy = None
 
@@ -236,130 +234,8 @@ def retranscode(media):
 
     The live renditions keep playing until the new version replaces them.
     """
-    reset_to_pending(media)
-    enqueue_transcode(media.pk)
-
-
-# --- Status transitions ------------------------------------------------------------------
-# The only code that writes an item's status, progress, error, attempts and heartbeat: the
-# signal handlers, the admin's actions, the tasks and the sweep all go through these.
-#
-#   pending --(published)--> queued --(a worker starts)--> processing --> ready | failed
-#      ^                                                       |
-#      +------- the sweep: never published, or no heartbeat ---+
-def reset_to_pending(media):
-    """Back to pending for the item's current file (a new upload, a replacement, a retry)."""
-    fields = {
-        "status": Media.Status.PENDING,
-        "progress": 0,
-        "error": "",
-        "attempts": 0,
-        "heartbeat_at": None,
-        "source_file": media.file.name,
-        "status_changed_at": timezone.now(),
-    }
-    Media.objects.filter(pk=media.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(media, name, value)
-
-
-def enqueue_transcode(media_id):
-    """Queue the item's transcode once the current transaction commits.
-
-    On commit, so the worker never reads a row that is not there yet. With the broker
-    down, publishing fails within seconds (``CELERY_BROKER_CONNECTION_TIMEOUT``, one quick
-    retry) and the item stays pending; the sweep enqueues it once the broker is back.
-    """
-    transaction.on_commit(lambda: publish_transcode(media_id), robust=True)
-
-
-def _send(task_name, args, **options):
-    # By name: tasks.py calls the transitions here, so this module must not import it back
-    # (import-linter: no cycles inside an app). No result is kept: nobody reads one, and the
-    # Redis result backend would retry its connection for 20 s during an outage.
-    current_app.send_task(f"media_library.tasks.{task_name}", args=args, ignore_result=True, **options)
-
-
-def publish_transcode(media_id):
-    """Hand the item's transcode to the broker now; pending becomes queued. Returns success."""
-    try:
-        _send("transcode", (media_id,))
-    except Exception as exc:  # kombu raises several types (OperationalError, socket errors...)
-        # One line, not a traceback: a broker outage is expected to happen, and says enough.
-        logger.warning(
-            "media %s: could not reach the broker (%s: %s); the sweep will queue it",
-            media_id,
-            exc.__class__.__name__,
-            exc,
-        )
-        return False
-    # Conditional: a fast worker may already have started it.
-    Media.objects.filter(pk=media_id, status=Media.Status.PENDING).update(
-        status=Media.Status.QUEUED, status_changed_at=timezone.now()
-    )
-    return True
-
-
-def publish_encode(media_id, source_file, facts, soft_time_limit, time_limit):
-    """The probe is done: the item waits, queued, for a worker to encode it."""
-    # Queued before publishing, so a worker that starts at once is never overwritten.
-    _touch(media_id, status=Media.Status.QUEUED, progress=0, heartbeat_at=None)
-    try:
-        _send(
-            "encode", (media_id, source_file, facts), soft_time_limit=soft_time_limit, time_limit=time_limit
-        )
-    except Exception:
-        logger.warning("media %s: could not queue the encode; the sweep will", media_id, exc_info=True)
-        _touch(media_id, status=Media.Status.PENDING)
-
-
-def start_processing(media_id, attempts=None):
-    """A worker has started on the item (``attempts``: the count including this run)."""
-    fields = {"status": Media.Status.PROCESSING, "progress": 0, "heartbeat_at": timezone.now()}
-    if attempts is not None:
-        fields["attempts"] = attempts
-    _touch(media_id, **fields)
-
-
-def heartbeat(media_id):
-    """The running encode is alive (written every few seconds by the worker running it)."""
-    Media.objects.filter(pk=media_id, status=Media.Status.PROCESSING).update(heartbeat_at=timezone.now())
-
-
-def report_progress(media_id, percent):
-    _touch(media_id, progress=percent, heartbeat_at=timezone.now())
-
-
-def mark_failed(media_id, message, detail="", task_id=None):
-    """The item failed: ``message`` is what editors read, ``detail`` (FFmpeg's words) goes to the log."""
-    logger.warning("media %s failed (task %s): %s | %s", media_id, task_id, message, detail)
-    _touch(media_id, status=Media.Status.FAILED, error=message[:4000], progress=0, heartbeat_at=None)
-
-
-def ready_fields(source_file, version):
-    """The fields of an item whose ``version`` (encoded from ``source_file``) just went live."""
-    return {
-        "version": version,
-        "status": Media.Status.READY,
-        "progress": 100,
-        "error": "",
-        "source_file": source_file,
-        "attempts": 0,
-        "heartbeat_at": None,
-        "status_changed_at": timezone.now(),
-    }
-
-
-def requeue(media_id, still, reason):
-    """The sweep found the item lost (``still``: the condition, re-checked atomically): queue it again."""
-    reset = Media.objects.filter(Q(pk=media_id) & still).update(
-        status=Media.Status.PENDING, progress=0, heartbeat_at=None, status_changed_at=timezone.now()
-    )
-    if not reset:
-        return False  # it moved on since the sweep looked
-    logger.warning("media %s %s; queueing its transcode again", media_id, reason)
-    publish_transcode(media_id)
-    return True
+    status.reset_to_pending(media)
+    tasks.enqueue_transcode(media.pk)
 
 
 def is_running(media):
@@ -382,10 +258,6 @@ def status_label(media):
     return media.get_status_display()
 
 
-def _touch(media_id, **fields):
-    Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now(), **fields)
-
-
 @dataclass(frozen=True)
 class DocumentFacts:
     """What the worker found in a document: a PDF's page count and first-page thumbnail."""
@@ -396,29 +268,17 @@ class DocumentFacts:
     thumbnail_height: int | None = None
 
 
-def is_pdf(document):
-    """Whether a Wagtail document is a PDF (by its file's extension, which Wagtail checks)."""
-    return bool(document.file) and document.file.name.lower().endswith(".pdf")
-
-
-def document_info_is_current(document, info):
-    """Whether ``info`` (a ``DocumentInfo`` or ``None``) holds the facts of ``document``'s current file.
-
-    A PDF's facts are complete with a thumbnail or a recorded error: a row from before
-    thumbnails existed is read again.
-    """
-    if info is None or info.file_name != document.file.name:
-        return False
-    return not is_pdf(document) or bool(info.thumbnail) or bool(info.error)
-
-
 def enqueue_document_info(document):
     """Have the worker read ``document`` (page count, thumbnail) after commit, unless already done."""
     info = DocumentInfo.objects.filter(document=document).first()
-    if not document.file or document_info_is_current(document, info):
+    if not document.file or (info is not None and info.is_current_for(document)):
         return False
     document_id = document.pk
-    transaction.on_commit(lambda: _send("record_document_info", [document_id]), robust=True)
+    # No result is kept: nobody reads one, and the Redis result backend would retry its
+    # connection for 20 s during an outage.
+    transaction.on_commit(
+        lambda: tasks.record_document_info.apply_async((document_id,), ignore_result=True), robust=True
+    )
     return True
 
 
