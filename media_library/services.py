@@ -1,14 +1,14 @@
-"""What other apps may call: access policy, playback URLs, status, re-transcode, page counts.
+"""What other apps may call: access policy, playback URLs, document facts, status, re-transcode.
 
 media_library knows nothing of courses. Whether a user may watch an item is decided by
-one policy function that another app registers at start-up (``AppConfig.ready``)::
+one policy function that another app registers at start-up (``AppConfig.ready``); the
+lessons app registers its own rule (a lesson the user may read plays the item)::
 
     from media_library.services import register_access_policy
 
-    def may_watch(user, media):        # -> bool
-        return courses.services.user_is_enrolled_in_a_course_using(user, media)
+    from .access import can_view_media  # (user, media) -> bool
 
-    register_access_policy(may_watch)
+    register_access_policy(can_view_media)
 
 The rule applied by :func:`can_access`, in order:
 
@@ -16,7 +16,10 @@ The rule applied by :func:`can_access`, in order:
 2. staff who work on the item (``accounts.services.works_on``: it is in a collection where
    they may use it, or a page they may edit uses it; editors and superusers: every item)
    may always watch;
-3. otherwise the registered policy decides; with none registered, nobody else may.
+3. otherwise the registered policy decides; with none registered, nobody else may (and
+   ``manage.py check`` says so at start-up: ``checks``).
+
+The policies' types (``AccessPolicy``, ``DocumentAccessPolicy``) are in ``policies``.
 
 A page rendered under a grant (``grants``: a share link's draft, for a reviewer without an
 account) hands out URLs signed for the items it shows instead; the serving views accept
@@ -34,67 +37,94 @@ from django.utils import timezone
 from accounts.services import works_on
 
 from . import status, tasks
-
-# Grants are made and checked by other apps (the sharing app) through this module.
-from .grants import Grant, register_grant_check, request_grant, with_grant  # noqa: F401
+from .grants import Grant, register_grant_check, request_grant, with_grant
 from .models import DocumentInfo, Media, Rendition
+from .policies import (
+    access_policy,
+    document_access_policy,
+    register_access_policy,
+    register_document_access_policy,
+)
 
-_policy = None
-_document_policy = None
-
-
-def register_access_policy(policy):
-    """Install ``policy(user, media) -> bool`` as the rule for private media (replacing any earlier one).
-
-    ``user`` may be anonymous. The policy is called on every request for a playlist,
-    segment, MP4 or caption file of a private item, so it should be cheap (cache if not).
-    Pass ``None`` to remove it. Returns the policy it replaced, so a caller can put it back.
-    """
-    global _policy
-    previous, _policy = _policy, policy
-    return previous
+__all__ = [
+    "Access",
+    "DocumentFacts",
+    "Grant",
+    "Playback",
+    "Source",
+    "Track",
+    "access",
+    "can_access",
+    "can_access_document",
+    "caption_url",
+    "document_facts",
+    "document_url",
+    "enqueue_document_info",
+    "is_running",
+    "media_status",
+    "page_count",
+    "playback_urls",
+    "poster_url",
+    "register_access_policy",
+    "register_document_access_policy",
+    "register_grant_check",
+    "rendition_url",
+    "request_grant",
+    "retranscode",
+    "status_label",
+]
 
 
 def can_access(user, media):
     """Whether ``user`` may watch or download ``media`` (see the module docstring)."""
     if media is None:
         return False
+    return _may_watch(user, media)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may do with one item, each question asked once: ``may_watch`` (the rule
+    of :func:`can_access`) and ``editor`` (they work on it, so they see processing percentages
+    and error summaries)."""
+
+    may_watch: bool
+    editor: bool
+
+
+def access(user, media, allowed=False):
+    """The :class:`Access` of ``user`` to ``media`` (not ``None``), asking the staff rule once.
+
+    ``allowed=True``: the caller has already decided that ``user`` may watch (a lesson page
+    whose reader may read the lesson playing it), so the access policy is not asked.
+    """
+    editor = works_on(user, media)
+    return Access(may_watch=bool(allowed) or _may_watch(user, media, editor), editor=editor)
+
+
+def _may_watch(user, media, works_on_it=None):
+    """The rule of the module docstring; ``works_on_it``: the staff rule's answer if already asked."""
     if media.is_public:
         return True
-    if works_on(user, media):
+    if works_on_it is None:
+        works_on_it = works_on(user, media)
+    if works_on_it:
         return True
-    if _policy is None or user is None:
+    policy = access_policy()
+    if policy is None or user is None:
         return False
-    return bool(_policy(user, media))
-
-
-def register_document_access_policy(policy):
-    """Install ``policy(user, document) -> bool`` for Wagtail documents (``None`` removes it).
-
-    Checked by Wagtail's document serving view (``before_serve_document`` hook) before the
-    file or its signed URL (S3, Azure Blob) is handed over. Without a policy, documents are
-    served as Wagtail serves them (its collection privacy still applies), since existing
-    documents and links must keep working; staff who work on the document always pass
-    (``accounts.services.works_on``).
-    """
-    global _document_policy
-    previous, _document_policy = _document_policy, policy
-    return previous
+    return bool(policy(user, media))
 
 
 def can_access_document(user, document):
-    """Whether ``user`` may download ``document`` (see ``register_document_access_policy``)."""
+    """Whether ``user`` may download ``document`` (``register_document_access_policy``): the
+    staff who work on it, then the policy; with none registered, as Wagtail serves it."""
     if works_on(user, document):
         return True
-    if _document_policy is None:
+    policy = document_access_policy()
+    if policy is None:
         return True
-    return bool(_document_policy(user, document))
-
-
-def is_editor(user, media):
-    """Whether ``user`` sees editors' details of ``media`` (processing percentage, error
-    summaries): the staff who work on it."""
-    return works_on(user, media)
+    return bool(policy(user, document))
 
 
 @dataclass
