@@ -5,16 +5,14 @@ first time it is asked in a request. Almost everyone who asks is a plain student
 answer never changes, so the answer is cached per user, for ``TIMEOUT`` seconds at most.
 Any change that can alter it drops it sooner (``signal_handlers``): a user saved
 (``is_staff``, ``is_active``, ``is_superuser``) drops theirs; a change to anyone's groups
-or permissions, or to a group's, drops everyone's. A cache that fails is skipped: the
-rule is then asked of the database, as before (fail-open).
+or permissions, or to a group's, drops everyone's. While Redis is down the cache answers
+from a per-process fallback (``portal.cache``): the rule is asked of the database again,
+and kept per process.
 """
 
-import logging
 import time
 
 from django.core.cache import cache
-
-logger = logging.getLogger(__name__)
 
 # Longest time a cached answer may outlive a change the signals cannot see (a raw SQL update).
 TIMEOUT = 300
@@ -31,32 +29,19 @@ def _key(user_pk):
 
 def cached_answer(user, compute):
     """``compute()`` (the staff rule for ``user``), from the cache when it holds the answer."""
-    try:
-        key = _key(user.pk)
-        value = cache.get(key)
-    except Exception:
-        logger.warning("Cache unavailable; the staff rule asks the database", exc_info=True)
-        return bool(compute())
+    key = _key(user.pk)
+    value = cache.get(key)
     if value is None:
         value = bool(compute())
-        try:
-            cache.set(key, value, TIMEOUT)
-        except Exception:
-            logger.warning("Cache unavailable; the staff answer is not kept", exc_info=True)
+        cache.set(key, value, TIMEOUT)
     return value
 
 
 def forget_user(user_pk):
     """Drop one user's cached answer (their flags changed)."""
-    try:
-        cache.delete(_key(user_pk))
-    except Exception:
-        logger.warning("Cache unavailable; a stale staff answer may last %s s", TIMEOUT, exc_info=True)
+    cache.delete(_key(user_pk))
 
 
 def forget_everyone():
     """Drop every cached answer (group membership or permissions changed)."""
-    try:
-        cache.set(_VERSION_KEY, time.time_ns(), timeout=None)
-    except Exception:
-        logger.warning("Cache unavailable; stale staff answers may last %s s", TIMEOUT, exc_info=True)
+    cache.set(_VERSION_KEY, time.time_ns(), timeout=None)

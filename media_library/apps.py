@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class MediaLibraryConfig(AppConfig):
@@ -7,6 +8,9 @@ class MediaLibraryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import checks as media_checks
         from . import signal_handlers
 
         signal_handlers.connect()
+        # The access policies and grant checks other apps register, checked at start-up.
+        checks.register(media_checks.registries, checks.Tags.security)

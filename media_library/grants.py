@@ -24,14 +24,19 @@ still stream what it was given.
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 PARAM = "grant"
 _SALT = "media_library.grants"
-_VALUE = re.compile(r"^([a-z]{1,20})-([A-Za-z0-9_]{1,64})\.(\d{1,12})\.([0-9a-f]{32})$")
-_checks = {}
+KIND = r"[a-z]{1,20}"
+_VALUE = re.compile(rf"^({KIND})-([A-Za-z0-9_]{{1,64}})\.(\d{{1,12}})\.([0-9a-f]{{32}})$")
+
+# ``check(key) -> bool``: whether the grants of one kind with ``key`` still stand.
+GrantCheck = Callable[[str], bool]
+_checks: dict[str, GrantCheck] = {}
 
 
 @dataclass(frozen=True)
@@ -44,14 +49,24 @@ class Grant:
     expires: int
 
 
-def register_grant_check(kind, check):
+def register_grant_check(kind: str, check: GrantCheck | None) -> GrantCheck | None:
     """Install ``check(key) -> bool``: whether grants of ``kind`` with ``key`` still stand.
 
-    Called by the app that makes such grants, at start-up (``AppConfig.ready``). A grant
-    of a kind with no check grants nothing. Returns the check it replaced.
+    Called by the app that makes such grants, at start-up (``AppConfig.ready``); ``kind`` is
+    1 to 20 lowercase letters (it travels in the URL). A grant of a kind with no check grants
+    nothing. ``None`` removes the check. Returns the check it replaced.
     """
-    previous, _checks[kind] = _checks.get(kind), check
+    if check is not None and not callable(check):
+        raise TypeError(f"The check of {kind!r} grants must be a function (key) -> bool, not {check!r}")
+    previous = _checks.pop(kind, None)
+    if check is not None:
+        _checks[kind] = check
     return previous
+
+
+def registered_checks() -> dict[str, GrantCheck]:
+    """The kinds with a check, and their checks (for the start-up check, ``checks``)."""
+    return dict(_checks)
 
 
 def _signature(grant, item_kind, item_pk):

@@ -10,6 +10,8 @@ from wagtail.documents import get_document_model_string
 from wagtail.search import index
 from wagtailmedia.models import AbstractMedia
 
+from .pdf import is_pdf
+
 RENDITIONS_ROOT = "media_renditions"
 
 
@@ -88,10 +90,6 @@ class Media(AbstractMedia):
         super(AbstractMedia, self).clean()
         self.duration = self.duration or 0
         return None
-
-    @property
-    def is_ready(self):
-        return self.status == self.Status.READY and bool(self.version)
 
     def version_prefix(self, version=None):
         return posixpath.join(RENDITIONS_ROOT, str(self.pk), version or self.version)
@@ -189,3 +187,13 @@ class DocumentInfo(models.Model):
 
     def __str__(self):
         return f"{self.document}: {self.page_count} pages"
+
+    def is_current_for(self, document):
+        """Whether this row holds the facts of ``document``'s current file.
+
+        A PDF's facts are complete with a thumbnail or a recorded error: a row from before
+        thumbnails existed is read again.
+        """
+        if self.file_name != document.file.name:
+            return False
+        return not is_pdf(document) or bool(self.thumbnail) or bool(self.error)

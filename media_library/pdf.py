@@ -16,6 +16,11 @@ THUMBNAIL_EXTENSION = ".webp"
 THUMBNAIL_CONTENT_TYPE = "image/webp"
 
 
+def is_pdf(document):
+    """Whether a Wagtail document is a PDF (by its file's extension, which Wagtail checks)."""
+    return bool(document.file) and document.file.name.lower().endswith(".pdf")
+
+
 class PdfUnreadable(Exception):
     """The file cannot be read as a PDF; the message is for editors."""
 

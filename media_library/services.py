@@ -1,14 +1,14 @@
-"""What other apps may call: access policy, playback URLs, status, re-transcode, page counts.
+"""What other apps may call: access policy, playback URLs, document facts, status, re-transcode.
 
 media_library knows nothing of courses. Whether a user may watch an item is decided by
-one policy function that another app registers at start-up (``AppConfig.ready``)::
+one policy function that another app registers at start-up (``AppConfig.ready``); the
+lessons app registers its own rule (a lesson the user may read plays the item)::
 
     from media_library.services import register_access_policy
 
-    def may_watch(user, media):        # -> bool
-        return courses.services.user_is_enrolled_in_a_course_using(user, media)
+    from .access import can_view_media  # (user, media) -> bool
 
-    register_access_policy(may_watch)
+    register_access_policy(can_view_media)
 
 The rule applied by :func:`can_access`, in order:
 
@@ -16,87 +16,115 @@ The rule applied by :func:`can_access`, in order:
 2. staff who work on the item (``accounts.services.works_on``: it is in a collection where
    they may use it, or a page they may edit uses it; editors and superusers: every item)
    may always watch;
-3. otherwise the registered policy decides; with none registered, nobody else may.
+3. otherwise the registered policy decides; with none registered, nobody else may (and
+   ``manage.py check`` says so at start-up: ``checks``).
+
+The policies' types (``AccessPolicy``, ``DocumentAccessPolicy``) are in ``policies``.
 
 A page rendered under a grant (``grants``: a share link's draft, for a reviewer without an
 account) hands out URLs signed for the items it shows instead; the serving views accept
 them while the grant stands (``register_grant_check``).
 """
 
-import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import works_on
 
-# Grants are made and checked by other apps (the sharing app) through this module.
-from .grants import Grant, register_grant_check, request_grant, with_grant  # noqa: F401
+from . import status, tasks
+from .grants import Grant, register_grant_check, request_grant, with_grant
 from .models import DocumentInfo, Media, Rendition
+from .policies import (
+    access_policy,
+    document_access_policy,
+    register_access_policy,
+    register_document_access_policy,
+)
 
-logger = logging.getLogger(__name__)
-_policy = None
-_document_policy = None
-
-
-def register_access_policy(policy):
-    """Install ``policy(user, media) -> bool`` as the rule for private media (replacing any earlier one).
-
-    ``user`` may be anonymous. The policy is called on every request for a playlist,
-    segment, MP4 or caption file of a private item, so it should be cheap (cache if not).
-    Pass ``None`` to remove it. Returns the policy it replaced, so a caller can put it back.
-    """
-    global _policy
-    previous, _policy = _policy, policy
-    return previous
+__all__ = [
+    "Access",
+    "DocumentFacts",
+    "Grant",
+    "Playback",
+    "Source",
+    "Track",
+    "access",
+    "can_access",
+    "can_access_document",
+    "caption_url",
+    "document_facts",
+    "document_url",
+    "enqueue_document_info",
+    "is_running",
+    "media_status",
+    "page_count",
+    "playback_urls",
+    "poster_url",
+    "register_access_policy",
+    "register_document_access_policy",
+    "register_grant_check",
+    "rendition_url",
+    "request_grant",
+    "retranscode",
+    "status_label",
+]
 
 
 def can_access(user, media):
     """Whether ``user`` may watch or download ``media`` (see the module docstring)."""
     if media is None:
         return False
+    return _may_watch(user, media)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may do with one item, each question asked once: ``may_watch`` (the rule
+    of :func:`can_access`) and ``editor`` (they work on it, so they see processing percentages
+    and error summaries)."""
+
+    may_watch: bool
+    editor: bool
+
+
+def access(user, media, allowed=False):
+    """The :class:`Access` of ``user`` to ``media`` (not ``None``), asking the staff rule once.
+
+    ``allowed=True``: the caller has already decided that ``user`` may watch (a lesson page
+    whose reader may read the lesson playing it), so the access policy is not asked.
+    """
+    editor = works_on(user, media)
+    return Access(may_watch=bool(allowed) or _may_watch(user, media, editor), editor=editor)
+
+
+def _may_watch(user, media, works_on_it=None):
+    """The rule of the module docstring; ``works_on_it``: the staff rule's answer if already asked."""
     if media.is_public:
         return True
-    if works_on(user, media):
+    if works_on_it is None:
+        works_on_it = works_on(user, media)
+    if works_on_it:
         return True
-    if _policy is None or user is None:
+    policy = access_policy()
+    if policy is None or user is None:
         return False
-    return bool(_policy(user, media))
-
-
-def register_document_access_policy(policy):
-    """Install ``policy(user, document) -> bool`` for Wagtail documents (``None`` removes it).
-
-    Checked by Wagtail's document serving view (``before_serve_document`` hook) before the
-    file or its signed URL (S3, Azure Blob) is handed over. Without a policy, documents are
-    served as Wagtail serves them (its collection privacy still applies), since existing
-    documents and links must keep working; staff who work on the document always pass
-    (``accounts.services.works_on``).
-    """
-    global _document_policy
-    previous, _document_policy = _document_policy, policy
-    return previous
+    return bool(policy(user, media))
 
 
 def can_access_document(user, document):
-    """Whether ``user`` may download ``document`` (see ``register_document_access_policy``)."""
+    """Whether ``user`` may download ``document`` (``register_document_access_policy``): the
+    staff who work on it, then the policy; with none registered, as Wagtail serves it."""
     if works_on(user, document):
         return True
-    if _document_policy is None:
+    policy = document_access_policy()
+    if policy is None:
         return True
-    return bool(_document_policy(user, document))
-
-
-def is_editor(user, media):
-    """Whether ``user`` sees editors' details of ``media`` (processing percentage, error
-    summaries): the staff who work on it."""
-    return works_on(user, media)
+    return bool(policy(user, document))
 
 
 @dataclass
@@ -236,130 +264,8 @@ def retranscode(media):
 
     The live renditions keep playing until the new version replaces them.
     """
-    reset_to_pending(media)
-    enqueue_transcode(media.pk)
-
-
-# --- Status transitions ------------------------------------------------------------------
-# The only code that writes an item's status, progress, error, attempts and heartbeat: the
-# signal handlers, the admin's actions, the tasks and the sweep all go through these.
-#
-#   pending --(published)--> queued --(a worker starts)--> processing --> ready | failed
-#      ^                                                       |
-#      +------- the sweep: never published, or no heartbeat ---+
-def reset_to_pending(media):
-    """Back to pending for the item's current file (a new upload, a replacement, a retry)."""
-    fields = {
-        "status": Media.Status.PENDING,
-        "progress": 0,
-        "error": "",
-        "attempts": 0,
-        "heartbeat_at": None,
-        "source_file": media.file.name,
-        "status_changed_at": timezone.now(),
-    }
-    Media.objects.filter(pk=media.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(media, name, value)
-
-
-def enqueue_transcode(media_id):
-    """Queue the item's transcode once the current transaction commits.
-
-    On commit, so the worker never reads a row that is not there yet. With the broker
-    down, publishing fails within seconds (``CELERY_BROKER_CONNECTION_TIMEOUT``, one quick
-    retry) and the item stays pending; the sweep enqueues it once the broker is back.
-    """
-    transaction.on_commit(lambda: publish_transcode(media_id), robust=True)
-
-
-def _send(task_name, args, **options):
-    # By name: tasks.py calls the transitions here, so this module must not import it back
-    # (import-linter: no cycles inside an app). No result is kept: nobody reads one, and the
-    # Redis result backend would retry its connection for 20 s during an outage.
-    current_app.send_task(f"media_library.tasks.{task_name}", args=args, ignore_result=True, **options)
-
-
-def publish_transcode(media_id):
-    """Hand the item's transcode to the broker now; pending becomes queued. Returns success."""
-    try:
-        _send("transcode", (media_id,))
-    except Exception as exc:  # kombu raises several types (OperationalError, socket errors...)
-        # One line, not a traceback: a broker outage is expected to happen, and says enough.
-        logger.warning(
-            "media %s: could not reach the broker (%s: %s); the sweep will queue it",
-            media_id,
-            exc.__class__.__name__,
-            exc,
-        )
-        return False
-    # Conditional: a fast worker may already have started it.
-    Media.objects.filter(pk=media_id, status=Media.Status.PENDING).update(
-        status=Media.Status.QUEUED, status_changed_at=timezone.now()
-    )
-    return True
-
-
-def publish_encode(media_id, source_file, facts, soft_time_limit, time_limit):
-    """The probe is done: the item waits, queued, for a worker to encode it."""
-    # Queued before publishing, so a worker that starts at once is never overwritten.
-    _touch(media_id, status=Media.Status.QUEUED, progress=0, heartbeat_at=None)
-    try:
-        _send(
-            "encode", (media_id, source_file, facts), soft_time_limit=soft_time_limit, time_limit=time_limit
-        )
-    except Exception:
-        logger.warning("media %s: could not queue the encode; the sweep will", media_id, exc_info=True)
-        _touch(media_id, status=Media.Status.PENDING)
-
-
-def start_processing(media_id, attempts=None):
-    """A worker has started on the item (``attempts``: the count including this run)."""
-    fields = {"status": Media.Status.PROCESSING, "progress": 0, "heartbeat_at": timezone.now()}
-    if attempts is not None:
-        fields["attempts"] = attempts
-    _touch(media_id, **fields)
-
-
-def heartbeat(media_id):
-    """The running encode is alive (written every few seconds by the worker running it)."""
-    Media.objects.filter(pk=media_id, status=Media.Status.PROCESSING).update(heartbeat_at=timezone.now())
-
-
-def report_progress(media_id, percent):
-    _touch(media_id, progress=percent, heartbeat_at=timezone.now())
-
-
-def mark_failed(media_id, message, detail="", task_id=None):
-    """The item failed: ``message`` is what editors read, ``detail`` (FFmpeg's words) goes to the log."""
-    logger.warning("media %s failed (task %s): %s | %s", media_id, task_id, message, detail)
-    _touch(media_id, status=Media.Status.FAILED, error=message[:4000], progress=0, heartbeat_at=None)
-
-
-def ready_fields(source_file, version):
-    """The fields of an item whose ``version`` (encoded from ``source_file``) just went live."""
-    return {
-        "version": version,
-        "status": Media.Status.READY,
-        "progress": 100,
-        "error": "",
-        "source_file": source_file,
-        "attempts": 0,
-        "heartbeat_at": None,
-        "status_changed_at": timezone.now(),
-    }
-
-
-def requeue(media_id, still, reason):
-    """The sweep found the item lost (``still``: the condition, re-checked atomically): queue it again."""
-    reset = Media.objects.filter(Q(pk=media_id) & still).update(
-        status=Media.Status.PENDING, progress=0, heartbeat_at=None, status_changed_at=timezone.now()
-    )
-    if not reset:
-        return False  # it moved on since the sweep looked
-    logger.warning("media %s %s; queueing its transcode again", media_id, reason)
-    publish_transcode(media_id)
-    return True
+    status.reset_to_pending(media)
+    tasks.enqueue_transcode(media.pk)
 
 
 def is_running(media):
@@ -382,10 +288,6 @@ def status_label(media):
     return media.get_status_display()
 
 
-def _touch(media_id, **fields):
-    Media.objects.filter(pk=media_id).update(status_changed_at=timezone.now(), **fields)
-
-
 @dataclass(frozen=True)
 class DocumentFacts:
     """What the worker found in a document: a PDF's page count and first-page thumbnail."""
@@ -396,29 +298,17 @@ class DocumentFacts:
     thumbnail_height: int | None = None
 
 
-def is_pdf(document):
-    """Whether a Wagtail document is a PDF (by its file's extension, which Wagtail checks)."""
-    return bool(document.file) and document.file.name.lower().endswith(".pdf")
-
-
-def document_info_is_current(document, info):
-    """Whether ``info`` (a ``DocumentInfo`` or ``None``) holds the facts of ``document``'s current file.
-
-    A PDF's facts are complete with a thumbnail or a recorded error: a row from before
-    thumbnails existed is read again.
-    """
-    if info is None or info.file_name != document.file.name:
-        return False
-    return not is_pdf(document) or bool(info.thumbnail) or bool(info.error)
-
-
 def enqueue_document_info(document):
     """Have the worker read ``document`` (page count, thumbnail) after commit, unless already done."""
     info = DocumentInfo.objects.filter(document=document).first()
-    if not document.file or document_info_is_current(document, info):
+    if not document.file or (info is not None and info.is_current_for(document)):
         return False
     document_id = document.pk
-    transaction.on_commit(lambda: _send("record_document_info", [document_id]), robust=True)
+    # No result is kept: nobody reads one, and the Redis result backend would retry its
+    # connection for 20 s during an outage.
+    transaction.on_commit(
+        lambda: tasks.record_document_info.apply_async((document_id,), ignore_result=True), robust=True
+    )
     return True
 
 

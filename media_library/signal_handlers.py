@@ -5,6 +5,9 @@ import logging
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from . import services, status, tasks
+from .storage import delete_tree
+
 logger = logging.getLogger(__name__)
 
 
@@ -17,18 +20,14 @@ def media_saved(sender, instance, created, raw=False, **kwargs):
     """
     if raw or not instance.file or instance.file.name == instance.source_file:
         return
-    from . import services
-
-    services.reset_to_pending(instance)
-    services.enqueue_transcode(instance.pk)
+    status.reset_to_pending(instance)
+    tasks.enqueue_transcode(instance.pk)
 
 
 def document_saved(sender, instance, created, raw=False, **kwargs):
     """A saved document is read by the worker (page count, thumbnail) unless its file's facts are in."""
     if raw or not instance.file:
         return
-    from . import services
-
     services.enqueue_document_info(instance)
 
 
@@ -41,8 +40,6 @@ def document_info_deleted(sender, instance, **kwargs):
 
 def media_deleted(sender, instance, **kwargs):
     """Renditions and a generated poster go with the item (wagtailmedia removes the original)."""
-    from .storage import delete_tree
-
     prefix = instance.media_root_prefix()
     poster_id = instance.poster_id if instance.poster_is_generated else None
 
@@ -68,10 +65,8 @@ def worker_ready(sender=None, **kwargs):
     A restarted pod is the moment work lost with the old one can be picked up; beat's
     sweep every minute covers the rest (a worker lost while others keep running).
     """
-    from .tasks import sweep_stuck_media
-
     try:
-        sweep_stuck_media.delay()
+        tasks.sweep_stuck_media.delay()
     except Exception:
         logger.warning("could not queue the media sweep at worker start", exc_info=True)
 

@@ -1,8 +1,9 @@
 """The media pipeline (queue ``media``): probe, encode every rendition in one FFmpeg run, switch.
 
-``transcode`` is the entry point (enqueued on commit by the signal handlers, the admin's
-re-transcode action and the sweep). It probes the file, records the metadata, and
-enqueues ``encode`` with time limits proportional to the duration. Both tasks are
+``transcode`` is the entry point (``enqueue_transcode``: on commit, by the signal handlers and
+the admin's re-transcode action; ``publish_transcode``: by the sweep). It probes the file,
+records the metadata, and enqueues ``encode`` with time limits proportional to the duration.
+Every status change goes through ``status``, the item's state machine. Both tasks are
 idempotent: they do nothing for an item already ready for its current file, and an
 encode writes a fresh version prefix that becomes visible only once complete and checked.
 
@@ -34,7 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import editor_messages, ffmpeg, limits, pdf, services
+from . import editor_messages, ffmpeg, limits, pdf, status
 from .models import DOCUMENT_THUMBNAILS_ROOT, DocumentInfo, Media, Rendition
 from .storage import delete_tree, download, list_subdirs, local_path, upload_tree
 
@@ -81,23 +82,63 @@ def transcode(self, media_id):
     media = Media.objects.filter(pk=media_id).first()
     if media is None or not media.file:
         return "gone"
-    if media.status == Media.Status.READY and media.source_file == media.file.name and media.version:
+    if status.is_ready_for(media, media.file.name):
         return "already ready"
     if media.attempts >= MAX_ATTEMPTS:
-        services.mark_failed(media_id, editor_messages.gave_up(media.attempts), task_id=self.request.id)
+        status.mark_failed(media_id, editor_messages.gave_up(media.attempts), task_id=self.request.id)
         return "failed"
-    services.start_processing(media_id)
+    status.start_processing(media_id)
     info = record_probe(media, task_id=self.request.id)
     if info is None:
         return "failed"
     if info.duration > limits.max_duration_seconds(settings.MEDIA_MAX_DURATION_HOURS):
         message = editor_messages.too_long(info.duration, settings.MEDIA_MAX_DURATION_HOURS)
-        services.mark_failed(media_id, message, task_id=self.request.id)
+        status.mark_failed(media_id, message, task_id=self.request.id)
         return "failed"
     soft, hard = encode_time_limits(info.duration)
     # The encode reuses what this probe learnt rather than reading the file's header again.
-    services.publish_encode(media_id, media.file.name, info.facts(), soft, hard)
+    _publish_encode(media_id, media.file.name, info.facts(), soft, hard)
     return "probed"
+
+
+def enqueue_transcode(media_id):
+    """Queue the item's transcode once the current transaction commits.
+
+    On commit, so the worker never reads a row that is not there yet. With the broker
+    down, publishing fails within seconds (``CELERY_BROKER_CONNECTION_TIMEOUT``, one quick
+    retry) and the item stays pending; the sweep enqueues it once the broker is back.
+    """
+    transaction.on_commit(lambda: publish_transcode(media_id), robust=True)
+
+
+def publish_transcode(media_id):
+    """Hand the item's transcode to the broker now; pending becomes queued. Returns success."""
+    try:
+        # No result is kept (the task ignores its own): nobody reads one, and the Redis
+        # result backend would retry its connection for 20 s during an outage.
+        transcode.apply_async((media_id,))
+    except Exception as exc:  # kombu raises several types (OperationalError, socket errors...)
+        # One line, not a traceback: a broker outage is expected to happen, and says enough.
+        logger.warning(
+            "media %s: could not reach the broker (%s: %s); the sweep will queue it",
+            media_id,
+            exc.__class__.__name__,
+            exc,
+        )
+        return False
+    status.mark_queued(media_id)
+    return True
+
+
+def _publish_encode(media_id, source_file, facts, soft_time_limit, time_limit):
+    status.wait_for_encode(media_id)
+    try:
+        encode.apply_async(
+            (media_id, source_file, facts), soft_time_limit=soft_time_limit, time_limit=time_limit
+        )
+    except Exception:
+        logger.warning("media %s: could not queue the encode; the sweep will", media_id, exc_info=True)
+        status.back_to_pending(media_id)
 
 
 def record_probe(media, task_id=None):
@@ -108,7 +149,7 @@ def record_probe(media, task_id=None):
         # fetching only the bytes it needs.
         info = ffmpeg.probe(local_path(storage, media.file.name) or storage.url(media.file.name))
     except ffmpeg.FFmpegError as exc:
-        services.mark_failed(media.pk, editor_messages.unreadable(exc.summary), exc.summary, task_id)
+        status.mark_failed(media.pk, editor_messages.unreadable(exc.summary), exc.summary, task_id)
         return None
     Media.objects.filter(pk=media.pk).update(
         duration=round(info.duration, 3),
@@ -131,10 +172,10 @@ def encode(self, media_id, source_file, probed=None):
     media = Media.objects.filter(pk=media_id).first()
     if media is None or media.file.name != source_file:
         return "superseded"  # the replacement enqueued its own transcode
-    if media.status == Media.Status.READY and media.source_file == source_file and media.version:
+    if status.is_ready_for(media, source_file):
         return "already ready"
     if media.attempts >= MAX_ATTEMPTS:
-        services.mark_failed(media_id, editor_messages.gave_up(media.attempts), task_id=self.request.id)
+        status.mark_failed(media_id, editor_messages.gave_up(media.attempts), task_id=self.request.id)
         return "failed"
     with _media_lock(media_id) as locked:
         if not locked:
@@ -146,28 +187,28 @@ def encode(self, media_id, source_file, probed=None):
                 logger.info("media %s: another encode still holds it; leaving it to that one", media_id)
                 return "busy"
         media.refresh_from_db()
-        if media.status == Media.Status.READY and media.source_file == source_file and media.version:
+        if status.is_ready_for(media, source_file):
             return "already ready"  # the run that held the lock finished it
-        services.start_processing(media_id, attempts=media.attempts + 1)
+        status.start_processing(media_id, attempts=media.attempts + 1)
         _delete_orphans(media)
         task_id = self.request.id
         try:
             with _heartbeat(media_id), _workdir(media_id) as work:
                 return _encode(media, source_file, work, probed)
         except EncodeFailure as exc:
-            services.mark_failed(media_id, exc.message, exc.detail, task_id)
+            status.mark_failed(media_id, exc.message, exc.detail, task_id)
             return "failed"
         except ffmpeg.FFmpegError as exc:
-            services.mark_failed(media_id, editor_messages.encode_failed(), exc.summary, task_id)
+            status.mark_failed(media_id, editor_messages.encode_failed(), exc.summary, task_id)
             return "failed"
         except SoftTimeLimitExceeded:
-            services.mark_failed(media_id, editor_messages.timed_out(), "soft time limit", task_id)
+            status.mark_failed(media_id, editor_messages.timed_out(), "soft time limit", task_id)
             return "failed"
         except Exception as exc:
             # Say so in the admin (with a retry button) rather than sit in "processing";
             # the traceback goes to the log, the editor gets a reference to it.
             logger.exception("media %s: unexpected error in encode task %s", media_id, task_id)
-            services.mark_failed(media_id, editor_messages.unexpected(task_id), repr(exc), task_id)
+            status.mark_failed(media_id, editor_messages.unexpected(task_id), repr(exc), task_id)
             raise
 
 
@@ -186,7 +227,7 @@ def _encode(media, source_file, work, probed):
     os.makedirs(out)
 
     def report(percent):
-        services.report_progress(media.pk, percent)
+        status.report_progress(media.pk, percent)
 
     ffmpeg.run(ffmpeg.ladder_command(source, out, info, variants), info.duration, on_progress=report)
     read = _check_complete(out, variants, info)
@@ -292,7 +333,7 @@ def _switch(media_id, source_file, version, rows, poster):
             Media.objects.filter(pk=media_id).update(
                 poster=media.poster,
                 poster_is_generated=media.poster_is_generated,
-                **services.ready_fields(source_file, version),
+                **status.ready_fields(source_file, version),
             )
             if old_version and old_version != version:
                 old_prefix = media.version_prefix(old_version)
@@ -358,7 +399,10 @@ def sweep_stuck_media():
     requeued = []
     for reason, condition in lost.items():
         for media_id in Media.objects.filter(condition).values_list("pk", flat=True):
-            if services.requeue(media_id, condition, reason):
+            # Re-checked as it is reset: it may have moved on since this query.
+            if status.back_to_pending(media_id, still=condition):
+                logger.warning("media %s %s; queueing its transcode again", media_id, reason)
+                publish_transcode(media_id)
                 requeued.append(media_id)
     return sorted(requeued)
 
@@ -378,10 +422,10 @@ def record_document_info(document_id):
     if document is None:
         return None
     info = DocumentInfo.objects.filter(document=document).first()
-    if services.document_info_is_current(document, info):
+    if info is not None and info.is_current_for(document):
         return info.page_count
     facts, error = None, ""
-    if services.is_pdf(document):
+    if pdf.is_pdf(document):
         facts, error = _read_pdf(document)
     thumbnail = ""
     if facts is not None:
@@ -445,7 +489,7 @@ def _heartbeat(media_id):
         try:
             while not stop.wait(every):
                 try:
-                    services.heartbeat(media_id)
+                    status.heartbeat(media_id)
                 except Exception:  # a database blip must not end the encode
                     logger.warning("media %s: could not write the heartbeat", media_id, exc_info=True)
         finally:

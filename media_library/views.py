@@ -163,7 +163,6 @@ def caption(request, media_id, caption_id):
     return response
 
 
-# --- Admin (mounted under /admin/ by wagtail_hooks, so only admin users get here) ------
 @require_GET
 def document_thumbnail(request, document_id):
     """A document's first-page thumbnail, for exactly those who may download the document.
@@ -194,6 +193,7 @@ def document_thumbnail(request, document_id):
     return response
 
 
+# --- Admin (mounted under /admin/ by wagtail_hooks, so only admin users get here) ------
 def _editable(request, media_id):
     media = get_object_or_404(Media, pk=media_id)
     if not media.is_editable_by_user(request.user):

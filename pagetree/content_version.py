@@ -7,7 +7,7 @@ include ``current()``. Any change to the tree, its sites or its view restriction
 publish is rare next to the reads it serves, and dropping everything is always correct,
 however far the change reaches (a moved module changes every lesson URL below it).
 
-When the cache fails, ``current()`` answers None and callers skip the cache (fail-open).
+The cache fails open by itself (``portal.cache``: a per-process cache while Redis is down).
 
 Within a request the version is read from the cache once (``begin_request``/``end_request``,
 connected to Django's request signals): routing, view restrictions, the outline and the page
@@ -36,7 +36,7 @@ def end_request(**kwargs):
 
 
 def current():
-    """The current version (a number), or None when the cache cannot be read."""
+    """The current version (a number), or None if the cache keeps nothing (callers then skip it)."""
     memo = _request_memo.get()
     if memo and memo.get("version") is not None:
         return memo["version"]
@@ -47,17 +47,13 @@ def current():
 
 
 def _read():
-    try:
-        version = cache.get(_KEY)
-        if version is None:
-            version = time.time_ns()
-            # add: two workers starting at once agree on one version.
-            if not cache.add(_KEY, version, timeout=None):
-                version = cache.get(_KEY)
-        return version
-    except Exception:
-        logger.warning("Cache unavailable; answers derived from the page tree are read afresh", exc_info=True)
-        return None
+    version = cache.get(_KEY)
+    if version is None:
+        version = time.time_ns()
+        # add: two workers starting at once agree on one version.
+        if not cache.add(_KEY, version, timeout=None):
+            version = cache.get(_KEY)
+    return version
 
 
 def bump():
@@ -65,11 +61,7 @@ def bump():
     memo = _request_memo.get()
     if memo:
         memo.clear()  # this request reads the new version next time
-    try:
-        cache.set(_KEY, time.time_ns(), timeout=None)
-    except Exception:
-        # Nothing cached can be read without the cache either; the next current() starts afresh.
-        logger.warning("Cache unavailable; could not drop answers derived from the page tree", exc_info=True)
+    cache.set(_KEY, time.time_ns(), timeout=None)
 
 
 _MISSING = object()
@@ -78,23 +70,15 @@ _MISSING = object()
 def cached(key, build, timeout):
     """``build()``, kept in the cache under ``key`` and the current version for ``timeout`` seconds.
 
-    For answers derived from the page tree: any change to it drops them (``bump``). When the
-    cache fails, ``build()`` is answered afresh (fail-open). ``None`` is a value like any other.
+    For answers derived from the page tree: any change to it drops them (``bump``). The cache
+    fails open by itself (``portal.cache``). ``None`` is a value like any other.
     """
     version = current()
     if version is None:
         return build()
     versioned = f"{key}:{version}"
-    try:
-        value = cache.get(versioned, _MISSING)
-    except Exception:
-        logger.warning("Cache unavailable; %s is read afresh", key, exc_info=True)
-        return build()
-    if value is not _MISSING:
-        return value
-    value = build()
-    try:
+    value = cache.get(versioned, _MISSING)
+    if value is _MISSING:
+        value = build()
         cache.set(versioned, value, timeout)
-    except Exception:
-        logger.warning("Cache unavailable; %s is not kept", key, exc_info=True)
     return value

@@ -18,20 +18,16 @@ logger = logging.getLogger(__name__)
 
 
 def restricted_paths():
-    """The tree paths of the pages that carry a view restriction, or None when the cache fails."""
+    """The tree paths of the pages that carry a view restriction, or None without a content version."""
     version = content_version.current()
     if version is None:
         return None
     key = f"pagetree:restricted-paths:{version}"
-    try:
-        paths = cache.get(key)
-        if paths is None:
-            paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
-            cache.set(key, paths, 60 * 60 * 24)
-        return paths
-    except Exception:
-        logger.warning("Cache unavailable; view restrictions are read from the database", exc_info=True)
-        return None
+    paths = cache.get(key)
+    if paths is None:
+        paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
+        cache.set(key, paths, 60 * 60 * 24)
+    return paths
 
 
 def is_unrestricted(page):

@@ -1,9 +1,16 @@
 """The default cache: Redis, failing open onto a per-process cache while Redis is unreachable.
 
-Redis is an accelerator, never a dependency (ARCHITECTURE.md). Django's ``RedisCache``
-raises ``redis.exceptions.ConnectionError`` from every call when Redis is down, and
-Wagtail's ``Site.get_site_root_paths``, the ``cached_db`` session backend and allauth's
-rate limits all call the cache on every request, so an outage was a full site outage.
+Redis is an accelerator, never a dependency (README: ``REDIS_URL`` in "Configuration", and
+"Caching" under "Architecture"). Django's ``RedisCache`` raises
+``redis.exceptions.ConnectionError`` from every call when Redis is down, and Wagtail's
+``Site.get_site_root_paths``, the ``cached_db`` session backend and allauth's rate limits
+all call the cache on every request, so an outage was a full site outage.
+
+This is the one place the cache fails open: the code that calls it (routing, the page
+cache, the content version, the staff rule) calls it plainly, as it would any cache.
+A Redis that answers but refuses to serve (a replica left read-only by a failover, a full
+``maxmemory`` with ``noeviction``, ``MISCONF`` when it cannot persist, still loading its
+data) counts as down too: every Redis error does.
 
 Why a thin wrapper around Django's backend rather than django-redis' ``IGNORE_EXCEPTIONS``:
 
@@ -42,8 +49,7 @@ from django_prometheus.cache.metrics import (
     django_cache_hits_total,
     django_cache_misses_total,
 )
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +62,8 @@ MAX_STALE_KEYS = 10_000
 NOT_PER_PROCESS = ("django.contrib.sessions.cached_db",)
 # What each single-key call answers for such a key while Redis is down.
 MISSES = {"get": lambda args: args[1], "has_key": lambda args: False, "add": lambda args: True}
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# What makes Redis unusable for a moment: it is down, slow, or refuses (read-only, full, ...).
+UNREACHABLE = (RedisError, OSError)
 # The label of this backend in django-prometheus' cache metrics.
 METRICS_BACKEND = "native_redis"
 

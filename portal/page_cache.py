@@ -17,7 +17,8 @@ What is never stored or served from here:
   is marked private or no-cache (view restrictions), or plays media still being encoded.
 Previews and shared drafts are served by Wagtail's admin views, never through here.
 
-Every cache error is logged and the page is served as if there were no cache (fail-open).
+While Redis is down the cache answers from a per-process fallback (``portal.cache``, which
+fails open and logs the outage once), so pages are still served, kept per process.
 
 Two halves: ``store`` (called by the serve view, which knows the page) decides whether a
 response may be shared and marks it; ``PageCacheMiddleware``, near the top of the middleware
@@ -27,7 +28,6 @@ cache reads (the version and the page) and no query.
 """
 
 import hashlib
-import logging
 import time
 from urllib.parse import urlencode
 
@@ -41,8 +41,6 @@ from wagtail.models import ReferenceIndex
 from wagtailmedia.models import get_media_model
 
 from pagetree.services import content_version
-
-logger = logging.getLogger(__name__)
 
 # The catalogue's filters, search and pagination (courses/catalogue.py); nothing else varies a page.
 QUERY_PARAMETERS = frozenset({"q", "category", "level", "page"})
@@ -82,11 +80,7 @@ def cached_response(request):
     version = content_version()
     if version is None:
         return None
-    try:
-        entry = cache.get(_key(request, version))
-    except Exception:
-        logger.warning("Cache unavailable; the page is rendered afresh", exc_info=True)
-        return None
+    entry = cache.get(_key(request, version))
     if entry is None or "headers" not in entry:  # an entry in an older release's shape: a miss
         return None
     response = HttpResponse(entry["content"])
@@ -163,11 +157,8 @@ def _keep(request, response):
             (name, value) for name, value in response.items() if name.lower() not in UNSHARED_HEADERS
         ],
     }
-    try:
-        cache.set(_key(request, version), entry, settings.PAGE_CACHE_SECONDS)
-        response["X-Page-Cache"] = "miss"
-    except Exception:
-        logger.warning("Cache unavailable; the page is not kept", exc_info=True)
+    cache.set(_key(request, version), entry, settings.PAGE_CACHE_SECONDS)
+    response["X-Page-Cache"] = "miss"
 
 
 class PageCacheMiddleware:

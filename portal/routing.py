@@ -5,18 +5,16 @@ segment (the child page, then its specific row): seven for a lesson. ``serve`` a
 both from the cache, keyed by ``content_version`` so that any change to the page tree
 drops them, and then hands the request to Wagtail's own ``serve`` view, which keeps its
 hooks, view restrictions and the pages' own ``serve``. A cached route costs one query
-(the page itself) and is trusted only if that page is still live; anything odd, or a
-cache that fails, falls back to Wagtail's routing (fail-open).
+(the page itself) and is trusted only if that page is still live; anything odd falls back
+to Wagtail's routing. While Redis is down the cache answers from a per-process fallback
+(``portal.cache``): routes are computed by Wagtail again, and kept per process.
 
 Routes with arguments (routable pages) are not cached: they are computed each time.
 """
 
-import logging
-
 from django.apps import apps
 from django.core.cache import cache
 from wagtail.models import Page, Site
-from wagtail.models.sites import SiteRootPath
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
@@ -24,24 +22,7 @@ from pagetree.services import content_version
 
 from . import page_cache
 
-logger = logging.getLogger(__name__)
-
 TIMEOUT = 60 * 60 * 24
-
-
-def _get(key):
-    try:
-        return cache.get(key)
-    except Exception:
-        logger.warning("Cache unavailable; routing through the database", exc_info=True)
-        return None
-
-
-def _set(key, value):
-    try:
-        cache.set(key, value, TIMEOUT)
-    except Exception:
-        logger.warning("Cache unavailable; the route is not kept", exc_info=True)
 
 
 def find_site(request, version):
@@ -49,33 +30,20 @@ def find_site(request, version):
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
     key = f"portal:site:{version}:{request._get_raw_host()}:{request.get_port()}"
-    site = _get(key)
+    site = cache.get(key)
     if site is None:
         site = Site.find_for_request(request)
         if site is not None:
-            _set(key, site)
+            cache.set(key, site, TIMEOUT)
     request._wagtail_site = site
     return site
 
 
 def site_root_paths(request):
-    """Wagtail's root paths (kept in the cache by Wagtail), read from the database when the
-    cache fails; stored on the request, where Wagtail's URL building looks first."""
+    """Wagtail's root paths (kept in the cache by Wagtail), stored on the request, where
+    Wagtail's URL building looks first."""
     if not hasattr(request, "_wagtail_cached_site_root_paths"):
-        try:
-            paths = Site.get_site_root_paths()
-        except Exception:
-            logger.warning("Cache unavailable; site root paths are read from the database", exc_info=True)
-            sites = Site.objects.select_related("root_page", "root_page__locale").order_by(
-                "-root_page__url_path", "-is_default_site", "hostname"
-            )
-            paths = [
-                SiteRootPath(
-                    site.id, site.root_page.url_path, site.root_url, site.root_page.locale.language_code
-                )
-                for site in sites
-            ]
-        request._wagtail_cached_site_root_paths = paths
+        request._wagtail_cached_site_root_paths = Site.get_site_root_paths()
     return request._wagtail_cached_site_root_paths
 
 
@@ -97,7 +65,7 @@ def route(request, path):
     if site is None or hasattr(request, "_wagtail_route_for_request"):
         return
     key = f"portal:route:{version}:{site.pk}:{path}"
-    entry = _get(key)
+    entry = cache.get(key)
     if entry is not None:
         page = _cached_page(entry)
         if page is not None and page.live:
@@ -107,7 +75,7 @@ def route(request, path):
     if result is not None:
         page, args, kwargs = result
         if not args and not kwargs:
-            _set(key, (page._meta.label, page.pk))
+            cache.set(key, (page._meta.label, page.pk), TIMEOUT)
 
 
 def serve(request, path):

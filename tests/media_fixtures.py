@@ -16,13 +16,13 @@ import pypdf
 import pytest
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from wagtail.documents import get_document_model
 
 from media_library import tasks
 from media_library.models import Media
+from tests.media_library.factories import MediaFactory
 from tests.processes import wait_for
 
 
@@ -51,20 +51,18 @@ def make_document(data, name="handout.pdf", title="Handout"):
 
 
 def upload(path, media_type="video", title=None, enqueue=True, **fields):
-    """Create a media item from a local file. With ``enqueue=False`` no transcode is queued
-    (the file is stored first and the item records it as already seen), as when the broker
-    was down at upload time."""
+    """A media item of a local file (``MediaFactory``). With ``enqueue=False`` no transcode is
+    queued (the file is stored first and the item records it as already seen), as when the
+    broker was down at upload time."""
     path = Path(path)
-    if enqueue:
-        with path.open("rb") as fh:
-            return Media.objects.create(
-                title=title or path.stem, type=media_type, file=File(fh, name=path.name), **fields
-            )
     with path.open("rb") as fh:
-        name = default_storage.save(f"media/{path.name}", File(fh, name=path.name))
-    return Media.objects.create(
-        title=title or path.stem, type=media_type, file=name, source_file=name, **fields
-    )
+        return MediaFactory(
+            title=title or path.stem,
+            type=media_type,
+            file=File(fh, name=path.name),
+            enqueue=enqueue,
+            **fields,
+        )
 
 
 def wait_until_settled(media, timeout=90):

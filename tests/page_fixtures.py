@@ -5,7 +5,6 @@ Loaded for every test through ``pytest_plugins`` in tests/conftest.py."""
 import pytest
 from django.core.files.base import ContentFile
 from wagtail.models import Page, Site
-from wagtailmedia import get_media_model
 
 from tests.factories import (
     CourseIndexPageFactory,
@@ -14,6 +13,7 @@ from tests.factories import (
     LessonPageFactory,
     ModulePageFactory,
 )
+from tests.media_library.factories import MediaFactory
 
 
 def make_home():
@@ -73,9 +73,7 @@ def lessons_of(course):
 
 def make_media(title="Clip", media_type="video", content=b"not really a video", name="clip.mp4", duration=10):
     """A media library item, ``duration`` seconds long as if probed; only playing tests read the bytes."""
-    return get_media_model().objects.create(
-        title=title, type=media_type, file=ContentFile(content, name=name), duration=duration
-    )
+    return MediaFactory(title=title, type=media_type, file=ContentFile(content, name=name), duration=duration)
 
 
 HLS_MASTER = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n360p/index.m3u8\n"

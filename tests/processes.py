@@ -113,8 +113,9 @@ class RedisServer:
     was there before, as a production Redis with persistence would (stale copies included).
     """
 
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, extra_args=()):
         self.port = free_port()
+        self.extra_args = list(extra_args)  # more redis-server options
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.process = None
@@ -125,7 +126,7 @@ class RedisServer:
 
     def start(self):
         args = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.data_dir)]
-        args += ["--save", "", "--appendonly", "yes", "--appendfsync", "always"]
+        args += ["--save", "", "--appendonly", "yes", "--appendfsync", "always", *self.extra_args]
         self.process = Process(args, env=dict(os.environ), log_path=self.data_dir / "redis.log")
         wait_for(self.answers, timeout=15, message=f"redis-server on port {self.port}")
 

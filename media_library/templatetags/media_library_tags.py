@@ -35,17 +35,18 @@ def media_player(context, media, start=0, css_class="", autoplay=False, muted=Fa
     user = getattr(request, "user", None) or context.get("user")
     # A page rendered under a grant (a share link's draft) signs its players' URLs for it.
     grant = services.request_grant(request)
-    allowed = bool(allowed or grant)
     try:
-        playback = services.playback_urls(media, user, allowed=allowed, grant=grant)
-        state = "playable" if playback else _state(media, user, allowed)
+        # Who may watch, and who sees editors' details, asked once for the whole player.
+        access = services.access(user, media, allowed=bool(allowed or grant))
+        playback = services.playback_urls(media, user, allowed=access.may_watch, grant=grant)
+        state = "playable" if playback else _state(media, access.may_watch)
         return render_to_string(
             "media_library/player.html",
             {
                 "media": media,
                 "playback": playback,
                 "state": state,
-                "editor": services.is_editor(user, media),
+                "editor": access.editor,
                 "start": float(start or 0),
                 "css_class": css_class,
                 "autoplay": autoplay,
@@ -58,8 +59,8 @@ def media_player(context, media, start=0, css_class="", autoplay=False, muted=Fa
         return render_to_string("media_library/player.html", {"media": media, "state": "unavailable"})
 
 
-def _state(media, user, allowed=False):
-    if not (allowed or services.can_access(user, media)):
+def _state(media, may_watch):
+    if not may_watch:
         return "forbidden"
     if media.status == media.Status.FAILED:
         return "failed"

@@ -27,46 +27,76 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-never-use-in-pr
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-INSTALLED_APPS = [
-    "portal",
-    "home",
-    "pagetree",
-    # Before wagtailmedia, so its admin templates can be extended here.
-    "media_library",
-    "wagtailmedia",
-    "courses",
-    "lessons",
-    "sharing",
-    "wagtail.api.v2",
-    "rest_framework",
-    "wagtail.contrib.forms",
-    "wagtail.contrib.redirects",
-    "wagtail.contrib.settings",
-    "wagtail.embeds",
-    "wagtail.sites",
-    "wagtail.users",
-    "wagtail.snippets",
-    "wagtail.documents",
-    "wagtail.images",
-    "wagtail.search",
-    "wagtail.admin",
-    "wagtail",
-    "modelcluster",
-    "taggit",
-    "django_filters",
-    "django_celery_beat",
-    "django_guid",
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "csp",
-]
+# --- Apps and middleware: each list is assembled here and nowhere else ----------------
+# Google sign-in exists only when both variables are set (its provider app below, its
+# settings under Authentication); no SocialApp row is needed.
+GOOGLE_CLIENT_ID = env("GOOGLE_CLIENT_ID", default="")
+GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET", default="")
+if bool(GOOGLE_CLIENT_ID) != bool(GOOGLE_CLIENT_SECRET):
+    raise environ.ImproperlyConfigured("Set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither.")
+
+
+def installed_apps(demo=False):
+    """INSTALLED_APPS. ``demo``: with the demo app (``manage.py demo_content``), which dev.py
+    and test.py ask for (``INSTALLED_APPS = installed_apps(demo=True)``) and production leaves out."""
+    return [
+        "portal",
+        "home",
+        "pagetree",
+        # Before wagtailmedia, so its admin templates can be extended here.
+        "media_library",
+        "wagtailmedia",
+        "courses",
+        "lessons",
+        "sharing",
+        "wagtail.api.v2",
+        "rest_framework",
+        "wagtail.contrib.forms",
+        "wagtail.contrib.redirects",
+        "wagtail.contrib.settings",
+        "wagtail.embeds",
+        "wagtail.sites",
+        "wagtail.users",
+        "wagtail.snippets",
+        "wagtail.documents",
+        "wagtail.images",
+        "wagtail.search",
+        "wagtail.admin",
+        "wagtail",
+        "modelcluster",
+        "taggit",
+        "django_filters",
+        "django_celery_beat",
+        "django_guid",
+        "django.contrib.admin",
+        "django.contrib.auth",
+        "django.contrib.contenttypes",
+        "django.contrib.sessions",
+        "django.contrib.messages",
+        "django.contrib.staticfiles",
+        "csp",
+        # Students' accounts: django-allauth, integrated by the `accounts` app (README,
+        # "Accounts"); `accounts` comes before allauth so that its templates override allauth's.
+        "accounts",
+        "allauth",
+        "allauth.account",
+        "allauth.socialaccount",
+        "allauth.usersessions",
+        "django.contrib.humanize",  # allauth's sessions page says "3 minutes ago"
+        *(["allauth.socialaccount.providers.google"] if GOOGLE_CLIENT_ID else []),
+        "django_prometheus",  # request and cache metrics for /metrics (portal/metrics.py)
+        *(["demo"] if demo else []),
+    ]
+
+
+INSTALLED_APPS = installed_apps()
 
 MIDDLEWARE = [
-    # First, so that probes answer whatever the Host header and before any
+    # django-prometheus counts requests by view and status and times them: its two middleware
+    # wrap all the others; /metrics itself is answered first (portal/metrics.py), like the probes.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "portal.metrics.MetricsMiddleware",
+    # Before the rest, so that probes answer whatever the Host header and before any
     # HTTPS redirect: Kubernetes probes use the pod IP over plain HTTP.
     "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -85,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -157,18 +189,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Students' accounts: django-allauth, integrated by the `accounts` app (README, "Accounts").
-# Appended rather than written into the lists above so that this block is self-contained;
-# `accounts` comes before allauth so that its templates override allauth's.
-INSTALLED_APPS += [
-    "accounts",
-    "allauth",
-    "allauth.account",
-    "allauth.socialaccount",
-    "allauth.usersessions",
-    "django.contrib.humanize",  # allauth's sessions page says "3 minutes ago"
-]
-MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
+# Students' accounts: django-allauth, integrated by the `accounts` app (README, "Accounts";
+# its apps and middleware are in the lists above).
 AUTHENTICATION_BACKENDS = [
     # Username and password: the Wagtail admin's own login form, for staff.
     "django.contrib.auth.backends.ModelBackend",
@@ -201,14 +223,9 @@ WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.WagtailLoginForm"
 # Per-IP limits need the client's address: behind N proxies of ours (the ingress), it is the
 # Nth address from the right of X-Forwarded-For. 0 trusts no proxy and uses REMOTE_ADDR.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# Google sign-in exists only when both variables are set; no SocialApp row is needed.
-GOOGLE_CLIENT_ID = env("GOOGLE_CLIENT_ID", default="")
-GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET", default="")
-if bool(GOOGLE_CLIENT_ID) != bool(GOOGLE_CLIENT_SECRET):
-    raise environ.ImproperlyConfigured("Set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither.")
+# Google sign-in (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, read with the apps above).
 SOCIALACCOUNT_PROVIDERS = {}
 if GOOGLE_CLIENT_ID:
-    INSTALLED_APPS += ["allauth.socialaccount.providers.google"]
     SOCIALACCOUNT_PROVIDERS["google"] = {
         "APPS": [{"client_id": GOOGLE_CLIENT_ID, "secret": GOOGLE_CLIENT_SECRET, "key": ""}],
         "SCOPE": ["profile", "email"],
@@ -484,13 +501,5 @@ BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 # /metrics (portal/metrics.py): with a token, only `Authorization: Bearer <token>` is let
 # in; without one, only requests that did not come through the ingress.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
-# django-prometheus counts requests by view and status and times them: its two middleware
-# wrap all the others; /metrics itself is answered first (portal/metrics.py), like the probes.
-INSTALLED_APPS += ["django_prometheus"]
-MIDDLEWARE = [
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "portal.metrics.MetricsMiddleware",
-    *MIDDLEWARE,
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
-]
+# django-prometheus' app and middleware are in the lists at the top.
 # Cache reads, and the ones Redis did not answer, are counted by the cache itself (portal/cache.py).

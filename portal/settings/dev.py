@@ -1,7 +1,7 @@
 """Local development: `make run`."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, installed_apps
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "0.0.0.0"])  # noqa: S104
@@ -14,4 +14,4 @@ WHITENOISE_AUTOREFRESH = True
 # verification email is still sent, to the console unless EMAIL_URL says otherwise.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 # `manage.py demo_content` (make run); production settings leave the demo app out.
-INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
+INSTALLED_APPS = installed_apps(demo=True)

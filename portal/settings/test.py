@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import VAR_DIR, env, installed_apps
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -16,6 +16,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # The demo content is tested too (and its home page is the tests' site root).
-INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
+INSTALLED_APPS = installed_apps(demo=True)
 # Beat runs scheduled publishing every 2 seconds in the tests that start it.
 PUBLISH_SCHEDULED_EVERY = 2

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from portal.cache import FailOpenRedisCache
-from tests.processes import RedisServer
+from tests.processes import RedisServer, free_port
 
 
 @pytest.fixture
@@ -87,3 +87,35 @@ def test_sessions_are_never_kept_in_the_per_process_fallback(own_redis):
     assert cache.has_key(key) is False
     cache.set("other", "kept per process")
     assert cache.get("other") == "kept per process"
+
+
+@pytest.fixture(
+    params=[
+        # A replica whose primary is gone (as after a failover gone wrong): "READONLY".
+        ["--replicaof", "127.0.0.1", "{closed_port}"],
+        # Full, and told never to evict: "OOM command not allowed".
+        ["--maxmemory", "1", "--maxmemory-policy", "noeviction"],
+    ],
+    ids=["read-only replica", "out of memory"],
+)
+def refusing_redis(request, tmp_path):
+    """A redis-server of the test's own that answers but refuses every write."""
+    server = RedisServer(
+        tmp_path / "redis", extra_args=[arg.format(closed_port=free_port()) for arg in request.param]
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_redis_that_answers_but_refuses_writes_is_failed_open_too(refusing_redis):
+    """Every caller calls the cache plainly (portal/cache.py is the one place that fails open),
+    so a Redis error that is not a lost connection must not reach them either."""
+    cache = fail_open_cache(refusing_redis)
+
+    assert cache.get("nothing-yet") is None
+    cache.set("kept", "in the fallback")  # refused by Redis: no error raised
+    assert not cache.redis_available
+    assert cache.get("kept") == "in the fallback"
+    assert cache.add("counter", 1) is True
+    assert cache.incr("counter") == 2
