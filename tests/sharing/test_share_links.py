@@ -9,7 +9,7 @@ from django.test import Client
 
 from sharing.models import ShareLink
 from sharing.services import create_link, hash_token
-from tests.page_fixtures import lessons_of
+from tests.page_fixtures import add_quiz, lessons_of, quiz_value
 from tests.user_fixtures import make_instructor, teach
 
 
@@ -127,3 +127,16 @@ def test_the_course_instructor_may_share_but_another_instructor_may_not(client, 
     client.post(f"/admin/share-links/{link.pk}/revoke/")
     link.refresh_from_db()
     assert link.revoked_at is None
+
+
+def test_a_share_link_to_a_lesson_with_a_quiz_shows_the_quiz_untried(editor, course):
+    """The reviewer reads as an unsaved sample student: no attempts to look up, no error."""
+    lesson = add_quiz(lessons_of(course)[1].specific, quiz_value(max_attempts=2))
+    lesson.title = "Quiz draft"
+    lesson.save_revision()
+    _, token = create_link(lesson, editor)
+    response = open_share(f"/share/{token}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Draft preview" in html and "Quiz draft" in html
+    assert "Which page type holds lessons?" in html and "2 attempts allowed, 2 left." in html
