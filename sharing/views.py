@@ -50,4 +50,9 @@ def shared_draft(request, token):
         match = BODY_TAG.search(content)
         at = match.end() if match else 0
         response.content = content[:at] + banner + content[at:]
+        # The preview ran through the whole middleware stack, which counted the page before
+        # the banner: a stale length cuts the page short, and on a kept-alive connection its
+        # surplus bytes would be read as the start of the next response.
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
     return _private(response)
