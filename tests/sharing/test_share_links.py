@@ -161,3 +161,13 @@ def test_every_response_of_the_share_view_has_the_length_of_its_body(editor, cou
             assert response.has_header("Content-Length"), url
             assert int(response["Content-Length"]) == len(response.content), (url, response.status_code)
     assert statuses == {200, 404, 410}
+
+
+def test_the_course_editor_shows_one_share_links_tab(client, editor, course):
+    client.force_login(editor)
+    html = client.get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    labels = re.findall(r'role="tab"[^>]*>(.*?)</a>', html, re.S)
+    # A tab's label is its heading, then an error count in brackets (empty here).
+    tabs = [re.sub(r"<[^>]+>", "", label).split("(")[0].strip() for label in labels]
+    assert tabs.count("Share links") == 1, tabs
+    assert tabs[0] == "Content"
