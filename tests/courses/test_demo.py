@@ -1,9 +1,12 @@
 """The demo content: three categories, three courses with modules and lessons using every block."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
+from wagtail.models import Site
 from wagtailmedia.models import get_media_model
 
 from courses.models import Category, CourseIndexPage, CoursePage, ModulePage
@@ -30,7 +33,13 @@ def counts():
 @pytest.mark.django_db
 def test_demo_content_is_idempotent_and_uses_every_block(client, settings):
     settings.DEMO_ADMIN_PASSWORD = "demo-password-for-tests"
-    call_command("demo_content")
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8400"  # `WEB_PORT=8400 make run`
+    output = io.StringIO()
+    call_command("demo_content", stdout=output)
+    # The logins it prints, and Wagtail's own absolute page URLs, are on the port it serves on.
+    assert "Admin: http://127.0.0.1:8400/admin/" in output.getvalue()
+    assert "Student: http://127.0.0.1:8400/accounts/login/" in output.getvalue()
+    assert Site.objects.get(is_default_site=True).root_url == "http://127.0.0.1:8400"
     first = counts()
     call_command("demo_content")
     assert counts() == first
