@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from courses.services import enroll
 from media_library.models import Media
-from tests.factories import CoursePageFactory, UserFactory
+from tests.factories import CoursePageFactory, LessonPageFactory, UserFactory
 from tests.page_fixtures import make_media
 from tests.user_fixtures import make_instructor, teach
 
@@ -16,6 +16,7 @@ def test_an_instructor_sees_their_courses_with_moderation_state_and_this_weeks_e
     user_a, teacher_a = make_instructor("alice")
     _, teacher_b = make_instructor("bob")
     mine = teach(CoursePageFactory(parent=catalogue, title="Mine"), teacher_a)
+    LessonPageFactory(parent=mine)  # a course is open for enrollment once it has a lesson
     in_review = teach(CoursePageFactory(parent=catalogue, title="Mine in review"), teacher_a)
     teach(CoursePageFactory(parent=catalogue, title="Bob's"), teacher_b)
     in_review.save_revision(user=user_a)
