@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from courses.services import enroll
@@ -47,3 +48,11 @@ def test_the_media_queue_counts_and_links_the_items_the_user_may_work_on(client,
     for label in ("Queued: 1", "Processing: 1", "Failed: 1"):
         assert label in html
     assert f"/admin/media/edit/{failed.pk}/" in html and "Busy clip</a> (40%)" in html
+
+
+def test_an_instructor_without_a_course_is_offered_to_create_the_first_one(client, db):
+    user, _ = make_instructor("nadia")
+    client.force_login(user)
+    html = client.get("/admin/").content.decode()
+    assert "My courses" in html and "You have no course yet." in html
+    assert f'<a class="button" href="{reverse("course_start")}">Create your first course</a>' in html
