@@ -1,6 +1,7 @@
 """The courses app in the Wagtail admin: its snippets and the course enrollment report."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
@@ -9,13 +10,15 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
 from .admin_panels import dashboard_panels
 from .admin_views import StartCourseView
+from .certificates import reissue_certificate
 from .models import Category, Certificate, CoursePage, Instructor
 from .reports import CourseEnrollmentReportView
 from .roles import may_start_course
+from .tasks import issue_certificate as issue_certificate_task
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -34,8 +37,30 @@ class InstructorViewSet(SnippetViewSet):
     search_backend_name = None
 
 
+class CertificateEditView(EditView):
+    """Saving a corrected name reissues the certificate: a new PDF, emailed to the student."""
+
+    def save_instance(self):
+        previous = (
+            Certificate.objects.filter(pk=self.object.pk).values_list("student_name", flat=True).first()
+        )
+        certificate = super().save_instance()
+        if previous is not None and certificate.student_name != previous:
+            reissue_certificate(certificate, previous)
+            transaction.on_commit(
+                lambda: issue_certificate_task.delay(certificate.user_id, certificate.course_id)
+            )
+            messages.info(
+                self.request,
+                f"The certificate is being reissued to “{certificate.student_name}”: a new PDF, emailed to "
+                "the student, under the same code.",
+            )
+        return certificate
+
+
 class CertificateViewSet(SnippetViewSet):
-    """Issued certificates; editors revoke one by ticking "revoked" (and giving a reason)."""
+    """Issued certificates; editors revoke one by ticking "revoked" (and giving a reason), or
+    correct the name on it, which reissues it."""
 
     model = Certificate
     icon = "doc-full"
@@ -43,7 +68,18 @@ class CertificateViewSet(SnippetViewSet):
     list_filter = ["revoked"]
     search_fields = ["code", "student_name", "course_title"]
     search_backend_name = None
-    panels = [FieldPanel("revoked"), FieldPanel("revoked_reason")]
+    edit_view_class = CertificateEditView
+    panels = [
+        FieldPanel(
+            "student_name",
+            heading="Name on the certificate",
+            help_text="Correct it if the student asks: saving reissues the certificate (a new PDF, "
+            "emailed to them) under the same code, and their account keeps the corrected name for "
+            "later certificates.",
+        ),
+        FieldPanel("revoked"),
+        FieldPanel("revoked_reason"),
+    ]
 
 
 class CourseSnippets(SnippetViewSetGroup):

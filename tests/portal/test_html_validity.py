@@ -131,7 +131,7 @@ def test_student_pages_are_valid_html_for_anonymous_not_enrolled_and_enrolled_us
 def test_the_certificate_pages_and_an_empty_courses_share_page_are_valid_html(
     client, catalogue, build_course, student, editor, tmp_path
 ):
-    from courses.certificates import issue_certificate
+    from courses.certificates import issue_certificate, store_pdf
     from courses.services import enroll
     from lessons.services import set_lesson_complete
     from sharing.services import create_link
@@ -141,6 +141,7 @@ def test_the_certificate_pages_and_an_empty_courses_share_page_are_valid_html(
     enroll(student, course)
     set_lesson_complete(student, lessons_of(course)[0])
     certificate, _ = issue_certificate(student, course)
+    store_pdf(certificate)
     # A new course, as an instructor starts one: a draft with no lessons yet.
     empty = CoursePageFactory(parent=catalogue, title="Brand new course", live=False)
     empty.save_revision()
@@ -157,6 +158,12 @@ def test_the_certificate_pages_and_an_empty_courses_share_page_are_valid_html(
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(path)
+    # Its owner also gets the PDF, a link to share and "Add to LinkedIn".
+    client.force_login(student)
+    path = tmp_path / "own-certificate.html"
+    path.write_bytes(client.get(pages["certificate"]).content)
+    files.append(path)
+    client.logout()
     certificate.revoked, certificate.revoked_reason = True, "Issued by mistake."
     certificate.save()
     path = tmp_path / "revoked-certificate.html"
