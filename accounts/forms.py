@@ -68,8 +68,37 @@ class DjangoAdminLoginForm(LoginPolicyFormMixin, AdminAuthenticationForm):
     """/django-admin/login/ under the site's login policy (set on ``admin.site`` in apps.py)."""
 
 
+NAME_HELP = (
+    "As it should be printed on your certificates. You can change it on your account page "
+    "until your first certificate."
+)
+
+
+def certificate_name_field(**kwargs):
+    return forms.CharField(
+        label="Your full name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        **kwargs,
+    )
+
+
+class CertificateNameForm(forms.Form):
+    """The account page's "Name on your certificates", while no certificate carries it yet."""
+
+    name = certificate_name_field(help_text="Printed on the certificates of the courses you complete.")
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+
 class SignupForm(AllauthSignupForm):
-    """allauth's sign-up form, taking as long for an address that already has an account.
+    """allauth's sign-up form, asking for the name to print on certificates, and taking as
+    long for an address that already has an account.
+
+    The name comes first (``autocomplete="name"``) and is kept with the account
+    (``services.set_certificate_name``); without it a certificate would carry the username
+    allauth makes from the address.
 
     allauth's enumeration prevention answers both cases alike (an email is sent either way),
     but a new account costs a password hash (PBKDF2, a few hundred milliseconds) that the
@@ -77,6 +106,17 @@ class SignupForm(AllauthSignupForm):
     the address was taken. Hashing the typed password (and throwing the hash away) gives both
     paths the same work; bench/bench_auth_timing.py measures it.
     """
+
+    name = certificate_name_field(help_text=NAME_HELP)
+    field_order = ["name", "email", "password1", "password2"]
+
+    def clean_name(self):
+        # Required, so never blank here; runs of spaces are typing slips.
+        return " ".join(self.cleaned_data["name"].split())
+
+    def signup(self, request, user):
+        """Called by allauth once the user is saved (``custom_signup``)."""
+        services.set_certificate_name(user, self.cleaned_data["name"])
 
     def try_save(self, request):
         if self.account_already_exists:

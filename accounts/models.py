@@ -30,3 +30,20 @@ class EmailPreferences(models.Model):
 
     def __str__(self):
         return f"Email preferences of {self.user}"
+
+
+class CertificateName(models.Model):
+    """The name a student wants printed on their certificates, asked at sign-up.
+
+    Students change it on their account page until a certificate carries it; after that an
+    editor corrects it by reissuing the certificate (``accounts.services.certificate_name``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="name_on_certificates"
+    )
+    name = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.name

@@ -9,18 +9,23 @@ from django.db import transaction
 
 from .addresses import has_verified_email, primary_email
 from .emails import EMAIL_KINDS, absolute_url, send_notification, set_preference, unsubscribe_url, wants_email
+from .models import CertificateName
 from .staff import is_staff, works_on
 
 __all__ = [
     "EMAIL_KINDS",
     "absolute_url",
+    "certificate_name",
+    "certificate_name_locked",
     "delete_account",
     "deletion_refusal",
     "display_name",
     "has_verified_email",
     "is_staff",
     "primary_email",
+    "register_certificate_name_lock",
     "send_notification",
+    "set_certificate_name",
     "set_preference",
     "unsubscribe_url",
     "wants_email",
@@ -29,14 +34,62 @@ __all__ = [
 
 
 def display_name(user):
-    """The name to show for ``user``: their full name, else their username.
+    """The name to show for ``user``: their full name, else the name they gave for their
+    certificates, else their username.
 
     Never the email address, so it is safe to show to other people. allauth uses it
     too (``ACCOUNT_USER_DISPLAY``). Anonymous users get an empty string.
     """
     if not getattr(user, "is_authenticated", False):
         return ""
-    return user.get_full_name().strip() or user.get_username()
+    return user.get_full_name().strip() or _stored_certificate_name(user) or user.get_username()
+
+
+def _stored_certificate_name(user):
+    if user.pk is None:
+        return ""
+    try:
+        return user.name_on_certificates.name.strip()
+    except CertificateName.DoesNotExist:
+        return ""
+
+
+def certificate_name(user):
+    """The name to print on ``user``'s certificates: the one they gave (at sign-up or on their
+    account page), else their full name, else their username."""
+    return _stored_certificate_name(user) or user.get_full_name().strip() or user.get_username()
+
+
+def set_certificate_name(user, name):
+    """Record ``name`` as the name on ``user``'s certificates (stripped; blank removes it).
+
+    The caller decides whether it may change (``certificate_name_locked``): the account page
+    asks, an editor reissuing a certificate does not.
+    """
+    name = " ".join(name.split())
+    if not name:
+        CertificateName.objects.filter(user=user).delete()
+    else:
+        CertificateName.objects.update_or_create(user=user, defaults={"name": name})
+    # The user object may hold the old row from an earlier read.
+    user._state.fields_cache.pop("name_on_certificates", None)
+
+
+_name_lock = None
+
+
+def register_certificate_name_lock(check):
+    """Install ``check(user) -> bool``: whether a certificate already carries ``user``'s name
+    (the courses app, which issues them, registers it at start-up). Returns the one it replaced."""
+    global _name_lock
+    previous, _name_lock = _name_lock, check
+    return previous
+
+
+def certificate_name_locked(user):
+    """Whether ``user``'s certificate name is fixed: a certificate carries it, so only an editor
+    reissuing that certificate may correct it."""
+    return bool(_name_lock is not None and user.pk is not None and _name_lock(user))
 
 
 def deletion_refusal(user):

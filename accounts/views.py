@@ -9,28 +9,57 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import emails, services
-from .forms import DeleteAccountForm, ProfileForm
+from .forms import CertificateNameForm, DeleteAccountForm, ProfileForm
 from .models import EMAIL_KINDS
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    """The student's account page: their name, their email addresses, links to the rest."""
+    """The student's account page: their names, their email addresses, links to the rest."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your name was saved.")
         return redirect("accounts_profile")
-    context = {
+    return render(request, "accounts/profile.html", profile_context(request.user, form))
+
+
+def profile_context(user, form, certificate_name_form=None):
+    locked = services.certificate_name_locked(user)
+    if certificate_name_form is None and not locked:
+        certificate_name_form = CertificateNameForm(
+            initial={"name": services.certificate_name(user)}, prefix="certificate"
+        )
+    return {
         "form": form,
-        "emailaddresses": EmailAddress.objects.filter(user=request.user).order_by("-primary", "email"),
+        "certificate_name": services.certificate_name(user),
+        "certificate_name_locked": locked,
+        "certificate_name_form": certificate_name_form,
+        "emailaddresses": EmailAddress.objects.filter(user=user).order_by("-primary", "email"),
         "google_enabled": "google" in settings.SOCIALACCOUNT_PROVIDERS,
-        "email_kinds": [
-            (kind, label, emails.wants_email(request.user, kind)) for kind, label in EMAIL_KINDS.items()
-        ],
+        "email_kinds": [(kind, label, emails.wants_email(user, kind)) for kind, label in EMAIL_KINDS.items()],
     }
-    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def certificate_name(request):
+    """Save the name printed on the student's certificates, until a certificate carries it."""
+    if services.certificate_name_locked(request.user):
+        messages.error(
+            request,
+            "Your certificates already carry your name, so it can no longer be changed here. "
+            "To correct it, ask the course team to reissue your certificate.",
+        )
+        return redirect("accounts_profile")
+    form = CertificateNameForm(request.POST, prefix="certificate")
+    if form.is_valid():
+        services.set_certificate_name(request.user, form.cleaned_data["name"])
+        messages.success(request, "The name on your certificates was saved.")
+        return redirect("accounts_profile")
+    context = profile_context(request.user, ProfileForm(instance=request.user), form)
+    return render(request, "accounts/profile.html", context, status=400)
 
 
 @login_required

@@ -29,7 +29,7 @@ def real_hasher(settings):
 
 
 def timed(client, url, data):
-    cache.clear()  # rate limits: these are many requests from one address
+    cache.delete_own_keys()  # rate limits: many requests from one address (its own keys only)
     start = time.perf_counter()
     response = client.post(url, data)
     elapsed = time.perf_counter() - start
@@ -52,9 +52,14 @@ def test_bench_sign_up_known_and_unknown_addresses(client):
     known, unknown = [], []
     for number in range(RUNS):
         # Alternate, so that machine load affects both paths alike.
-        data = {"email": "known@example.com", "password1": PASSWORD, "password2": PASSWORD}
+        data = {"name": "Known", "email": "known@example.com", "password1": PASSWORD, "password2": PASSWORD}
         known.append(timed(client, "/accounts/signup/", data))
-        data = {"email": f"new{number}@example.com", "password1": PASSWORD, "password2": PASSWORD}
+        data = {
+            "name": "New",
+            "email": f"new{number}@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        }
         unknown.append(timed(client, "/accounts/signup/", data))
     compare("sign-up", known, unknown)
 

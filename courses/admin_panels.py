@@ -99,6 +99,9 @@ def dashboard_panels(user):
     panels = []
     if visible_courses(user, CoursePage.objects.all()).exists() or user.is_superuser:
         panels += [MyCoursesPanel(user), EnrollmentsThisWeekPanel(user)]
+    elif may_start_course(user):
+        # An instructor's first visit: no course yet, so the panel is the way to start one.
+        panels.append(MyCoursesPanel(user))
     if get_permission_policy().user_has_any_permission(user, ["add", "change"]):
         panels.append(MediaQueuePanel(user))
     return panels

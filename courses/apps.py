@@ -6,6 +6,11 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signal_handlers  # lesson_source registers its system check
+        from accounts.services import register_certificate_name_lock
+
+        from . import signal_handlers
+        from .certificates import has_certificate
 
         signal_handlers.connect(self)
+        # A student's certificate name is theirs to change until a certificate carries it.
+        register_certificate_name_lock(has_certificate)

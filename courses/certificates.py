@@ -6,7 +6,10 @@ API (the filesystem, S3 or Azure, whichever is configured).
 """
 
 import io
+import logging
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -19,10 +22,12 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from accounts.services import absolute_url, display_name, send_notification
+from accounts.services import absolute_url, certificate_name, send_notification, set_certificate_name
 
 from . import signals
 from .models import Certificate, Enrollment
+
+logger = logging.getLogger(__name__)
 
 INK = HexColor("#1b2a4a")
 ACCENT = HexColor("#2f6f4f")
@@ -35,6 +40,27 @@ def verification_path(certificate):
 def verification_url(certificate):
     """The public page confirming ``certificate``, as an absolute URL (on the PDF and in its QR code)."""
     return absolute_url(verification_path(certificate))
+
+
+# LinkedIn's "Add to profile" form for a licence or certification, filled in by its query
+# string (https://addtoprofile.linkedin.com): nothing is sent to LinkedIn until the student
+# follows the link and saves.
+LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
+
+
+def linkedin_url(certificate):
+    """The link that opens LinkedIn's "Add licence or certification" form filled in with ``certificate``."""
+    completed = timezone.localtime(certificate.completed_at)
+    query = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": certificate.course_title,
+        "organizationName": settings.WAGTAIL_SITE_NAME,
+        "issueYear": completed.year,
+        "issueMonth": completed.month,
+        "certUrl": verification_url(certificate),
+        "certId": certificate.code,
+    }
+    return f"{LINKEDIN_ADD_TO_PROFILE}?{urlencode(query)}"
 
 
 def issue_certificate(user, course):
@@ -55,7 +81,7 @@ def issue_certificate(user, course):
             certificate = Certificate.objects.create(
                 user=user,
                 course=course,
-                student_name=display_name(user),
+                student_name=certificate_name(user),
                 course_title=course.title,
                 instructor_names=", ".join(course.instructor_names),
                 completed_at=enrollment.completed_at,
@@ -154,3 +180,32 @@ def email_certificate(certificate):
         locked.emailed_at = timezone.now()
         locked.save(update_fields=["emailed_at"])
     return sent
+
+
+def has_certificate(user):
+    """Whether any certificate carries ``user``'s name (then only an editor may correct it)."""
+    return Certificate.objects.filter(user=user).exists()
+
+
+def reissue_certificate(certificate, previous_name):
+    """After an editor corrected the name on ``certificate`` (saved already): the student's
+    account takes the corrected name too, so later certificates carry it, and the PDF and its
+    email are to be made again, under the same code and verification URL.
+
+    The old PDF is deleted once the change is committed. The caller then enqueues the
+    ``courses.tasks.issue_certificate`` task, which renders, stores and emails the new one.
+    """
+    set_certificate_name(certificate.user, certificate.student_name)
+    old_file = certificate.file.name
+    Certificate.objects.filter(pk=certificate.pk).update(file="", emailed_at=None)
+    certificate.file, certificate.emailed_at = None, None
+    if old_file:
+        storage = Certificate._meta.get_field("file").storage
+        transaction.on_commit(lambda: storage.delete(old_file), robust=True)
+    logger.info(
+        "certificate %s reissued: %r corrected to %r",
+        certificate.code,
+        previous_name,
+        certificate.student_name,
+    )
+    return certificate

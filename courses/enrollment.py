@@ -52,11 +52,14 @@ def missing_prerequisites(user, course):
 def enrollment_status(course, now=None):
     """Why nobody can enroll in ``course`` right now (a sentence), or None when it is open.
 
-    Covers the window only; capacity needs a count and is checked by ``enroll`` under a lock.
+    Covers the window, and a course with no published lesson yet; capacity needs a count and
+    is checked by ``enroll`` under a lock.
     """
     now = now or timezone.now()
     if not course.live:
         return "This course is not published."
+    if not course.outline.lessons:
+        return "This course has no lessons yet, so it is not open for enrollment."
     if course.enrollment_opens_at and now < course.enrollment_opens_at:
         return f"Enrollment opens on {timezone.localtime(course.enrollment_opens_at):%d %B %Y at %H:%M}."
     if course.enrollment_closes_at and now >= course.enrollment_closes_at:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import enrollment
+from . import certificates, enrollment
 from .learner import course_learner
 from .models import Certificate
 from .progress import dashboard_entries
@@ -144,7 +144,15 @@ def certificate_verify(request, code):
     certificate = Certificate.objects.filter(code=code.strip().upper()).first()
     if certificate is None:
         return render(request, "courses/certificate_unknown.html", {"code": code}, status=404)
-    return render(request, "courses/certificate_verify.html", {"certificate": certificate})
+    # Its owner also gets what to do with it: the PDF, a link to share, "Add to LinkedIn".
+    owner = request.user.is_authenticated and request.user.pk == certificate.user_id
+    context = {
+        "certificate": certificate,
+        "owner": owner,
+        "verification_url": certificates.verification_url(certificate),
+        "linkedin_url": certificates.linkedin_url(certificate) if owner and not certificate.revoked else None,
+    }
+    return render(request, "courses/certificate_verify.html", context)
 
 
 @login_required

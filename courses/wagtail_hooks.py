@@ -1,5 +1,8 @@
 """The courses app in the Wagtail admin: its snippets and the course enrollment report."""
 
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -7,13 +10,15 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
 from .admin_panels import dashboard_panels
 from .admin_views import StartCourseView
-from .models import Category, Certificate, Instructor
+from .certificates import reissue_certificate
+from .models import Category, Certificate, CoursePage, Instructor
 from .reports import CourseEnrollmentReportView
 from .roles import may_start_course
+from .tasks import issue_certificate as issue_certificate_task
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -32,8 +37,30 @@ class InstructorViewSet(SnippetViewSet):
     search_backend_name = None
 
 
+class CertificateEditView(EditView):
+    """Saving a corrected name reissues the certificate: a new PDF, emailed to the student."""
+
+    def save_instance(self):
+        previous = (
+            Certificate.objects.filter(pk=self.object.pk).values_list("student_name", flat=True).first()
+        )
+        certificate = super().save_instance()
+        if previous is not None and certificate.student_name != previous:
+            reissue_certificate(certificate, previous)
+            transaction.on_commit(
+                lambda: issue_certificate_task.delay(certificate.user_id, certificate.course_id)
+            )
+            messages.info(
+                self.request,
+                f"The certificate is being reissued to “{certificate.student_name}”: a new PDF, emailed to "
+                "the student, under the same code.",
+            )
+        return certificate
+
+
 class CertificateViewSet(SnippetViewSet):
-    """Issued certificates; editors revoke one by ticking "revoked" (and giving a reason)."""
+    """Issued certificates; editors revoke one by ticking "revoked" (and giving a reason), or
+    correct the name on it, which reissues it."""
 
     model = Certificate
     icon = "doc-full"
@@ -41,7 +68,18 @@ class CertificateViewSet(SnippetViewSet):
     list_filter = ["revoked"]
     search_fields = ["code", "student_name", "course_title"]
     search_backend_name = None
-    panels = [FieldPanel("revoked"), FieldPanel("revoked_reason")]
+    edit_view_class = CertificateEditView
+    panels = [
+        FieldPanel(
+            "student_name",
+            heading="Name on the certificate",
+            help_text="Correct it if the student asks: saving reissues the certificate (a new PDF, "
+            "emailed to them) under the same code, and their account keeps the corrected name for "
+            "later certificates.",
+        ),
+        FieldPanel("revoked"),
+        FieldPanel("revoked_reason"),
+    ]
 
 
 class CourseSnippets(SnippetViewSetGroup):
@@ -102,3 +140,45 @@ def register_course_enrollment_report_menu_item():
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panels(request, panels):
     panels.extend(dashboard_panels(request.user))
+
+
+# A course students could enroll in but read nothing of: it waits for a published lesson.
+EMPTY_COURSE = (
+    "“{title}” has no published lesson yet, so it cannot be published: students would find an "
+    "empty course. Publish (or approve) at least one of its lessons first; the course is saved as a draft."
+)
+
+
+def empty_course_refusal(request, page):
+    """Send the editor back to the course's edit view with why, if ``page`` is a course going live
+    for the first time without a published lesson; else None (the publish goes ahead).
+
+    A course already live may publish its changes whatever its lessons do (unpublishing it is
+    how to take it offline), so editing a published course is never blocked.
+    """
+    course = page.specific
+    if not isinstance(course, CoursePage) or course.get_outline().lessons:
+        return None
+    # (The create view has added the new page as live already, just before publishing it.)
+    creating = getattr(request.resolver_match, "url_name", None) == "add"
+    if not creating and CoursePage.objects.filter(pk=course.pk, live=True).exists():
+        return None
+    # A new course stays a draft instead.
+    Page.objects.filter(pk=course.pk).update(live=False, has_unpublished_changes=True)
+    messages.error(request, EMPTY_COURSE.format(title=course.title))
+    return redirect("wagtailadmin_pages:edit", course.pk)
+
+
+@hooks.register("before_publish_page")
+def refuse_publishing_an_empty_course(request, page):
+    """The Publish button, in the create and edit views."""
+    return empty_course_refusal(request, page)
+
+
+@hooks.register("before_edit_page")
+def refuse_approving_an_empty_course(request, page):
+    """ "Approve and publish" in the edit view (the workflow's last step publishes the course)."""
+    approving = request.method == "POST" and request.POST.get("action-workflow-action")
+    if approving and request.POST.get("workflow-action-name") == "approve":
+        return empty_course_refusal(request, page)
+    return None

@@ -1,5 +1,7 @@
 """Idempotent demo content for the site root (called by ``manage.py demo_content``)."""
 
+from urllib.parse import urlsplit
+
 from django.db import transaction
 from wagtail.models import Page, Site
 
@@ -86,3 +88,26 @@ def ensure_home_page(title="Ringlet"):
         site.site_name = title
         site.save()
     return home
+
+
+# Host names of a site on this machine: the demo's own, which it may point elsewhere locally.
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def ensure_site_address(base_url):
+    """Point the default Site at ``base_url``'s host and port when both are on this machine.
+
+    Wagtail's own absolute page URLs (``page.full_url``, in its workflow emails) come from the
+    Site record, which Wagtail's first migration makes as ``localhost:80``; a portal served by
+    ``make run`` on another port would otherwise link there. A Site an editor gave a real host
+    name is left alone.
+    """
+    address = urlsplit(base_url)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None or address.hostname not in LOCAL_HOSTS or site.hostname not in LOCAL_HOSTS:
+        return site
+    port = address.port or (443 if address.scheme == "https" else 80)
+    if (site.hostname, site.port) != (address.hostname, port):
+        site.hostname, site.port = address.hostname, port
+        site.save()
+    return site

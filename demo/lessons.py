@@ -55,6 +55,28 @@ GATED_TEXT = {
 }
 
 
+# Each course's exercise, in its own language (the Python course practises Python).
+EXERCISES = {
+    "wagtail-for-beginners": (
+        "python",
+        "# Exercise {number}: give the page model a field, then run makemigrations.\n"
+        "class LessonPage(Page):\n"
+        "    summary = models.TextField(blank=True)",
+    ),
+    "python-foundations": (
+        "python",
+        "# Exercise {number}: keep the long words, in capitals.\n"
+        'words = ["ringlet", "is", "a", "learning", "portal"]\n'
+        "print([word.upper() for word in words if len(word) > 2])",
+    ),
+    "audio-and-video-for-learning": (
+        "bash",
+        "# Exercise {number}: measure how loud your narration is.\n"
+        "ffmpeg -i narration.wav -af loudnorm=print_format=summary -f null -",
+    ),
+}
+
+
 def pdf_bytes(title, lines):
     """A small valid one-page PDF (Helvetica text), written by hand: no PDF library needed."""
 
@@ -280,6 +302,7 @@ def demo_quiz():
 def gated_body(course, title, number):
     """A short lesson for enrolled students: real text, an exercise and, in part 2, the lecture."""
     texts = GATED_TEXT[course["slug"]]
+    language, code = EXERCISES[course["slug"]]
     body = [
         ("heading", {"text": f"{title}: key ideas", "size": "h2"}),
         ("paragraph", f"<p>{texts[(number - 2) % len(texts)]}</p>"),
@@ -296,7 +319,7 @@ def gated_body(course, title, number):
             )
         )
     body += [
-        ("code", {"language": "bash", "code": f"echo 'exercise {number}'", "caption": "Try it"}),
+        ("code", {"language": language, "code": code.format(number=number), "caption": "Try it"}),
         ("callout", {"kind": "note", "title": "", "body": "<p>Take your time; nothing here is timed.</p>"}),
     ]
     return body

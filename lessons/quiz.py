@@ -196,10 +196,14 @@ class QuizState:
 
 
 def quiz_states(user, lesson):
-    """``{quiz id: QuizState}`` for every quiz of ``lesson`` (one query; no attempts for ``user`` None)."""
+    """``{quiz id: QuizState}`` for every quiz of ``lesson`` (one query).
+
+    No attempts for ``user`` None, an anonymous user, or an unsaved one (the sample student
+    of a preview "As an enrolled student" or of a share link, who has done nothing yet).
+    """
     quizzes = quizzes_of(lesson)
     states = {quiz.id: QuizState(quiz) for quiz in quizzes}
-    if states and user is not None and user.is_authenticated:
+    if states and user is not None and user.is_authenticated and user.pk is not None:
         for attempt in QuizAttempt.objects.filter(user=user, lesson=lesson, quiz_id__in=list(states)):
             states[attempt.quiz_id].attempts.append(attempt)
     return states

@@ -9,10 +9,11 @@ from .access import can_view_document, can_view_lesson, can_view_media
 from .completion import completed_lesson_ids, is_lesson_complete, set_lesson_complete
 from .learner import lesson_learner
 from .playback import PlaybackRejected, playback_positions, save_playback
-from .quiz import quizzes_of, quizzes_passed
+from .quiz import QuizRejected, quizzes_of, quizzes_passed, submit_attempt
 
 __all__ = [
     "PlaybackRejected",
+    "QuizRejected",
     "can_view_document",
     "can_view_lesson",
     "can_view_media",
@@ -24,4 +25,5 @@ __all__ = [
     "quizzes_passed",
     "save_playback",
     "set_lesson_complete",
+    "submit_attempt",
 ]

@@ -4,7 +4,13 @@
 """
 
 from django.conf import settings
-from wagtail.api.v2.serializers import DetailUrlField, PageHtmlUrlField, PageSerializer
+from wagtail.api.v2.serializers import (
+    DetailUrlField,
+    PageHtmlUrlField,
+    PageParentField,
+    PageSerializer,
+    get_serializer_class,
+)
 
 
 def api_base_url(request):
@@ -33,8 +39,24 @@ class RequestHtmlUrlField(PageHtmlUrlField):
         return api_base_url(request) + url
 
 
+class PublicParentField(PageParentField):
+    """The detail view's ``parent``, its URLs on ``api_base_url`` too (Wagtail's own field
+    serializes the parent with the plain PageSerializer, whose ``html_url`` is the Site
+    record's, ``http://localhost/...`` in the demo)."""
+
+    def to_representation(self, value):
+        serializer_class = get_serializer_class(
+            value.__class__,
+            ["id", "type", "detail_url", "html_url", "title"],
+            meta_fields=["type", "detail_url", "html_url"],
+            base=PublicPageSerializer,
+        )
+        return serializer_class(context=self.context).to_representation(value)
+
+
 class PublicPageSerializer(PageSerializer):
-    """Page serializer whose ``detail_url`` and ``html_url`` use ``api_base_url``."""
+    """Page serializer whose ``detail_url`` and ``html_url``, and its parent's, use ``api_base_url``."""
 
     detail_url = RequestDetailUrlField(read_only=True)
     html_url = RequestHtmlUrlField(read_only=True)
+    parent = PublicParentField(read_only=True)

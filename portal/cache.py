@@ -29,6 +29,9 @@ Why a thin wrapper around Django's backend rather than django-redis' ``IGNORE_EX
 * Sessions never go to the fallback: a logout on one process must end the session on all of
   them, so while Redis is down they are read from the database every time.
 * It keeps Django's own backend (and its client and serializer) under the hood.
+* ``clear()`` deletes this cache's own keys (those under its ``KEY_PREFIX``), where Django's
+  empties the whole Redis database: that may be shared with other portals, a broker, or a
+  test run beside a ``make run``, so the prefix is what this cache owns (``delete_own_keys``).
 
 Every failure is logged once per outage (WARNING "cache unreachable"), and recovery once.
 Reads are counted in django-prometheus' cache metrics (label ``backend="native_redis"``):
@@ -82,6 +85,13 @@ class _Outage:
 
 _OUTAGES = {}
 _OUTAGES_LOCK = threading.Lock()
+# Keys are deleted in batches of this many, found with SCAN (never KEYS, which blocks Redis).
+DELETE_BATCH = 1000
+
+
+def glob_escape(text):
+    """``text`` matched literally in a Redis glob pattern (SCAN's MATCH)."""
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
 
 
 class FailOpenRedisCache(RedisCache):
@@ -132,7 +142,7 @@ class FailOpenRedisCache(RedisCache):
             state.stale, state.overflow = set(), False
         try:
             if overflow:
-                super().clear()
+                self.delete_own_keys()
             elif stale:
                 self._cache.delete_many(list(stale))
         except UNREACHABLE:
@@ -208,11 +218,29 @@ class FailOpenRedisCache(RedisCache):
     def delete_many(self, keys, version=None):
         return self._call("delete_many", (keys,), {"version": version}, written=list(keys))
 
+    def delete_own_keys(self, match="*"):
+        """Delete this cache's keys whose key (after the prefix and version) matches the glob
+        ``match``; every one of its keys by default. Keys without this cache's ``KEY_PREFIX``
+        are never touched. Returns how many were deleted; raises if Redis is unreachable."""
+        client = self._cache.get_client(write=True)
+        prefix = glob_escape(self.key_prefix)
+        pattern = f"{prefix}:*" if match == "*" else f"{prefix}:*:{match}"
+        deleted, batch = 0, []
+        for key in client.scan_iter(match=pattern, count=DELETE_BATCH):
+            batch.append(key)
+            if len(batch) >= DELETE_BATCH:
+                deleted += client.unlink(*batch)
+                batch = []
+        if batch:
+            deleted += client.unlink(*batch)
+        return deleted
+
     def clear(self):
+        """Delete this cache's own keys (``delete_own_keys``), not the whole Redis database."""
         state = self._state
         if self.redis_available:
             try:
-                result = super().clear()
+                result = self.delete_own_keys()
             except UNREACHABLE as exc:
                 self._failed(exc)
             else:

@@ -81,8 +81,10 @@ def queue_lengths():
     if not url.startswith(("redis://", "rediss://")):
         return None
     client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    # kombu puts its global key prefix, when one is set, before every key it writes.
+    prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
     try:
-        return {queue: client.llen(queue) for queue in QUEUES}
+        return {queue: client.llen(f"{prefix}{queue}") for queue in QUEUES}
     finally:
         client.close()
 

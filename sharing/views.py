@@ -36,8 +36,9 @@ def shared_draft(request, token):
     mode = SHARE_PREVIEW_MODE if SHARE_PREVIEW_MODE in modes else draft.default_preview_mode
     # Its players and documents get URLs signed for the link: the reviewer's own access
     # (none, without an account) would refuse the draft's media.
+    # ``share_link`` tells the templates the reader has no account here (no "Leave this course").
     response = draft.make_preview_request(
-        request, mode, extra_request_attrs={"media_grant": media_grant(link)}
+        request, mode, extra_request_attrs={"media_grant": media_grant(link), "share_link": link}
     )
     if response.status_code == 200 and "html" in response.get("Content-Type", ""):
         banner = format_html(
@@ -50,4 +51,9 @@ def shared_draft(request, token):
         match = BODY_TAG.search(content)
         at = match.end() if match else 0
         response.content = content[:at] + banner + content[at:]
+        # The preview ran through the whole middleware stack, which counted the page before
+        # the banner: a stale length cuts the page short, and on a kept-alive connection its
+        # surplus bytes would be read as the start of the next response.
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
     return _private(response)

@@ -17,10 +17,11 @@ LINK = re.compile(r"https?://[^\s]+")
 @pytest.fixture
 def fresh_rate_limits():
     """allauth counts attempts per IP in Redis, and every test client is 127.0.0.1: without
-    a clean slate, one test's sign-ups would rate-limit the next (and the next run)."""
-    cache.clear()
+    a clean slate, one test's sign-ups would rate-limit the next. Only this run's own cache
+    keys are deleted (its KEY_PREFIX, ``portal.cache``): the Redis may be shared."""
+    cache.delete_own_keys()
     yield
-    cache.clear()
+    cache.delete_own_keys()
 
 
 def make_student(email="ada@example.com", password=PASSWORD, verified=True, **fields):

@@ -41,6 +41,32 @@ def wagtail_initial_rows(request):
     ensure_groups()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def others_keys_survive_the_suite():
+    """The suite shares its Redis databases with whoever else uses them (a `make run`, another
+    run): a key it did not write, put there before the first test, must still be there after the
+    last. The suite's own keys carry its run's prefix (portal/settings/test.py)."""
+    import uuid
+
+    import redis
+    from django.conf import settings
+
+    urls = {url for url in (settings.REDIS_URL, settings.CELERY_BROKER_URL) if url.startswith("redis")}
+    clients = [redis.Redis.from_url(url, socket_connect_timeout=2) for url in sorted(urls)]
+    marker = f"not-the-test-suites-{uuid.uuid4().hex}"
+    try:
+        for client in clients:
+            client.set(marker, "kept", ex=24 * 3600)
+    except redis.RedisError:
+        clients = []  # no Redis to guard: the tests that need one say so themselves
+    yield
+    lost = [client for client in clients if client.get(marker) != b"kept"]
+    for client in clients:
+        client.delete(marker)
+    if lost:
+        pytest.fail(f"the suite deleted a key it did not write ({marker}) from {lost}")
+
+
 @pytest.fixture(scope="session")
 def celery_app():
     from portal.celery import app
@@ -100,7 +126,8 @@ def celery_worker(django_db_setup, django_db_blocker, celery_app, tmp_path_facto
     """
     with django_db_blocker.unblock():
         env = child_env()
-    # Messages left by an earlier run would point at rows that no longer exist.
+    # Messages left by an earlier run would point at rows that no longer exist. The broker's
+    # keys carry this run's prefix (portal/settings/test.py), so only its own queues empty.
     celery_app.control.purge()
     log_dir = tmp_path_factory.mktemp("celery")
     workers = Workers(_worker("default", 2, env, log_dir), _worker("media", 1, env, log_dir))

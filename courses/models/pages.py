@@ -249,7 +249,6 @@ class CoursePage(HiddenSubtreeMixin, Page):
             ObjectList(Page.promote_panels, heading="Promote"),
             ObjectList(Page.settings_panels, heading="Settings"),
             ObjectList([ShareLinksPanel()], heading="Share links"),
-            ObjectList([ShareLinksPanel()], heading="Share links"),
         ]
     )
 

@@ -13,5 +13,9 @@ WHITENOISE_AUTOREFRESH = True
 # Developers (and students trying the demo) may log in before following the link; the
 # verification email is still sent, to the console unless EMAIL_URL says otherwise.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
+# The address `make run` serves on (the Procfile's runserver takes WEB_PORT too), so that
+# links in emails, certificates and the logins demo_content prints point at this server.
+WEB_PORT = env.int("WEB_PORT", default=8000)
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=f"http://127.0.0.1:{WEB_PORT}")
 # `manage.py demo_content` (make run); production settings leave the demo app out.
 INSTALLED_APPS = installed_apps(demo=True)

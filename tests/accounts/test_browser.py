@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_sign_up_verify_log_in_and_see_the_account_page(page, live_server, artifacts_dir):
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_role("banner").get_by_role("link", name="Sign up").click()
+    page.get_by_label("Your full name").fill("Hedy Lamarr")
     page.get_by_label("Email").fill("hedy@example.com")
     page.get_by_label("Password", exact=False).first.fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)

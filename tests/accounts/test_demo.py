@@ -21,6 +21,7 @@ def test_ensure_student_is_idempotent_and_the_student_can_log_in(client):
 
 def test_demo_content_prints_the_student_login(capsys, settings):
     settings.DEMO_ADMIN_PASSWORD = "a-demo-password-0"
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"  # make run's default address
     call_command("demo_content")
     out = capsys.readouterr().out
     assert "Student: http://127.0.0.1:8000/accounts/login/" in out

@@ -33,7 +33,10 @@ def counting_hasher(settings):
 
 
 def sign_up(client, email):
-    return client.post("/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD})
+    return client.post(
+        "/accounts/signup/",
+        {"name": "Ada Lovelace", "email": email, "password1": PASSWORD, "password2": PASSWORD},
+    )
 
 
 def test_signing_up_with_a_taken_address_hashes_the_password_like_a_new_account(client, counting_hasher):

@@ -21,7 +21,7 @@ setup_test_environment()  # lets the test client in (ALLOWED_HOSTS), and swaps i
 settings.EMAIL_BACKEND = dev_email_backend  # ...so put back what dev.py chose
 client = Client()
 password = "correct-horse-battery-staple-42"
-form = {"email": "dev@example.com", "password1": password, "password2": password}
+form = {"name": "Dev Eloper", "email": "dev@example.com", "password1": password, "password2": password}
 response = client.post("/accounts/signup/", form)
 print(json.dumps({
     "verification": settings.ACCOUNT_EMAIL_VERIFICATION,

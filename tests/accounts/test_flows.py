@@ -11,7 +11,10 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_up(client, email, password=PASSWORD):
-    return client.post("/accounts/signup/", {"email": email, "password1": password, "password2": password})
+    return client.post(
+        "/accounts/signup/",
+        {"name": "Ada Lovelace", "email": email, "password1": password, "password2": password},
+    )
 
 
 def test_sign_up_verify_by_email_log_out_and_log_in_again(client):

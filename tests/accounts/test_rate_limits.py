@@ -59,11 +59,17 @@ def test_sign_ups_from_one_address_are_limited_to_twenty_a_minute(client, db):
     for number in range(20):
         response = client.post(
             "/accounts/signup/",
-            {"email": f"s{number}@example.com", "password1": PASSWORD, "password2": PASSWORD},
+            {
+                "name": f"Student {number}",
+                "email": f"s{number}@example.com",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
         )
         assert response.status_code == 302, number
     response = client.post(
-        "/accounts/signup/", {"email": "s20@example.com", "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {"name": "Student 20", "email": "s20@example.com", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()

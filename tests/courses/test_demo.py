@@ -1,16 +1,20 @@
 """The demo content: three categories, three courses with modules and lessons using every block."""
 
+import io
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
+from wagtail.models import Site
 from wagtailmedia.models import get_media_model
 
 from courses.models import Category, CourseIndexPage, CoursePage, ModulePage
 from courses.services import enroll
 from lessons.blocks import LESSON_BLOCKS
 from lessons.models import LessonPage
-from lessons.services import set_lesson_complete
+from lessons.services import quizzes_passed, set_lesson_complete
 from tests.factories import UserFactory
 
 
@@ -30,7 +34,13 @@ def counts():
 @pytest.mark.django_db
 def test_demo_content_is_idempotent_and_uses_every_block(client, settings):
     settings.DEMO_ADMIN_PASSWORD = "demo-password-for-tests"
-    call_command("demo_content")
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8400"  # `WEB_PORT=8400 make run`
+    output = io.StringIO()
+    call_command("demo_content", stdout=output)
+    # The logins it prints, and Wagtail's own absolute page URLs, are on the port it serves on.
+    assert "Admin: http://127.0.0.1:8400/admin/" in output.getvalue()
+    assert "Student: http://127.0.0.1:8400/accounts/login/" in output.getvalue()
+    assert Site.objects.get(is_default_site=True).root_url == "http://127.0.0.1:8400"
     first = counts()
     call_command("demo_content")
     assert counts() == first
@@ -62,6 +72,23 @@ def test_demo_content_is_idempotent_and_uses_every_block(client, settings):
     for page in gated:
         response = client.get(page.url)
         assert response.status_code == 403 and b"for enrolled students" in response.content, page.url
+    # Each course's exercises are in its own language: no shell in the Python course.
+    languages = {
+        course.slug: {
+            block.value["language"]
+            for lesson in LessonPage.objects.descendant_of(course)
+            for block in lesson.body
+            if block.block_type == "code"
+        }
+        for course in CoursePage.objects.all()
+    }
+    assert languages["python-foundations"] == {"python"}
+    assert languages["audio-and-video-for-learning"] == {"python", "bash"}  # the tour, and ffmpeg
+    # The demo student's completed lesson has its quiz passed, as a real student's would.
+    demo_student = get_user_model().objects.get(email="student@example.com")
+    done = LessonPage.objects.filter(completions__user=demo_student)
+    assert done.count() == 1
+    assert all(quizzes_passed(demo_student, lesson) for lesson in done)
     # A student who works through the courses in an order their prerequisites allow.
     student = UserFactory(username="demo-reader")
     for course in sorted(CoursePage.objects.all(), key=lambda c: len(c.prerequisite_ids)):

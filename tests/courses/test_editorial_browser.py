@@ -73,12 +73,13 @@ def test_instructor_builds_and_submits_a_course_an_editor_approves_it_and_it_is_
     assert CoursePage.objects.get(pk=course.pk).current_workflow_state.status == "in_progress"
     assert not CoursePage.objects.get(pk=course.pk).live
 
-    # 4. The editor approves both from their dashboard.
+    # 4. The editor approves both from their dashboard: the lesson first, since a course with
+    # no published lesson cannot go live.
     page.context.clear_cookies()
     browser_log_in(page.context, live_server, editor)
     page.goto(live_server.url + "/admin/")
     shoot("5-editor-dashboard")
-    for target in (course, lesson):
+    for target in (lesson, course):
         page.goto(f"{live_server.url}/admin/pages/{target.pk}/edit/")
         page.get_by_role("button", name="More actions").click()
         page.get_by_role("button", name="Approve and Publish", exact=True).click()

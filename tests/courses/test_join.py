@@ -27,7 +27,9 @@ def ask_to_enroll(client, course, lesson, to):
 
 def sign_up_and_confirm(client, signup_url, email):
     """Sign up through allauth's form, then follow the emailed confirmation link in the same session."""
-    response = client.post(signup_url, {"email": email, "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        signup_url, {"name": "Nina Newbie", "email": email, "password1": PASSWORD, "password2": PASSWORD}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
     confirm_page = client.get(link)

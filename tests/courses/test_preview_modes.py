@@ -3,7 +3,7 @@
 import pytest
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from tests.page_fixtures import lessons_of, make_media
+from tests.page_fixtures import lessons_of, make_media, quiz_value
 
 
 @pytest.fixture
@@ -117,3 +117,52 @@ def test_media_still_processing_shows_a_processing_frame_in_a_preview(editor_cli
     for mode in ("", "student"):
         html = preview(editor_client, lesson, data, mode)
         assert "media-player__frame" in html and "Preview: “Fresh upload” is" in html
+
+
+def list_block(items):
+    """ListBlock form data (count, and each child's value, id, order and deleted flag)."""
+    data = {"count": len(items)}
+    for number, value in enumerate(items):
+        data[str(number)] = {"value": value, "id": f"item-{number}", "order": number, "deleted": ""}
+    return data
+
+
+def quiz_form_value(quiz):
+    """A quiz block value (``tests.page_fixtures.quiz_value``) as the page editor posts it."""
+    return {
+        "title": quiz["title"],
+        "pass_mark": str(quiz["pass_mark"]),
+        "max_attempts": "" if quiz["max_attempts"] is None else str(quiz["max_attempts"]),
+        "questions": list_block(
+            [
+                {
+                    "prompt": question["prompt"],
+                    "kind": question["kind"],
+                    "options": list_block(
+                        [
+                            {"text": option["text"], **({"correct": "on"} if option["correct"] else {})}
+                            for option in question["options"]
+                        ]
+                    ),
+                    "explanation": rich_text(question["explanation"]),
+                }
+                for question in quiz["questions"]
+            ]
+        ),
+    }
+
+
+def test_a_lesson_with_a_quiz_previews_as_an_enrolled_student_and_as_a_visitor(editor_client, course):
+    """The sample student is unsaved: the quiz shows untried instead of looking up their attempts."""
+    lesson = lessons_of(course)[1]  # the sample student completed the first one
+    quiz = quiz_value(pass_mark=70, max_attempts=3)
+    data = lesson_data(lesson)
+    data.update(nested_form_data({"body": streamfield([("quiz", quiz_form_value(quiz))])}))
+    student = preview(editor_client, lesson, data, "student")
+    assert "Which page type holds lessons?" in student and "Which are Wagtail block types?" in student
+    assert "3 attempts allowed, 3 left." in student
+    assert "Pass the quiz above to complete this lesson." in student
+    assert "your last score" not in student
+    visitor = preview(editor_client, lesson, {**data, "free_preview": "on"}, "visitor")
+    assert "Which page type holds lessons?" in visitor
+    assert "Enroll in the course to take this quiz." in visitor

@@ -66,3 +66,19 @@ def test_report_is_refused_to_students_and_staff_without_page_permissions(client
     assert client.get("/admin/").status_code == 200
     assert client.get(URL).status_code in (302, 403)
     assert URL not in client.get("/admin/").content.decode()
+
+
+def test_the_downloads_sit_beside_the_title_and_are_named_after_the_report(client, editor, build_course):
+    build_course("Popular", modules=1, per_module=1)
+    client.force_login(editor)
+    html = client.get(URL).content.decode()
+    header = html.split("<header", 1)[1].split("</header>", 1)[0]
+    for label, export in (("Download CSV", "csv"), ("Download XLSX", "xlsx")):
+        # A plain link in the header, not an item of the "⋯" (more actions) drop-down.
+        link = re.search(rf'<a [^>]*href="{URL}\?export={export}"[^>]*>(.*?)</a>', header, re.S)
+        assert link and label in link.group(1), label
+    assert "icon-dots-horizontal" not in header  # no "⋯" menu left to hide them in
+    day = timezone.localdate().isoformat()
+    for export in ("csv", "xlsx"):
+        response = client.get(URL, {"export": export})
+        assert f'filename="course-enrollments-{day}.{export}"' in response["Content-Disposition"]

@@ -107,6 +107,7 @@ def test_an_anonymous_visitor_finds_a_course_tries_a_lesson_signs_up_and_lands_b
 
     page.get_by_role("button", name="Sign up and enroll").click()
     page.wait_for_url(re.compile(r"/accounts/signup/\?next="))
+    page.get_by_label("Your full name").fill("Nina Newbie")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password", exact=False).first.fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)

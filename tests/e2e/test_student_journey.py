@@ -63,6 +63,7 @@ def test_visitor_signs_up_verifies_enrolls_and_completes_every_lesson(
     page.get_by_role("button", name="Sign up and enroll").click()
     # The sign-up link keeps the way back to the lesson.
     page.wait_for_url(re.compile(r"/accounts/signup/\?next="))
+    page.get_by_label("Your full name").fill("Sam Student")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password", exact=False).first.fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)

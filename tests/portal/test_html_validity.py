@@ -125,3 +125,49 @@ def test_student_pages_are_valid_html_for_anonymous_not_enrolled_and_enrolled_us
             files.append(path)
     errors = check_with_vnu(files)
     assert errors == [], "\n".join(map(str, errors))
+
+
+@needs_vnu
+def test_the_certificate_pages_and_an_empty_courses_share_page_are_valid_html(
+    client, catalogue, build_course, student, editor, tmp_path
+):
+    from courses.certificates import issue_certificate, store_pdf
+    from courses.services import enroll
+    from lessons.services import set_lesson_complete
+    from sharing.services import create_link
+    from tests.page_fixtures import lessons_of
+
+    course = build_course("Certified", modules=1, per_module=1)
+    enroll(student, course)
+    set_lesson_complete(student, lessons_of(course)[0])
+    certificate, _ = issue_certificate(student, course)
+    store_pdf(certificate)
+    # A new course, as an instructor starts one: a draft with no lessons yet.
+    empty = CoursePageFactory(parent=catalogue, title="Brand new course", live=False)
+    empty.save_revision()
+    _, token = create_link(empty, editor)
+    pages = {
+        "certificate": reverse("courses:certificate_verify", args=[certificate.code]),
+        "unknown-certificate": reverse("courses:certificate_verify", args=["AAAA-BBBB-CCCC"]),
+        "empty-course-share": f"/share/{token}/",
+    }
+    files = []
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code in (200, 404), (name, response.status_code)
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(path)
+    # Its owner also gets the PDF, a link to share and "Add to LinkedIn".
+    client.force_login(student)
+    path = tmp_path / "own-certificate.html"
+    path.write_bytes(client.get(pages["certificate"]).content)
+    files.append(path)
+    client.logout()
+    certificate.revoked, certificate.revoked_reason = True, "Issued by mistake."
+    certificate.save()
+    path = tmp_path / "revoked-certificate.html"
+    path.write_bytes(client.get(pages["certificate"]).content)
+    files.append(path)
+    errors = check_with_vnu(files)
+    assert errors == [], "\n".join(map(str, errors))

@@ -1,20 +1,20 @@
-"""Chromium, with no account, plays a shared draft's video through hls.js."""
+"""Chromium, with no account, plays a shared draft's video through hls.js and sees its quiz."""
 
 import pytest
 
 from sharing.services import create_link
 from tests.media_fixtures import transcode_here, upload
-from tests.page_fixtures import lessons_of
+from tests.page_fixtures import lessons_of, quiz_value
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_anonymous_reviewer_plays_the_shared_drafts_video(
+def test_an_anonymous_reviewer_plays_the_shared_drafts_video_and_reads_its_quiz(
     page, live_server, clips, course, editor, artifacts_dir
 ):
     media = transcode_here(upload(clips / "sd.mp4", title="Draft lecture", enqueue=False))
     lesson = lessons_of(course)[1].specific  # enrollment-gated; the video is in its draft only
-    lesson.body = [("video", {"video": media, "caption": "", "transcript": ""})]
+    lesson.body = [("video", {"video": media, "caption": "", "transcript": ""}), ("quiz", quiz_value())]
     lesson.save_revision()
     _, token = create_link(lesson, editor)
 
@@ -32,6 +32,9 @@ def test_an_anonymous_reviewer_plays_the_shared_drafts_video(
         f"() => {{ const v = document.querySelector('{video}'); v.muted = true; return v.play(); }}"
     )
     page.wait_for_function(f"document.querySelector('{video}').currentTime > 1", timeout=15_000)
+    # The draft's quiz shows, untried, for the sample student the reviewer reads as.
+    assert page.get_by_role("heading", name="Check your understanding").is_visible()
+    assert page.get_by_text("Which page type holds lessons?").is_visible()
     page.screenshot(path=str(artifacts_dir / "share-draft-playback.png"))
     assert page.evaluate(f"document.querySelector('{video}').error") is None
     assert refused == []

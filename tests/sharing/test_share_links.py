@@ -8,8 +8,8 @@ import time_machine
 from django.test import Client
 
 from sharing.models import ShareLink
-from sharing.services import create_link, hash_token
-from tests.page_fixtures import lessons_of
+from sharing.services import create_link, hash_token, revoke
+from tests.page_fixtures import add_quiz, lessons_of, quiz_value
 from tests.user_fixtures import make_instructor, teach
 
 
@@ -127,3 +127,47 @@ def test_the_course_instructor_may_share_but_another_instructor_may_not(client, 
     client.post(f"/admin/share-links/{link.pk}/revoke/")
     link.refresh_from_db()
     assert link.revoked_at is None
+
+
+def test_a_share_link_to_a_lesson_with_a_quiz_shows_the_quiz_untried(editor, course):
+    """The reviewer reads as an unsaved sample student: no attempts to look up, no error."""
+    lesson = add_quiz(lessons_of(course)[1].specific, quiz_value(max_attempts=2))
+    lesson.title = "Quiz draft"
+    lesson.save_revision()
+    _, token = create_link(lesson, editor)
+    response = open_share(f"/share/{token}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Draft preview" in html and "Quiz draft" in html
+    assert "Which page type holds lessons?" in html and "2 attempts allowed, 2 left." in html
+
+
+def test_every_response_of_the_share_view_has_the_length_of_its_body(editor, course, draft):
+    """The draft banner is inserted after the preview was rendered and counted."""
+    quiz_draft = add_quiz(lessons_of(course)[2].specific)
+    quiz_draft.save_revision()
+    course.save_revision()
+    tokens = {page.title: create_link(page, editor)[1] for page in (course, draft, quiz_draft)}
+    expired, expired_token = create_link(draft, editor, days=1)
+    revoked, revoked_token = create_link(draft, editor)
+    revoke(revoked, editor)
+    urls = [f"/share/{token}/" for token in tokens.values()]
+    urls += [f"/share/{expired_token}/", f"/share/{revoked_token}/", "/share/no-such-token/"]
+    statuses = set()
+    with time_machine.travel(expired.expires_at + timedelta(seconds=1), tick=False):
+        for url in urls:
+            response = open_share(url)
+            statuses.add(response.status_code)
+            assert response.has_header("Content-Length"), url
+            assert int(response["Content-Length"]) == len(response.content), (url, response.status_code)
+    assert statuses == {200, 404, 410}
+
+
+def test_the_course_editor_shows_one_share_links_tab(client, editor, course):
+    client.force_login(editor)
+    html = client.get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    labels = re.findall(r'role="tab"[^>]*>(.*?)</a>', html, re.S)
+    # A tab's label is its heading, then an error count in brackets (empty here).
+    tabs = [re.sub(r"<[^>]+>", "", label).split("(")[0].strip() for label in labels]
+    assert tabs.count("Share links") == 1, tabs
+    assert tabs[0] == "Content"

@@ -1,0 +1,17 @@
+// "Copy link" buttons (data-copy="<id of an input>"): copy the input's value to the clipboard.
+// Without this script, or a clipboard, the button stays hidden and the link can be selected.
+if (navigator.clipboard) {
+  for (const button of document.querySelectorAll("[data-copy]")) {
+    const input = document.getElementById(button.dataset.copy);
+    if (!input) continue;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(input.value);
+        button.textContent = "Link copied";
+      } catch {
+        input.select();
+      }
+    });
+  }
+}
