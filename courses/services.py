@@ -6,6 +6,7 @@ next), ``enrollment`` (who may enroll), ``progress`` (completion), ``learner`` (
 request-scoped learner context), ``visibility`` (which pages visitors can reach).
 """
 
+from .certificates import completions_without_certificate
 from .enrollment import (
     EnrollmentRefused,
     course_by_id,
@@ -34,6 +35,7 @@ __all__ = [
     "CourseLearner",
     "EnrollmentRefused",
     "Progress",
+    "completions_without_certificate",
     "course_by_id",
     "course_learner",
     "course_of",
