@@ -337,8 +337,16 @@ def test_network_is_denied_by_default_and_opened_path_by_path(overlay):
     assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 
     web = pod_labels(get(docs, "Deployment", "ringlet-web"))
-    (from_ingress,) = policies_for(docs, web, "Ingress")
-    (rule,) = from_ingress["spec"]["ingress"]
+    # The ingress controller, and Prometheus where the monitoring component scrapes /metrics.
+    from_outside = {p["metadata"]["name"]: p for p in policies_for(docs, web, "Ingress")}
+    assert set(from_outside) - {"ringlet-web-from-prometheus"} == {"ringlet-web-from-ingress-controller"}
+    if "ringlet-web-from-prometheus" in from_outside:
+        (scrape,) = from_outside["ringlet-web-from-prometheus"]["spec"]["ingress"]
+        assert scrape["ports"] == [{"protocol": "TCP", "port": 8000}]
+        assert scrape["from"][0]["namespaceSelector"]["matchLabels"] == {
+            "kubernetes.io/metadata.name": "monitoring"
+        }
+    (rule,) = from_outside["ringlet-web-from-ingress-controller"]["spec"]["ingress"]
     assert rule["ports"] == [{"protocol": "TCP", "port": 8000}]
     (source,) = rule["from"]
     assert source["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "ingress-nginx"}
@@ -591,8 +599,16 @@ def test_staging_and_prod_differ_only_in_environment_data_services_and_prod_pinn
         if doc["metadata"]["labels"].get("app.kubernetes.io/name") in ("postgres", "redis")
     }
     assert {key[0] for key in component} == {"StatefulSet", "Service", "NetworkPolicy"}
-    assert set(staging) - component == set(prod)
-    for key in prod:
+    # Prod's monitoring component (staging adds it once its Prometheus runs the operator).
+    monitoring = {
+        ("ServiceMonitor", "ringlet-web"),
+        ("PrometheusRule", "ringlet"),
+        ("ConfigMap", "ringlet-grafana"),
+        ("NetworkPolicy", "ringlet-web-from-prometheus"),
+    }
+    assert monitoring <= set(prod)
+    assert set(staging) - component == set(prod) - monitoring
+    for key in set(prod) - monitoring:
         assert staging[key] == prod[key], key
 
 
