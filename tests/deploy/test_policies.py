@@ -19,7 +19,6 @@ from tests.deploy.manifests import (
     of_kind,
     pod_labels,
     pod_spec,
-    pod_template,
     render,
     selects,
     workloads,
@@ -87,10 +86,11 @@ def test_migrations_run_in_one_job_and_every_app_pod_waits_for_them(overlay):
     job = get(docs, "Job", "ringlet-migrate")
     assert command(job) == ["python", "manage.py", "migrate", "--no-input"]
     assert pod_spec(job)["restartPolicy"] == "Never"
-    # Argo CD runs it before syncing the rest; Flux recreates it when its template changes;
-    # for kubectl it removes itself after finishing, so the next apply creates it afresh.
+    # Argo CD runs it in its sync wave (tests/deploy/test_gitops.py); Flux recreates it when
+    # its template changes; for kubectl it removes itself after finishing, so the next apply
+    # creates it afresh.
     annotations = job["metadata"]["annotations"]
-    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
+    assert annotations["argocd.argoproj.io/hook"] == "Sync"
     assert annotations["argocd.argoproj.io/hook-delete-policy"] == "BeforeHookCreation"
     assert annotations["kustomize.toolkit.fluxcd.io/force"] == "enabled"
     assert 0 < job["spec"]["ttlSecondsAfterFinished"] <= 3600
@@ -656,17 +656,6 @@ def test_staging_pulls_its_mutable_tag_every_time_and_prod_pins_a_digest():
     for workload in app_workloads(render("prod")):
         for container in containers(workload):
             assert "@sha256:" in container["image"]
-
-
-@pytest.mark.parametrize("overlay", ["staging", "prod"])
-def test_changing_the_secrets_hash_rolls_every_deployment(overlay):
-    """Secrets made outside the repository are hashed into the pod templates (README)."""
-    docs = render(overlay)
-    for name in APP_DEPLOYMENTS:
-        annotations = pod_template(get(docs, "Deployment", name))["metadata"]["annotations"]
-        assert annotations["ringlet.io/secrets-sha256"] == "none"
-    patch = yaml.safe_load((KUSTOMIZE_DIR / "overlays" / overlay / "secrets-hash.yaml").read_text())
-    assert patch["spec"]["template"]["metadata"]["annotations"] == {"ringlet.io/secrets-sha256": "none"}
 
 
 def test_dev_generates_its_secret_so_a_change_renames_it_and_rolls_the_pods():
