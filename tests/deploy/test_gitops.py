@@ -54,12 +54,14 @@ def needed_by(docs, workload):
     needed += [
         d
         for d in docs
-        if d["metadata"]["labels"].get("app.kubernetes.io/name") in database and d["kind"] != "NetworkPolicy"
+        if d["metadata"]["labels"].get("app.kubernetes.io/name") in database
+        and d["kind"] in ("StatefulSet", "Deployment", "Service")
     ]
     needed += [
         d
         for d in docs
-        if d["apiVersion"].startswith("postgresql.cnpg.io/") and d["kind"] != "ScheduledBackup"
+        if d["apiVersion"].startswith(("postgresql.cnpg.io/", "barmancloud.cnpg.io/"))
+        and d["kind"] in ("Cluster", "Pooler", "ObjectStore")
     ]
     return needed
 
@@ -75,8 +77,10 @@ def test_argo_cd_syncs_what_the_migrate_job_needs_before_it_and_the_app_after(ov
     needed = needed_by(docs, job)
     kinds = {d["kind"] for d in needed}
     assert {"Namespace", "ServiceAccount", "ConfigMap", "NetworkPolicy"} <= kinds
-    if overlay != "prod":
+    if overlay in ("dev", "staging"):
         assert "StatefulSet" in kinds  # the in-cluster PostgreSQL
+    if overlay == "prod":
+        assert ("Deployment", "ringlet-pgbouncer") in {(d["kind"], d["metadata"]["name"]) for d in needed}
     for doc in needed:
         assert wave(doc) < wave(job), f"{doc['kind']}/{doc['metadata']['name']} is needed by the migrate Job"
         assert HOOK not in annotations(doc)

@@ -598,7 +598,8 @@ def without_environment(docs):
                 container["image"] = "IMAGE"
                 # Staging pulls its mutable tag every time; prod's digest never changes.
                 container.pop("imagePullPolicy")
-                container["envFrom"][0]["configMapRef"]["name"] = "ringlet-config"
+                if "envFrom" in container:
+                    container["envFrom"][0]["configMapRef"]["name"] = "ringlet-config"
                 if name == "ringlet-web" and container["name"] == "app":
                     container.pop("resources")
         normal[(kind, name)] = doc
@@ -619,6 +620,11 @@ def test_staging_and_prod_differ_only_in_environment_data_services_and_prod_pinn
         ("PrometheusRule", "ringlet"),
         ("ConfigMap", "ringlet-grafana"),
         ("NetworkPolicy", "ringlet-web-from-prometheus"),
+        # And PgBouncer in front of its managed PostgreSQL.
+        ("Deployment", "ringlet-pgbouncer"),
+        ("Service", "ringlet-pgbouncer"),
+        ("PodDisruptionBudget", "ringlet-pgbouncer"),
+        ("NetworkPolicy", "pgbouncer-from-ringlet"),
     }
     assert monitoring <= set(prod)
     assert set(staging) - component == set(prod) - monitoring
