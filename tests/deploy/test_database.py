@@ -47,7 +47,6 @@ def test_prod_puts_pgbouncer_in_transaction_mode_in_front_of_the_managed_databas
         for p in of_kind(docs, "NetworkPolicy")
         if selects(p["spec"]["podSelector"], pod_labels(pooler)) and p["spec"].get("ingress")
     ]
-    ]
     (rule,) = policy["spec"]["ingress"]
     assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "ringlet"}}}]
     assert get(docs, "PodDisruptionBudget", "ringlet-pgbouncer")["spec"]["maxUnavailable"] == 1
