@@ -167,7 +167,7 @@ def test_validation_rejects_removed_apis_unknown_kinds_and_fields_but_accepts_de
 def test_kustomizations_use_current_fields_only():
     deprecated = {"commonLabels", "patchesStrategicMerge", "patchesJson6902", "bases", "vars", "imageTags"}
     files = sorted(KUSTOMIZE_DIR.rglob("kustomization.yaml"))
-    assert len(files) == 9
+    assert len(files) == 11
     for path in files:
         kustomization = yaml.safe_load(path.read_text())
         assert deprecated.isdisjoint(kustomization), path

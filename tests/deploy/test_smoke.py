@@ -49,7 +49,13 @@ PROD_SECRETS = {
     "REDIS_URL": "rediss://:prod-password@ringlet-cache.redis.example.net:6380/0",
     "CELERY_BROKER_URL": "rediss://:prod-password@ringlet-cache.redis.example.net:6380/1",
 }
-SECRETS = {"dev": None, "staging": STAGING_SECRETS, "prod": PROD_SECRETS}
+# Prod with CloudNativePG: the app through the Pooler, the rest to the primary's Service.
+PROD_CNPG_SECRETS = {
+    **PROD_SECRETS,
+    "DATABASE_URL": "postgres://ringlet:prod-password@ringlet-db-pooler-rw:5432/ringlet",
+    "DATABASE_DIRECT_URL": "postgres://ringlet:prod-password@ringlet-db-rw:5432/ringlet",
+}
+SECRETS = {"dev": None, "staging": STAGING_SECRETS, "prod": PROD_SECRETS, "prod-cnpg": PROD_CNPG_SECRETS}
 SERVICE_HOSTS = {
     "dev": {"postgres", "redis"},
     "staging": {"postgres", "redis"},
@@ -58,6 +64,7 @@ SERVICE_HOSTS = {
         "ringlet-db.postgres.database.example.net",
         "ringlet-cache.redis.example.net",
     },
+    "prod-cnpg": {"ringlet-db-pooler-rw", "ringlet-db-rw", "ringlet-cache.redis.example.net"},
 }
 
 
