@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format migrations-check system-deps venv clean help image-check bench load
+.PHONY: run test lint format migrations-check system-deps venv clean help image-check bench load checkov
 
 help:
 	@echo "make run               portal with demo content on http://127.0.0.1:8000"
@@ -14,6 +14,7 @@ help:
 	@echo "make image-check       build the Dockerfile offline with buildah and run the image"
 	@echo "make bench             Ringlet against a bare Wagtail site with wrk; appends to bench/RESULTS.md"
 	@echo "make load              the 5-minute locust scenario (LOAD_USERS, LOAD_TIME)"
+	@echo "make checkov           checkov on every rendered overlay: failed checks per workload"
 
 venv: $(VENV)/.installed node_modules/.package-lock.json
 
@@ -67,6 +68,17 @@ load: venv $(LOAD_VENV)/.installed var/bench/clip.mp4
 	LOCUST=$(CURDIR)/$(LOAD_VENV)/bin/locust LOCUST_CLIP=$(CURDIR)/var/bench/clip.mp4 \
 	  $(BIN)/python bench/run.py --locust $(or $(LOAD_USERS),20) 5 $(or $(LOAD_TIME),5m)
 
+# checkov lives in a venv of its own (requirements/checkov.txt): a large tool with pins of its
+# own. Kept out of `make test` for its install; running it takes seconds per overlay.
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt
+	touch $@
+
+checkov: venv $(CHECKOV_VENV)/.installed
+	$(BIN)/python scripts/checkov_report.py --checkov $(CHECKOV_VENV)/bin/checkov
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -85,4 +97,4 @@ image-check: venv
 	@scripts/image-check.sh
 
 clean:
-	rm -rf $(VENV) $(LOAD_VENV) var
+	rm -rf $(VENV) $(LOAD_VENV) $(CHECKOV_VENV) var

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from reportlab.graphics import renderPDF
@@ -209,3 +210,18 @@ def reissue_certificate(certificate, previous_name):
         certificate.student_name,
     )
     return certificate
+
+
+def completions_without_certificate(completed_before=None):
+    """Completed enrollments whose certificate is not finished (no row, no PDF, or not emailed).
+
+    ``completed_before`` leaves out the recent completions whose task may still be running
+    (the metric behind the "certificates not issued" alert; ``manage.py issue_certificates``).
+    """
+    finished = Certificate.objects.filter(
+        user=OuterRef("user"), course=OuterRef("course"), emailed_at__isnull=False
+    ).exclude(Q(file="") | Q(file__isnull=True))
+    pending = Enrollment.objects.filter(completed_at__isnull=False).exclude(Exists(finished))
+    if completed_before is not None:
+        pending = pending.filter(completed_at__lt=completed_before)
+    return pending

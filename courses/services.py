@@ -6,6 +6,7 @@ next), ``enrollment`` (who may enroll), ``progress`` (completion), ``learner`` (
 request-scoped learner context), ``visibility`` (which pages visitors can reach).
 """
 
+from .certificates import completions_without_certificate
 from .enrollment import (
     EnrollmentRefused,
     course_by_id,
@@ -39,6 +40,7 @@ __all__ = [
     "Lesson",
     "LessonSource",
     "Progress",
+    "completions_without_certificate",
     "course_by_id",
     "course_categories",
     "course_learner",

@@ -1,7 +1,9 @@
 """Database backups: pg_dump into Django's storage, retention, and pg_restore back.
 
-A backup is two objects under ``settings.BACKUP_LOCATION`` (``backups/``) of the default
-storage (the media bucket, or MEDIA_ROOT on a volume):
+A backup is two objects under ``settings.BACKUP_LOCATION`` (``backups/``) of the
+``backups`` storage: a bucket of its own when ``BACKUP_BUCKET_NAME`` (S3) or
+``BACKUP_AZURE_CONTAINER`` is set, apart from the media, otherwise the default storage
+(the media bucket, or MEDIA_ROOT on a volume):
 
 - ``ringlet-20261201T031700Z.dump``: ``pg_dump --format=custom`` (compressed by pg_dump
   itself, zlib level 6; pg_restore reads it back selectively and in parallel);
@@ -33,7 +35,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import OperationalError, connections
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,11 @@ class Backup:
         return storage_path(self.name + DUMP_SUFFIX)
 
 
+def backup_storage():
+    """The storage dumps go to: ``STORAGES["backups"]`` (portal/settings/base.py)."""
+    return storages["backups"]
+
+
 def storage_path(filename):
     return f"{settings.BACKUP_LOCATION.strip('/')}/{filename}"
 
@@ -84,7 +91,10 @@ def time_of(name):
 
 # --- PostgreSQL's own tools ------------------------------------------------------------------
 def database_settings(alias="default"):
-    db = settings.DATABASES[alias]
+    """The connection pg_dump and pg_restore use: ``DATABASE_DIRECT_URL`` when set (the
+    primary itself: pg_dump's session settings and its long snapshot do not survive a
+    transaction-pooling PgBouncer), otherwise Django's own."""
+    db = settings.DATABASE_DIRECT or settings.DATABASES[alias]
     if "postgresql" not in db["ENGINE"]:
         raise BackupError(f"backups need PostgreSQL; DATABASE_URL points at {db['ENGINE']}")
     return db
@@ -145,7 +155,7 @@ def sha256_of(path):
 # --- Taking and listing backups -------------------------------------------------------------
 def take_backup(now=None, storage=None):
     """Dump the database and store it with its manifest; return the ``Backup``."""
-    storage = storage or default_storage
+    storage = storage or backup_storage()
     db = check_reachable()
     tool("pg_dump")
     name = name_for(now or datetime.datetime.now(datetime.UTC))
@@ -197,7 +207,7 @@ def stored_files(storage):
 
 def list_backups(storage=None):
     """Complete backups (those with a manifest and their dump), newest first."""
-    storage = storage or default_storage
+    storage = storage or backup_storage()
     files = set(stored_files(storage))
     backups = []
     for filename in files:
@@ -242,7 +252,7 @@ def kept(backups, keep_daily, keep_weekly):
 
 def prune(now=None, storage=None):
     """Delete complete backups beyond the policy and stale leftovers; return the deleted names."""
-    storage = storage or default_storage
+    storage = storage or backup_storage()
     now = now or datetime.datetime.now(datetime.UTC)
     backups = list_backups(storage)
     keep = kept(backups, settings.BACKUP_KEEP_DAILY, settings.BACKUP_KEEP_WEEKLY)
@@ -275,7 +285,7 @@ def table_count(alias="default"):
 
 def restore(backup, force=False, storage=None):
     """Restore ``backup`` into the configured database; refuse a non-empty one unless ``force``."""
-    storage = storage or default_storage
+    storage = storage or backup_storage()
     db = check_reachable()
     tool("pg_restore")
     tables = table_count()

@@ -8,9 +8,12 @@
 - Database errors: django-prometheus' ``django_db_errors_total`` by exception type,
   counted by an execute wrapper on every connection (``count_database_errors``) instead of
   its database backend, so DATABASES' ENGINE (which other code checks) stays Django's.
-- Read at scrape time (``SiteCollector``): media items by status, the Celery queues'
-  lengths in the broker, and the workers' task outcomes and durations (encodes among
-  them) from the shared Redis hash the workers write (portal/task_metrics.py).
+- Read at scrape time (``SiteCollector``): media items by status, completed courses whose
+  certificate is not issued, the Celery queues' lengths in the broker and the age of the
+  oldest message in each, the workers' task outcomes and durations (encodes among them)
+  from the shared Redis hash the workers write (portal/task_metrics.py), and the time of
+  the newest complete database backup (listed from its storage at most every few minutes).
+  The alert rules and the dashboard (kustomize/components/monitoring) query these names.
 
 Access: with METRICS_TOKEN set, only ``Authorization: Bearer <token>``; without it, only
 requests that did not pass a proxy (no X-Forwarded-For or Forwarded header: Prometheus
@@ -19,9 +22,13 @@ Answered by a middleware placed first, like the probes: Prometheus scrapes the p
 (no ALLOWED_HOSTS name) over plain HTTP (no HTTPS redirect).
 """
 
+import datetime
 import hmac
+import json
 import logging
 import os
+import threading
+import time
 
 import redis
 from django.conf import settings
@@ -34,12 +41,21 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, mult
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from portal import task_metrics
+from portal import backups, task_metrics
 
 logger = logging.getLogger(__name__)
 
 PATH = "/metrics"
 QUEUES = ("default", "media")
+# A completion whose certificate is not finished after this long is counted as not issued:
+# the task normally takes seconds, and retries a mail server that is down for a while.
+CERTIFICATE_GRACE = datetime.timedelta(hours=1)
+# Listing the backups' storage (a bucket) on every scrape of every pod would cost requests
+# for nothing: backups are taken once a day.
+BACKUPS_READ_EVERY = 300
+# How many messages from the head of a queue to look at for a send time (messages sent
+# before the header existed have none).
+QUEUE_AGE_SCAN = 10
 
 
 # --- Database errors ---------------------------------------------------------------------------
@@ -77,6 +93,33 @@ def media_by_status():
 
 def queue_lengths():
     """Waiting messages per queue: Celery's Redis transport keeps each queue as a list."""
+    stats = queue_stats()
+    return None if stats is None else {queue: length for queue, (length, _age) in stats.items()}
+
+
+def sent_at(raw):
+    """The send time a task message carries (portal/signal_handlers.py), or None."""
+    try:
+        value = json.loads(raw)["headers"][task_metrics.SENT_AT_HEADER]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def oldest_age(client, queue, now):
+    """Seconds the oldest waiting message of ``queue`` has waited (0 when empty).
+
+    Kombu pushes on the left and workers pop from the right, so the oldest is last.
+    """
+    for raw in client.lrange(queue, -QUEUE_AGE_SCAN, -1)[::-1]:
+        sent = sent_at(raw)
+        if sent is not None:
+            return max(0.0, now - sent)
+    return 0.0
+
+
+def queue_stats():
+    """``{queue: (length, age of the oldest message in seconds)}``, or None without Redis."""
     url = settings.CELERY_BROKER_URL
     if not url.startswith(("redis://", "rediss://")):
         return None
@@ -84,9 +127,45 @@ def queue_lengths():
     # kombu puts its global key prefix, when one is set, before every key it writes.
     prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
     try:
-        return {queue: client.llen(f"{prefix}{queue}") for queue in QUEUES}
+        now = time.time()
+        return {
+            queue: (client.llen(f"{prefix}{queue}"), oldest_age(client, f"{prefix}{queue}", now))
+            for queue in QUEUES
+        }
     finally:
         client.close()
+
+
+def certificates_not_issued(now=None):
+    from courses.services import completions_without_certificate
+
+    now = now or datetime.datetime.now(datetime.UTC)
+    return completions_without_certificate(completed_before=now - CERTIFICATE_GRACE).count()
+
+
+class NewestBackup:
+    """The newest complete backup's time (Unix seconds, 0 if none), read at most every
+    ``BACKUPS_READ_EVERY`` seconds per process; a failed read is retried on the next scrape."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.value = None
+        self.read_at = 0.0
+
+    def __call__(self):
+        with self.lock:
+            if self.value is None or time.monotonic() - self.read_at > BACKUPS_READ_EVERY:
+                found = backups.list_backups()
+                self.value = found[0].taken_at.timestamp() if found else 0.0
+                self.read_at = time.monotonic()
+            return self.value
+
+    def forget(self):
+        with self.lock:
+            self.value = None
+
+
+newest_backup = NewestBackup()
 
 
 def task_families():
@@ -119,7 +198,12 @@ class SiteCollector:
         up = GaugeMetricFamily(
             "ringlet_metrics_source_up", "Whether a source of these metrics answered.", labels=["source"]
         )
-        sources = {"database": self.media, "broker": self.queues, "task_store": task_families}
+        sources = {
+            "database": self.database,
+            "broker": self.queues,
+            "task_store": task_families,
+            "backups": self.backups,
+        }
         for source, read in sources.items():
             try:
                 families = read()
@@ -132,23 +216,44 @@ class SiteCollector:
         yield up
 
     @staticmethod
-    def media():
+    def database():
         family = GaugeMetricFamily("ringlet_media_items", "Media library items by status.", labels=["status"])
         for status, count in media_by_status().items():
             family.add_metric([status], count)
-        return [family]
+        certificates = GaugeMetricFamily(
+            "ringlet_certificates_not_issued",
+            "Courses completed over an hour ago whose certificate is not issued (no PDF or not emailed).",
+            value=certificates_not_issued(),
+        )
+        return [family, certificates]
 
     @staticmethod
     def queues():
-        lengths = queue_lengths()
-        if lengths is None:
+        stats = queue_stats()
+        if stats is None:
             return []
-        family = GaugeMetricFamily(
+        lengths = GaugeMetricFamily(
             "ringlet_celery_queue_length", "Tasks waiting in each Celery queue.", labels=["queue"]
         )
-        for queue, length in lengths.items():
-            family.add_metric([queue], length)
-        return [family]
+        ages = GaugeMetricFamily(
+            "ringlet_celery_queue_oldest_age_seconds",
+            "How long the oldest task waiting in each Celery queue has waited (0 when empty).",
+            labels=["queue"],
+        )
+        for queue, (length, age) in stats.items():
+            lengths.add_metric([queue], length)
+            ages.add_metric([queue], age)
+        return [lengths, ages]
+
+    @staticmethod
+    def backups():
+        return [
+            GaugeMetricFamily(
+                "ringlet_backup_newest_timestamp_seconds",
+                "When the newest complete database dump (manage.py backup_db) was taken; 0 if none.",
+                value=newest_backup(),
+            )
+        ]
 
 
 SITE_REGISTRY = CollectorRegistry(auto_describe=False)

@@ -1,9 +1,11 @@
 """Celery signal handlers of the portal: every task's outcome and duration go to the shared
-metrics (portal/task_metrics.py). Connected in PortalConfig.ready(), so in every worker."""
+metrics (portal/task_metrics.py), and every task message carries the time it was sent (so
+/metrics can tell how long the oldest one has waited). Connected in PortalConfig.ready(),
+so in every process that sends or runs tasks."""
 
 import time
 
-from celery.signals import task_postrun, task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun
 
 from portal import task_metrics
 
@@ -21,6 +23,13 @@ def task_finished(task_id=None, task=None, state=None, **kwargs):
     task_metrics.record(getattr(task, "name", "unknown"), state or "UNKNOWN", seconds)
 
 
+def stamp_sent_at(headers=None, **kwargs):
+    """Celery's messages carry no send time; the queue-age metric reads this header."""
+    if headers is not None:
+        headers.setdefault(task_metrics.SENT_AT_HEADER, time.time())
+
+
 def connect():
+    before_task_publish.connect(stamp_sent_at, weak=False, dispatch_uid="portal.stamp_sent_at")
     task_prerun.connect(task_started, weak=False, dispatch_uid="portal.task_started")
     task_postrun.connect(task_finished, weak=False, dispatch_uid="portal.task_finished")

@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 # Seconds: short tasks (emails, sweeps) and long encodes (up to the media worker's hour).
 BUCKETS = (0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, math.inf)
 ENCODE_TASK = "media_library.tasks.encode"
+# A header every task message carries (portal/signal_handlers.py): when it was sent, in
+# Unix seconds. Celery's own messages have no such time.
+SENT_AT_HEADER = "ringlet_sent_at"
 
 
 @functools.cache

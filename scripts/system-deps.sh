@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Ringlet needs when they are missing: `run` (make run) needs
-# ffmpeg for the demo media; `test` (the default, make test) also needs chromium and Java
-# (the Nu HTML checker). As root with apt-get it installs them; elsewhere it stops, naming them.
+# ffmpeg for the demo media; `test` (the default, make test) also needs chromium, Java
+# (the Nu HTML checker) and promtool (Debian's prometheus package: tests/deploy checks and
+# unit-tests the alert rules with it). As root with apt-get it installs them; elsewhere it stops, naming them.
 # Any further argument is an extra command to install (`make bench` asks for wrk).
 set -euo pipefail
 mode=test
@@ -13,6 +14,7 @@ command -v ffprobe >/dev/null || missing+=(ffmpeg)
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v java >/dev/null || missing+=(default-jre-headless)
+  command -v promtool >/dev/null || missing+=(prometheus)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')

@@ -141,11 +141,33 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 # Without DATABASE_URL the portal runs on an SQLite file, so `make run` needs no server.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-# Persistent connections: a PostgreSQL-backed Wagtail page measured about 3x slower
-# when every request opened its own connection.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The primary itself, bypassing a pooler (PgBouncer, CloudNativePG's Pooler): for what needs
+# a session of its own. Backups (pg_dump) always use it when set; a process with
+# DATABASE_CONNECT_DIRECT (the media worker's advisory locks, the migrate Job) uses it for
+# everything.
+DATABASE_DIRECT_URL = env("DATABASE_DIRECT_URL", default="")
+DATABASE_DIRECT = env.db_url_config(DATABASE_DIRECT_URL) if DATABASE_DIRECT_URL else None
+DATABASE_CONNECT_DIRECT = env.bool("DATABASE_CONNECT_DIRECT", default=False) and bool(DATABASE_DIRECT)
+# DATABASE_URL names a PgBouncer in transaction mode: a connection is the client's only for
+# one transaction, so no server-side cursors (a cursor outlives its transaction); Django's
+# psycopg backend already prepares no statements. kustomize/README.md, "Connection pooling".
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+
+
+def database_config(url):
+    """DATABASES["default"] for ``url``, with the pooling and persistence settings above."""
+    db = dict(DATABASE_DIRECT) if DATABASE_CONNECT_DIRECT else env.db_url_config(url)
+    # Persistent connections: a PostgreSQL-backed Wagtail page measured about 3x slower
+    # when every request opened its own connection. Behind PgBouncer they are cheap client
+    # connections to the pooler, kept just as long (the pooler multiplexes the servers).
+    db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    db["CONN_HEALTH_CHECKS"] = True
+    if DATABASE_TRANSACTION_POOLING and not DATABASE_CONNECT_DIRECT:
+        db["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return db
+
+
+DATABASES = {"default": database_config(env("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat write to the same file; WAL and IMMEDIATE
     # transactions turn "database is locked" errors into short waits.
@@ -307,9 +329,45 @@ elif AZURE_CONTAINER:
 else:
     STORAGE_ORIGINS = []
 STORAGE_ORIGINS += env.list("CSP_MEDIA_ORIGINS", default=[])
+# Database dumps (`manage.py backup_db`) go to a bucket or container of their own when one
+# is named, so that losing or emptying the media bucket does not take the backups with it
+# (and each can have its own retention, versioning and access). Otherwise: the media store.
+BACKUP_BUCKET_NAME = env("BACKUP_BUCKET_NAME", default="")
+BACKUP_AZURE_CONTAINER = env("BACKUP_AZURE_CONTAINER", default="")
+if BACKUP_BUCKET_NAME and BACKUP_AZURE_CONTAINER:
+    raise environ.ImproperlyConfigured("Set BACKUP_BUCKET_NAME or BACKUP_AZURE_CONTAINER, not both.")
+if BACKUP_BUCKET_NAME:
+    BACKUP_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": BACKUP_BUCKET_NAME,
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="auto"),
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+elif BACKUP_AZURE_CONTAINER:
+    BACKUP_STORAGE = {
+        "BACKEND": "media_library.azure_storage.AzureStorage",
+        "OPTIONS": {
+            "azure_container": BACKUP_AZURE_CONTAINER,
+            "connection_string": env("AZURE_CONNECTION_STRING", default=None),
+            "account_name": env("AZURE_ACCOUNT_NAME", default=None),
+            "account_key": env("AZURE_ACCOUNT_KEY", default=None),
+            "overwrite_files": False,
+        },
+    }
+else:
+    BACKUP_STORAGE = DEFAULT_STORAGE
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "backups": BACKUP_STORAGE,
 }
 
 # Complex page models exceed Django's default of 1000 fields in Wagtail's editor.

@@ -7,14 +7,12 @@ Secrets have no defaults, so a missing one stops start-up with
 import logging
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_config, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": database_config(env("DATABASE_URL"))}
 
 # TLS ends at the ingress, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -10,7 +10,7 @@ import yaml
 from tests.processes import BASE_DIR
 
 KUSTOMIZE_DIR = BASE_DIR / "kustomize"
-OVERLAYS = ("dev", "staging", "prod")
+OVERLAYS = ("dev", "staging", "prod", "prod-cnpg")
 KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job", "CronJob")
 APP_DEPLOYMENTS = ("ringlet-web", "ringlet-worker", "ringlet-media-worker", "ringlet-beat")

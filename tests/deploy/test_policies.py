@@ -19,7 +19,6 @@ from tests.deploy.manifests import (
     of_kind,
     pod_labels,
     pod_spec,
-    pod_template,
     render,
     selects,
     workloads,
@@ -87,10 +86,11 @@ def test_migrations_run_in_one_job_and_every_app_pod_waits_for_them(overlay):
     job = get(docs, "Job", "ringlet-migrate")
     assert command(job) == ["python", "manage.py", "migrate", "--no-input"]
     assert pod_spec(job)["restartPolicy"] == "Never"
-    # Argo CD runs it before syncing the rest; Flux recreates it when its template changes;
-    # for kubectl it removes itself after finishing, so the next apply creates it afresh.
+    # Argo CD runs it in its sync wave (tests/deploy/test_gitops.py); Flux recreates it when
+    # its template changes; for kubectl it removes itself after finishing, so the next apply
+    # creates it afresh.
     annotations = job["metadata"]["annotations"]
-    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
+    assert annotations["argocd.argoproj.io/hook"] == "Sync"
     assert annotations["argocd.argoproj.io/hook-delete-policy"] == "BeforeHookCreation"
     assert annotations["kustomize.toolkit.fluxcd.io/force"] == "enabled"
     assert 0 < job["spec"]["ttlSecondsAfterFinished"] <= 3600
@@ -145,18 +145,29 @@ def test_autoscalers_own_the_pod_counts_with_the_issue_numbers(overlay):
         assert hpa["spec"]["scaleTargetRef"]["kind"] == "Deployment"
         assert "replicas" not in get(docs, "Deployment", name)["spec"], f"{name}: left to the HPA"
 
-    def cpu_target(hpa):
-        (metric,) = hpa["spec"]["metrics"]
-        assert metric["type"] == "Resource" and metric["resource"]["name"] == "cpu"
-        assert metric["resource"]["target"]["type"] == "Utilization"
-        return metric["resource"]["target"]["averageUtilization"]
+    def targets(hpa):
+        found = {}
+        for metric in hpa["spec"]["metrics"]:
+            assert metric["type"] == "Resource" and metric["resource"]["target"]["type"] == "Utilization"
+            found[metric["resource"]["name"]] = metric["resource"]["target"]["averageUtilization"]
+        return found
 
     web = hpas["ringlet-web"]["spec"]
-    assert (web["minReplicas"], web["maxReplicas"], cpu_target(hpas["ringlet-web"])) == (3, 10, 70)
-    assert web["behavior"]["scaleUp"]["stabilizationWindowSeconds"] == 0
-    assert max(p["value"] for p in web["behavior"]["scaleUp"]["policies"] if p["type"] == "Percent") >= 100
-    assert all(p["periodSeconds"] <= 15 for p in web["behavior"]["scaleUp"]["policies"])
-    assert web["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 300
+    # Issue 26, the case study: CPU and memory; up 100% in 30 s, down 50% in 60 s after a
+    # 5-minute stabilisation.
+    assert (web["minReplicas"], web["maxReplicas"]) == (3, 10)
+    assert targets(hpas["ringlet-web"]) == {"cpu": 70, "memory": 85}
+    assert web["behavior"]["scaleUp"] == {
+        "stabilizationWindowSeconds": 0,
+        "selectPolicy": "Max",
+        "policies": [{"type": "Percent", "value": 100, "periodSeconds": 30}],
+    }
+    assert web["behavior"]["scaleDown"] == {
+        "stabilizationWindowSeconds": 300,
+        "selectPolicy": "Max",
+        "policies": [{"type": "Percent", "value": 50, "periodSeconds": 60}],
+    }
+    assert targets(hpas["ringlet-worker"]) == {"cpu": 75}
     assert "replicas" not in get(docs, "Deployment", "ringlet-media-worker")["spec"], "left to KEDA"
 
 
@@ -244,6 +255,9 @@ def test_every_container_has_requests_and_a_memory_limit(overlay):
             assert quantity(resources["requests"]["cpu"]) > 0
             assert quantity(resources["requests"]["memory"]) > 0
             assert quantity(resources["limits"]["memory"]) >= quantity(resources["requests"]["memory"])
+            # A CPU ceiling everywhere (checkov CKV_K8S_11), at least twice the request, so
+            # that only a runaway process is ever throttled.
+            assert quantity(resources["limits"]["cpu"]) >= 2 * quantity(resources["requests"]["cpu"])
 
 
 @overlays
@@ -337,8 +351,16 @@ def test_network_is_denied_by_default_and_opened_path_by_path(overlay):
     assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 
     web = pod_labels(get(docs, "Deployment", "ringlet-web"))
-    (from_ingress,) = policies_for(docs, web, "Ingress")
-    (rule,) = from_ingress["spec"]["ingress"]
+    # The ingress controller, and Prometheus where the monitoring component scrapes /metrics.
+    from_outside = {p["metadata"]["name"]: p for p in policies_for(docs, web, "Ingress")}
+    assert set(from_outside) - {"ringlet-web-from-prometheus"} == {"ringlet-web-from-ingress-controller"}
+    if "ringlet-web-from-prometheus" in from_outside:
+        (scrape,) = from_outside["ringlet-web-from-prometheus"]["spec"]["ingress"]
+        assert scrape["ports"] == [{"protocol": "TCP", "port": 8000}]
+        assert scrape["from"][0]["namespaceSelector"]["matchLabels"] == {
+            "kubernetes.io/metadata.name": "monitoring"
+        }
+    (rule,) = from_outside["ringlet-web-from-ingress-controller"]["spec"]["ingress"]
     assert rule["ports"] == [{"protocol": "TCP", "port": 8000}]
     (source,) = rule["from"]
     assert source["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "ingress-nginx"}
@@ -543,7 +565,7 @@ def test_prod_pins_the_image_by_digest_spreads_pods_and_uses_managed_data_servic
     web = pod_spec(get(docs, "Deployment", "ringlet-web"))["containers"][0]["resources"]
     assert web == {
         "requests": {"cpu": "500m", "memory": "512Mi", "ephemeral-storage": "25Gi"},
-        "limits": {"memory": "1Gi", "ephemeral-storage": "25Gi"},
+        "limits": {"cpu": "2", "memory": "1Gi", "ephemeral-storage": "25Gi"},
     }
     kustomization = yaml.safe_load((KUSTOMIZE_DIR / "overlays/prod/kustomization.yaml").read_text())
     assert kustomization["images"][0]["digest"].startswith("sha256:")
@@ -576,7 +598,8 @@ def without_environment(docs):
                 container["image"] = "IMAGE"
                 # Staging pulls its mutable tag every time; prod's digest never changes.
                 container.pop("imagePullPolicy")
-                container["envFrom"][0]["configMapRef"]["name"] = "ringlet-config"
+                if "envFrom" in container:
+                    container["envFrom"][0]["configMapRef"]["name"] = "ringlet-config"
                 if name == "ringlet-web" and container["name"] == "app":
                     container.pop("resources")
         normal[(kind, name)] = doc
@@ -591,8 +614,21 @@ def test_staging_and_prod_differ_only_in_environment_data_services_and_prod_pinn
         if doc["metadata"]["labels"].get("app.kubernetes.io/name") in ("postgres", "redis")
     }
     assert {key[0] for key in component} == {"StatefulSet", "Service", "NetworkPolicy"}
-    assert set(staging) - component == set(prod)
-    for key in prod:
+    # Prod's monitoring component (staging adds it once its Prometheus runs the operator).
+    monitoring = {
+        ("ServiceMonitor", "ringlet-web"),
+        ("PrometheusRule", "ringlet"),
+        ("ConfigMap", "ringlet-grafana"),
+        ("NetworkPolicy", "ringlet-web-from-prometheus"),
+        # And PgBouncer in front of its managed PostgreSQL.
+        ("Deployment", "ringlet-pgbouncer"),
+        ("Service", "ringlet-pgbouncer"),
+        ("PodDisruptionBudget", "ringlet-pgbouncer"),
+        ("NetworkPolicy", "pgbouncer-from-ringlet"),
+    }
+    assert monitoring <= set(prod)
+    assert set(staging) - component == set(prod) - monitoring
+    for key in set(prod) - monitoring:
         assert staging[key] == prod[key], key
 
 
@@ -642,17 +678,6 @@ def test_staging_pulls_its_mutable_tag_every_time_and_prod_pins_a_digest():
             assert "@sha256:" in container["image"]
 
 
-@pytest.mark.parametrize("overlay", ["staging", "prod"])
-def test_changing_the_secrets_hash_rolls_every_deployment(overlay):
-    """Secrets made outside the repository are hashed into the pod templates (README)."""
-    docs = render(overlay)
-    for name in APP_DEPLOYMENTS:
-        annotations = pod_template(get(docs, "Deployment", name))["metadata"]["annotations"]
-        assert annotations["ringlet.io/secrets-sha256"] == "none"
-    patch = yaml.safe_load((KUSTOMIZE_DIR / "overlays" / overlay / "secrets-hash.yaml").read_text())
-    assert patch["spec"]["template"]["metadata"]["annotations"] == {"ringlet.io/secrets-sha256": "none"}
-
-
 def test_dev_generates_its_secret_so_a_change_renames_it_and_rolls_the_pods():
     docs = render("dev")
     name = generated(docs, "Secret", "ringlet-secrets")["metadata"]["name"]
@@ -684,3 +709,35 @@ def test_a_daily_backup_cronjob_never_overlaps_and_keeps_a_short_history(overlay
 
 def test_dev_has_no_backup_cronjob():
     assert of_kind(render("dev"), "CronJob") == []
+
+
+@overlays
+def test_uploads_stream_to_web_without_the_ingress_buffering_them(overlay):
+    """Issue 26: a 2 GiB lecture is not written to the ingress controller's disk first."""
+    from django.urls import reverse
+
+    docs = render(overlay)
+    main, uploads = get(docs, "Ingress", "ringlet"), get(docs, "Ingress", "ringlet-uploads")
+    annotations = uploads["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/proxy-request-buffering"] == "off"
+    limit_mb = generated(docs, "ConfigMap", "ringlet-config")["data"]["MEDIA_MAX_UPLOAD_MB"]
+    assert annotations["nginx.ingress.kubernetes.io/proxy-body-size"] == f"{limit_mb}m"
+    # The same host and certificate; only `ringlet` asks cert-manager for it.
+    assert uploads["spec"]["tls"] == main["spec"]["tls"]
+    assert uploads["spec"]["rules"][0]["host"] == main["spec"]["rules"][0]["host"]
+    assert "cert-manager.io/cluster-issuer" not in annotations
+    assert "nginx.ingress.kubernetes.io/proxy-request-buffering" not in main["metadata"]["annotations"]
+    paths = uploads["spec"]["rules"][0]["http"]["paths"]
+    assert {p["backend"]["service"]["name"] for p in paths} == {"ringlet-web"}
+    prefixes = [p["path"] for p in paths if p["pathType"] == "Prefix"]
+    # Every admin view that receives a media file or a document is under those paths.
+    for url in (
+        reverse("wagtailmedia:add", args=("video",)),
+        reverse("wagtailmedia:edit", args=(1,)),
+        reverse("wagtailmedia:chooser_upload", args=("video",)),
+        reverse("wagtaildocs:add_multiple"),
+        reverse("wagtaildocs:edit", args=(1,)),
+    ):
+        assert any(url.startswith(prefix) for prefix in prefixes), url
+    # Nothing else: the rest of the site keeps nginx's buffering (slow clients cost nginx, not gunicorn).
+    assert not any(reverse("courses:dashboard").startswith(prefix) for prefix in prefixes)

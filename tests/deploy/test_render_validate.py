@@ -24,6 +24,11 @@ VALIDATE = Path(sys.executable).with_name("kubernetes-validate")
 # Prometheus Operator v0.93.0's ServiceMonitor (prometheus-operator/prometheus-operator,
 # example/prometheus-operator-crd/, Apache-2.0).
 CRD_DIR = Path(__file__).with_name("crds")
+# Schemas written here from the projects' documented APIs, in the same CRD form, where no
+# registry package ships the CRDs (tests must not download them, and nothing fetched from a
+# repository is committed): the Prometheus Operator's PrometheusRule and CloudNativePG's
+# Cluster, Pooler and ScheduledBackup. Each file's header says what it covers.
+SCHEMA_DIR = Path(__file__).with_name("schemas")
 
 
 def strict(schema):
@@ -51,7 +56,7 @@ def strict(schema):
 def vendored_schemas():
     """``{(apiVersion, kind): strict schema}`` of every served version of the vendored CRDs."""
     schemas = {}
-    for path in sorted(CRD_DIR.glob("*.yaml")):
+    for path in sorted(CRD_DIR.glob("*.yaml")) + sorted(SCHEMA_DIR.glob("*.yaml")):
         for crd in yaml.safe_load_all(path.read_text()):
             if not crd:
                 continue
@@ -162,7 +167,7 @@ def test_validation_rejects_removed_apis_unknown_kinds_and_fields_but_accepts_de
 def test_kustomizations_use_current_fields_only():
     deprecated = {"commonLabels", "patchesStrategicMerge", "patchesJson6902", "bases", "vars", "imageTags"}
     files = sorted(KUSTOMIZE_DIR.rglob("kustomization.yaml"))
-    assert len(files) == 8
+    assert len(files) == 11
     for path in files:
         kustomization = yaml.safe_load(path.read_text())
         assert deprecated.isdisjoint(kustomization), path
@@ -220,9 +225,11 @@ def render_with_component(tmp_path, overlay, component):
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
-def test_the_optional_servicemonitor_component_scrapes_web_metrics_with_the_token(tmp_path, version):
-    docs = render_with_component(tmp_path, "prod", "servicemonitor")
-    assert schema_errors(docs, version) == []
+def test_prods_monitoring_scrapes_web_metrics_with_the_token_and_validates_strictly(version):
+    docs = render("prod")
+    monitoring = [d for d in docs if d["apiVersion"].startswith("monitoring.coreos.com/")]
+    assert sorted(d["kind"] for d in monitoring) == ["PrometheusRule", "ServiceMonitor"]
+    assert schema_errors(monitoring, version) == []
     (monitor,) = [d for d in docs if d["kind"] == "ServiceMonitor"]
     assert monitor["metadata"]["namespace"] == "ringlet"
     (service,) = [d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "ringlet-web"]
@@ -234,3 +241,28 @@ def test_the_optional_servicemonitor_component_scrapes_web_metrics_with_the_toke
     (policy,) = [d for d in docs if d["metadata"]["name"] == "ringlet-web-from-prometheus"]
     (rule,) = policy["spec"]["ingress"]
     assert rule["ports"] == [{"protocol": "TCP", "port": 8000}]
+
+
+@pytest.mark.parametrize("overlay", ["dev", "staging"])
+def test_the_monitoring_component_adds_to_any_overlay(tmp_path, overlay):
+    docs = render_with_component(tmp_path, overlay, "monitoring")
+    assert schema_errors(docs, "1.32") == []
+    assert {"ServiceMonitor", "PrometheusRule"} <= {d["kind"] for d in docs}
+
+
+def test_the_prometheusrule_schema_rejects_a_misspelt_field_and_a_rule_without_expr():
+    good = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {"name": "r"},
+        "spec": {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up == 0", "for": "5m"}]}]},
+    }
+    assert schema_errors([good], "1.32") == []
+    typo = copy.deepcopy(good)
+    typo["spec"]["groups"][0]["rules"][0]["annotation"] = {"summary": "x"}
+    missing = copy.deepcopy(good)
+    del missing["spec"]["groups"][0]["rules"][0]["expr"]
+    duration = copy.deepcopy(good)
+    duration["spec"]["groups"][0]["rules"][0]["for"] = "5 minutes"
+    for broken in (typo, missing, duration):
+        assert len(schema_errors([broken], "1.32")) == 1, broken

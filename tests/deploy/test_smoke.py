@@ -42,15 +42,29 @@ STAGING_SECRETS = {
 }
 PROD_SECRETS = {
     **STAGING_SECRETS,
-    "DATABASE_URL": "postgres://ringlet:prod-password@ringlet-db.postgres.database.example.net:5432/ringlet",
+    # The app through PgBouncer (components/pgbouncer); PgBouncer, backups, the media worker
+    # and the migrate Job to the managed database itself.
+    "DATABASE_URL": "postgres://ringlet:prod-password@ringlet-pgbouncer:5432/ringlet",
+    "DATABASE_DIRECT_URL": "postgres://ringlet:prod-password@ringlet-db.postgres.database.example.net:5432/ringlet",
     "REDIS_URL": "rediss://:prod-password@ringlet-cache.redis.example.net:6380/0",
     "CELERY_BROKER_URL": "rediss://:prod-password@ringlet-cache.redis.example.net:6380/1",
 }
-SECRETS = {"dev": None, "staging": STAGING_SECRETS, "prod": PROD_SECRETS}
+# Prod with CloudNativePG: the app through the Pooler, the rest to the primary's Service.
+PROD_CNPG_SECRETS = {
+    **PROD_SECRETS,
+    "DATABASE_URL": "postgres://ringlet:prod-password@ringlet-db-pooler-rw:5432/ringlet",
+    "DATABASE_DIRECT_URL": "postgres://ringlet:prod-password@ringlet-db-rw:5432/ringlet",
+}
+SECRETS = {"dev": None, "staging": STAGING_SECRETS, "prod": PROD_SECRETS, "prod-cnpg": PROD_CNPG_SECRETS}
 SERVICE_HOSTS = {
     "dev": {"postgres", "redis"},
     "staging": {"postgres", "redis"},
-    "prod": {"ringlet-db.postgres.database.example.net", "ringlet-cache.redis.example.net"},
+    "prod": {
+        "ringlet-pgbouncer",
+        "ringlet-db.postgres.database.example.net",
+        "ringlet-cache.redis.example.net",
+    },
+    "prod-cnpg": {"ringlet-db-pooler-rw", "ringlet-db-rw", "ringlet-cache.redis.example.net"},
 }
 
 
@@ -70,6 +84,7 @@ def local_url(name, cluster_url, overlay):
     assert urlsplit(cluster_url).hostname in SERVICE_HOSTS[overlay], f"{name}={cluster_url}"
     local = {
         "DATABASE_URL": database_url(),
+        "DATABASE_DIRECT_URL": database_url(),
         "REDIS_URL": os.environ["REDIS_URL"],
         "CELERY_BROKER_URL": smoke_broker_url(),
     }[name]
@@ -79,8 +94,9 @@ def local_url(name, cluster_url, overlay):
 
 def local_env(docs, container, overlay, tmp):
     env = container_env(docs, container, secrets=SECRETS[overlay])
-    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
-        env[name] = local_url(name, env[name], overlay)
+    for name in ("DATABASE_URL", "DATABASE_DIRECT_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+        if name in env:
+            env[name] = local_url(name, env[name], overlay)
     env["STATIC_ROOT"] = str(tmp / "static")
     if "MEDIA_ROOT" in env:
         env["MEDIA_ROOT"] = str(tmp / "media")
@@ -198,14 +214,16 @@ def test_a_pod_waits_in_its_init_container_until_the_migrate_job_has_run(empty_d
     docs = render("prod")
     init = init_command(docs, "ringlet-web")
     env = local_env(docs, init, "prod", tmp_path / "init")
-    env["DATABASE_URL"] = empty_database
+    # Prod reaches the database through PgBouncer and, for the Job, directly: both the same here.
+    env["DATABASE_URL"] = env["DATABASE_DIRECT_URL"] = empty_database
     waiting = subprocess.Popen(init["command"], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, text=True)
     try:
         with pytest.raises(subprocess.TimeoutExpired):
             waiting.wait(timeout=15)
         (job,) = pod_spec(get(docs, "Job", "ringlet-migrate"))["containers"]
         job_env = local_env(docs, job, "prod", tmp_path / "job")
-        job_env["DATABASE_URL"] = empty_database
+        job_env["DATABASE_URL"] = job_env["DATABASE_DIRECT_URL"] = empty_database
+        assert job_env["DATABASE_CONNECT_DIRECT"] == "True"  # the primary, not the pooler
         migrate = subprocess.run(
             job["command"], cwd=BASE_DIR, env=job_env, capture_output=True, text=True, timeout=300
         )
@@ -247,10 +265,14 @@ def test_the_backup_cronjob_command_stores_a_dump_in_the_bucket(
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
         config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
     )
-    bucket = env["AWS_STORAGE_BUCKET_NAME"]
-    s3.create_bucket(
-        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": env["AWS_S3_REGION_NAME"]}
-    )
+    # Prod keeps its dumps in a bucket of their own (BACKUP_BUCKET_NAME), apart from the media.
+    media_bucket = env["AWS_STORAGE_BUCKET_NAME"]
+    bucket = env.get("BACKUP_BUCKET_NAME", media_bucket)
+    assert (bucket != media_bucket) == (overlay == "prod")
+    for name in {bucket, media_bucket}:
+        s3.create_bucket(
+            Bucket=name, CreateBucketConfiguration={"LocationConstraint": env["AWS_S3_REGION_NAME"]}
+        )
 
     result = subprocess.run(
         container["command"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300
@@ -259,6 +281,8 @@ def test_the_backup_cronjob_command_stores_a_dump_in_the_bucket(
     assert result.returncode == 0, result.stdout + result.stderr
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="backups/")["Contents"])
     assert [k.rsplit(".", 1)[1] for k in keys] == ["dump", "json"]
+    if bucket != media_bucket:
+        assert "Contents" not in s3.list_objects_v2(Bucket=media_bucket)
     dump = s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read()
     assert dump[:5] == b"PGDMP"
     listed = subprocess.run(

@@ -1,11 +1,17 @@
 """/metrics (portal/metrics.py): Prometheus text format, access rules, and counters that move."""
 
+import datetime
+import json
+import time
+
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import DatabaseError, connections
+from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from portal import task_metrics
+from portal import backups, metrics, task_metrics
 from portal.tasks import clear_expired_sessions
 from tests.page_fixtures import make_media
 from tests.processes import free_port, wait_for
@@ -47,6 +53,9 @@ def test_metrics_answer_in_the_prometheus_text_format_with_every_family_the_issu
         # What the site holds, and the Celery side.
         "ringlet_media_items": "gauge",
         "ringlet_celery_queue_length": "gauge",
+        "ringlet_celery_queue_oldest_age_seconds": "gauge",
+        "ringlet_certificates_not_issued": "gauge",
+        "ringlet_backup_newest_timestamp_seconds": "gauge",
         "ringlet_celery_tasks": "counter",
         "ringlet_celery_task_duration_seconds": "histogram",
         "ringlet_media_encode_duration_seconds": "histogram",
@@ -55,6 +64,7 @@ def test_metrics_answer_in_the_prometheus_text_format_with_every_family_the_issu
     assert {name: families[name].type for name in expected if name in families} == expected
     assert sample(families, "ringlet_metrics_source_up", source="database") == 1
     assert sample(families, "ringlet_metrics_source_up", source="broker") == 1
+    assert sample(families, "ringlet_metrics_source_up", source="backups") == 1
 
 
 @pytest.mark.django_db
@@ -198,3 +208,88 @@ def test_task_metrics_are_kept_in_redis_for_any_web_process_to_read(settings):
     buckets, total = histograms[task]
     assert total == pytest.approx(42.3)
     assert buckets["0.5"] == 1 and buckets["60.0"] == 2 and buckets["+Inf"] == 2 and "0.1" not in buckets
+
+
+@pytest.mark.django_db
+def test_queue_age_is_how_long_the_oldest_waiting_task_has_waited(client, settings, celery_app):
+    """Every message carries its send time (a header stamped on publish); the oldest one's
+    age is the queue's age, and an empty queue is 0 s old."""
+    base, _, db = settings.CELERY_BROKER_URL.rpartition("/")
+    url = f"{base}/{(int(db or 0) + 9) % 16}"
+    settings.CELERY_BROKER_URL = url
+    with celery_app.connection_for_write(url) as conn:
+        redis_client = conn.default_channel.client
+        redis_client.delete("media", "default")
+        try:
+            # Sent two minutes ago (a header given explicitly is kept), then one sent now.
+            celery_app.send_task(
+                "portal.tasks.clear_expired_sessions",
+                queue="default",
+                connection=conn,
+                headers={task_metrics.SENT_AT_HEADER: time.time() - 120},
+            )
+            celery_app.send_task("portal.tasks.clear_expired_sessions", queue="default", connection=conn)
+            newest = json.loads(redis_client.lindex("default", 0))
+            assert time.time() - newest["headers"][task_metrics.SENT_AT_HEADER] < 60
+            families = scrape(client)
+        finally:
+            redis_client.delete("media", "default")
+        emptied = scrape(client)
+    age = "ringlet_celery_queue_oldest_age_seconds"
+    assert 120 <= sample(families, age, queue="default") < 180
+    assert sample(families, age, queue="media") == 0
+    assert families[age].type == "gauge"
+    assert sample(emptied, age, queue="default") == 0
+
+
+@pytest.mark.django_db
+def test_completions_without_an_issued_certificate_after_an_hour_are_counted(client, course):
+    from courses.models import Certificate, Enrollment
+    from tests.factories import UserFactory
+
+    before = sample(scrape(client), "ringlet_certificates_not_issued")
+    now = timezone.now()
+    waiting = Enrollment.objects.create(
+        user=UserFactory(), course=course, completed_at=now - datetime.timedelta(hours=2)
+    )
+    # Just completed: its task may still be running, so not counted yet.
+    Enrollment.objects.create(
+        user=UserFactory(), course=course, completed_at=now - datetime.timedelta(minutes=5)
+    )
+    # Issued (a PDF, emailed): not counted.
+    issued = Enrollment.objects.create(
+        user=UserFactory(), course=course, completed_at=now - datetime.timedelta(hours=3)
+    )
+    issued_fields = {"student_name": "A student", "course_title": course.title, "completed_at": now}
+    Certificate.objects.create(
+        user=issued.user, course=course, file="certificates/issued.pdf", emailed_at=now, **issued_fields
+    )
+    assert sample(scrape(client), "ringlet_certificates_not_issued") == before + 1
+    Certificate.objects.create(
+        user=waiting.user, course=course, file="certificates/late.pdf", emailed_at=now, **issued_fields
+    )
+    assert sample(scrape(client), "ringlet_certificates_not_issued") == before
+
+
+@pytest.mark.django_db
+def test_the_newest_complete_backups_time_is_exposed_and_zero_without_one(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the backups' storage is the default one in the tests
+    metrics.newest_backup.forget()
+    assert sample(scrape(client), "ringlet_backup_newest_timestamp_seconds") == 0
+    assert sample(scrape(client), "ringlet_metrics_source_up", source="backups") == 1
+
+    storage = backups.backup_storage()
+    for stamp, manifest in (
+        ("20261130T031700Z", True),
+        ("20261201T031700Z", True),
+        ("20261202T031700Z", False),
+    ):
+        storage.save(f"backups/ringlet-{stamp}.dump", ContentFile(b"PGDMP"))
+        if manifest:  # the newest has no manifest: an upload that failed, never counted
+            body = {"name": f"ringlet-{stamp}", "size": 5, "sha256": "0" * 64}
+            storage.save(f"backups/ringlet-{stamp}.json", ContentFile(json.dumps(body).encode()))
+    # Read at most every few minutes per process: the cached 0 stays until then.
+    assert sample(scrape(client), "ringlet_backup_newest_timestamp_seconds") == 0
+    metrics.newest_backup.forget()
+    expected = datetime.datetime(2026, 12, 1, 3, 17, tzinfo=datetime.UTC).timestamp()
+    assert sample(scrape(client), "ringlet_backup_newest_timestamp_seconds") == expected

@@ -65,3 +65,72 @@ def test_collectstatic_runs_with_dummy_values_and_writes_hashed_compressed_files
     hashed = list((static / "css").glob("ringlet.*.css"))
     assert hashed, "our stylesheet was not copied with a content hash"
     assert Path(f"{hashed[0]}.gz").exists()
+
+
+READ_DATABASES = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.core.files.storage import storages
+db = settings.DATABASES["default"]
+backups = storages["backups"]
+print(json.dumps({
+    "host": db["HOST"], "conn_max_age": db["CONN_MAX_AGE"],
+    "no_server_side_cursors": db.get("DISABLE_SERVER_SIDE_CURSORS", False),
+    "prepare_threshold": db.get("OPTIONS", {}).get("prepare_threshold"),
+    "direct_host": (settings.DATABASE_DIRECT or {}).get("HOST"),
+    "backups_bucket": getattr(backups, "bucket_name", None),
+    "media_bucket": getattr(storages["default"], "bucket_name", None),
+}))
+"""
+POOLED = {
+    **PRODUCTION_ENV,
+    "DATABASE_URL": "postgres://ringlet:pw@ringlet-pgbouncer:5432/ringlet",
+    "DATABASE_DIRECT_URL": "postgres://ringlet:pw@db.example.com:5432/ringlet",
+    "DATABASE_TRANSACTION_POOLING": "true",
+    "CONN_MAX_AGE": "300",
+}
+
+
+def read_databases(**env):
+    import json
+
+    result = run_python(READ_DATABASES, child_env(**env))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_behind_a_transaction_pooler_django_opens_no_server_side_cursors_and_prepares_nothing():
+    pooled = read_databases(**POOLED)
+    assert pooled["host"] == "ringlet-pgbouncer" and pooled["conn_max_age"] == 300
+    # A server-side cursor outlives the transaction its server connection was lent for.
+    assert pooled["no_server_side_cursors"] is True
+    # Django's psycopg backend prepares no statements unless asked (prepare_threshold unset).
+    assert pooled["prepare_threshold"] is None
+    assert pooled["direct_host"] == "db.example.com"
+    # Without the flag (a direct connection or a session pooler), server-side cursors stay.
+    assert (
+        read_databases(**{**POOLED, "DATABASE_TRANSACTION_POOLING": "false"})["no_server_side_cursors"]
+        is False
+    )
+
+
+def test_a_process_that_needs_a_session_connects_to_the_primary_directly():
+    """The media worker's advisory locks and the migrate Job bypass the pooler."""
+    direct = read_databases(**POOLED, DATABASE_CONNECT_DIRECT="true")
+    assert direct["host"] == "db.example.com"
+    assert direct["no_server_side_cursors"] is False
+    # Without a direct URL there is nothing to bypass: DATABASE_URL it is.
+    alone = {key: value for key, value in POOLED.items() if key != "DATABASE_DIRECT_URL"}
+    assert read_databases(**alone, DATABASE_CONNECT_DIRECT="true")["host"] == "ringlet-pgbouncer"
+
+
+def test_backups_go_to_a_bucket_of_their_own_when_one_is_named():
+    s3 = {**PRODUCTION_ENV, "AWS_STORAGE_BUCKET_NAME": "ringlet-media", "AWS_S3_REGION_NAME": "eu-west-1"}
+    apart = read_databases(**s3, BACKUP_BUCKET_NAME="ringlet-db-backups")
+    assert (apart["media_bucket"], apart["backups_bucket"]) == ("ringlet-media", "ringlet-db-backups")
+    # Unnamed: the media bucket, under BACKUP_LOCATION.
+    assert read_databases(**s3)["backups_bucket"] == "ringlet-media"
+    both = child_env(**s3, BACKUP_BUCKET_NAME="a", BACKUP_AZURE_CONTAINER="b")
+    result = run_python(READ_DATABASES, both)
+    assert result.returncode != 0 and "BACKUP_BUCKET_NAME or BACKUP_AZURE_CONTAINER" in result.stderr

@@ -6,9 +6,8 @@ is harmless.
 """
 
 from django.core.management.base import BaseCommand
-from django.db.models import Exists, OuterRef, Q
 
-from courses.models import Certificate, Enrollment
+from courses.certificates import completions_without_certificate
 from courses.tasks import issue_certificate
 
 
@@ -16,10 +15,7 @@ class Command(BaseCommand):
     help = "Enqueue certificates for completed enrollments that lack one (or whose PDF or email is missing)."
 
     def handle(self, *args, **options):
-        finished = Certificate.objects.filter(
-            user=OuterRef("user"), course=OuterRef("course"), emailed_at__isnull=False
-        ).exclude(Q(file="") | Q(file__isnull=True))
-        pending = Enrollment.objects.filter(completed_at__isnull=False).exclude(Exists(finished))
+        pending = completions_without_certificate()
         count = 0
         for user_id, course_id in pending.values_list("user_id", "course_id"):
             issue_certificate.delay(user_id, course_id)
