@@ -17,7 +17,7 @@ from .enrollment import (
     touch_enrollment,
     unenroll,
 )
-from .learner import CourseLearner, course_learner, request_scoped
+from .learner import CourseLearner, course_learner, register_course_reader, request_scoped
 from .models import PREVIEW_MODES, course_of, serve_preview_as
 from .outline import format_minutes, opens_on_text, register_lesson_model
 from .progress import (
@@ -50,6 +50,7 @@ __all__ = [
     "published_lessons",
     "record_completion_if_done",
     "register_completion_source",
+    "register_course_reader",
     "register_lesson_model",
     "request_scoped",
     "serve_preview_as",
