@@ -29,9 +29,12 @@ def frame_origins_of(request):
     origins = getattr(request, "lti_frame_origins", None)
     if origins is not None:
         return origins
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES or not hasattr(request, "session"):
+    session = getattr(request, "session", None)
+    # A request without a session cookie has no session to read, unless this very request made
+    # one (the launch): reading it then costs nothing, and others never load a session for this.
+    if session is None or (settings.SESSION_COOKIE_NAME not in request.COOKIES and not session.modified):
         return None
-    embed = request.session.get(SESSION_KEY)
+    embed = session.get(SESSION_KEY)
     return embed.get("origins") if embed else None
 
 
