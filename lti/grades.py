@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import claims as c
+from . import keys
 from .linking import sub_of
 from .models import Context, GradePost, LineItem, Membership, Platform, ResourceLink
 from .services_client import ServiceError, call
@@ -197,6 +198,9 @@ def deliver(post_id):
     """Post one GradePost; returns "posted", "already posted" or "gone". Raises ServiceError when
     the platform failed (``retryable`` says whether trying later may help); the error is recorded
     on the row and on its platform either way."""
+    # The signing key must be committed before the platform fetches the JWKS to check the token
+    # request made inside the transaction below (a first key is made on first use).
+    keys.signing_key()
     try:
         with transaction.atomic():
             post = (

@@ -29,7 +29,10 @@ def _new_key():
 
 
 def signing_key():
-    """The current ToolKey, made on first use (so a fresh install needs no command)."""
+    """The current ToolKey, made on first use (so a fresh install needs no command).
+
+    Call it outside a transaction when a platform will fetch the JWKS while the caller's
+    transaction is still open (the key would not be visible to the JWKS view yet)."""
     key = ToolKey.objects.filter(retired_at__isnull=True).first()
     if key is None:
         with transaction.atomic():

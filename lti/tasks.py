@@ -30,15 +30,16 @@ def post_grade(self, grade_post_id):
         raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600)) from error
 
 
+def stuck_grade_posts():
+    """Posts pending longer than ``LTI_GRADE_STUCK_AFTER`` seconds (at most 20 tries each)."""
+    since = timezone.now() - timedelta(seconds=settings.LTI_GRADE_STUCK_AFTER)
+    return GradePost.objects.filter(status=GradePost.Status.PENDING, created_at__lte=since, tries__lt=20)
+
+
 @shared_task(ignore_result=True)
 def retry_pending_grades():
-    """Start ``post_grade`` again for posts pending longer than ``LTI_GRADE_STUCK_AFTER`` seconds."""
-    since = timezone.now() - timedelta(seconds=settings.LTI_GRADE_STUCK_AFTER)
-    ids = list(
-        GradePost.objects.filter(
-            status=GradePost.Status.PENDING, created_at__lt=since, tries__lt=20
-        ).values_list("pk", flat=True)[:500]
-    )
+    """Start ``post_grade`` again for every stuck post (``stuck_grade_posts``)."""
+    ids = list(stuck_grade_posts().values_list("pk", flat=True)[:500])
     for pk in ids:
         post_grade.delay(pk)
     return len(ids)
