@@ -164,7 +164,10 @@ def launch(request):
             ),
         )
     response = HttpResponseRedirect(target)
-    response.delete_cookie(state_cookie_name(request.POST["state"]), path="/lti/", samesite="None")
+    name = state_cookie_name(request.POST["state"])
+    response.delete_cookie(name, path="/lti/", samesite="None")
+    # A partitioned cookie is only overwritten by one set with the same attributes.
+    third_party_cookie(response.cookies[name])
     return response
 
 

@@ -271,6 +271,22 @@ class Handler(BaseHTTPRequestHandler):
                 f'<iframe id="tool" name="tool" src="{query["url"]}" width="1000" height="700"></iframe>'
             )
             return self._send(200, html, "text/html")
+        if path == "/.well-known/openid-configuration":
+            # Dynamic Registration: this platform's configuration (its issuer is its own address).
+            return self._send(
+                200,
+                {
+                    "issuer": BASE,
+                    "authorization_endpoint": f"{BASE}/authorize",
+                    "token_endpoint": f"{BASE}/token",
+                    "jwks_uri": f"{BASE}/jwks",
+                    "registration_endpoint": f"{BASE}/register",
+                    "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                        "product_family_code": "openedx",
+                        "version": "11.4.4",
+                    },
+                },
+            )
         if path == "/_control/received":
             return self._send(200, STATE["received"])
         return self._send(404, {"error": "not found"})
@@ -322,6 +338,18 @@ class Handler(BaseHTTPRequestHandler):
                 item["id"] = f"{BASE}/lineitems/{segments[1]}/{number}"
                 STATE["line_items"][number] = {**item, "context": segments[1]}
             return self._send(201, item, "application/vnd.ims.lis.v2.lineitem+json")
+        if path == "/register":
+            STATE["received"].setdefault("registration", []).append(
+                {"authorization": self.headers.get("Authorization"), "body": json.loads(raw or "{}")}
+            )
+            if self.headers.get("Authorization") != "Bearer reg-token":
+                return self._send(401, {"error": "invalid registration token"})
+            answer = {
+                "client_id": "dr-client",
+                **json.loads(raw),
+                "https://purl.imsglobal.org/spec/lti-tool-configuration": {"deployment_id": "dr-1"},
+            }
+            return self._send(200, answer)
         if path == "/deep-link-return":
             form = {key: values[0] for key, values in parse_qs(raw).items()}
             try:

@@ -10,7 +10,7 @@ from django.urls import URLPattern, get_resolver
 from courses.models import Enrollment
 from lti.launch import state_cookie_name
 from lti.models import Identity, Membership, Platform, UsedNonce
-from tests.account_fixtures import logged_in_user, make_student
+from tests.account_fixtures import log_in, logged_in_user, make_student
 from tests.lti.conftest import ISSUER, query_of
 from tests.page_fixtures import lessons_of
 
@@ -103,6 +103,10 @@ def test_an_lti_account_cannot_log_in_with_a_password_until_it_sets_one(flow, co
     flow.client.logout()
     user.refresh_from_db()
     assert user.has_usable_password()
+    # As for every account, a verified address and then the password let them in.
+    EmailAddress.objects.filter(user=user).update(verified=True)
+    log_in(flow.client, "pw@example.edu", "a-long-new-password-42")
+    assert logged_in_user(flow.client) == user
 
 
 def test_without_a_password_the_login_form_refuses_an_lti_account(flow, course, client, fresh_rate_limits):
