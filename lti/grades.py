@@ -195,9 +195,9 @@ def score_body(post, user_id):
 
 
 def deliver(post_id):
-    """Post one GradePost; returns "posted", "already posted" or "gone". Raises ServiceError when
-    the platform failed (``retryable`` says whether trying later may help); the error is recorded
-    on the row and on its platform either way."""
+    """Post one GradePost; returns "posted", "already posted", "failed before" or "gone". Raises
+    ServiceError when the platform failed (``retryable`` says whether trying later may help); the
+    error is recorded on the row and on its platform either way."""
     # The signing key must be committed before the platform fetches the JWKS to check the token
     # request made inside the transaction below (a first key is made on first use).
     keys.signing_key()
@@ -213,6 +213,9 @@ def deliver(post_id):
                 return "gone"
             if post.status == GradePost.Status.POSTED:
                 return "already posted"
+            if post.status == GradePost.Status.FAILED:
+                # The platform refused it for good; a late retry must not send it after all.
+                return "failed before"
             platform = post.context.platform
             user_id = sub_of(post.user, platform.issuer)
             if user_id is None:

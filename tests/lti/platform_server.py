@@ -306,6 +306,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_control/reset":
             for value in STATE["received"].values():
                 value.clear()
+            STATE["line_items"].clear()
+            STATE["members"].clear()
             return self._send(200, {"ok": True})
         if path == "/token":
             form = {key: values[0] for key, values in parse_qs(raw).items()}
