@@ -59,25 +59,25 @@ def _create_user(issuer, sub, person):
     return user
 
 
-def account_for(platform, person):
+def account_for(platform, person, launched=True):
     """The user linked to ``person`` (a dict with ``sub``, and ``name``, ``given_name``,
     ``family_name``, ``email`` when the platform shares them) of ``platform``, created on first sight.
+    ``launched``: the person is launching now (a roster sync passes False).
 
     Returns ``(user, created)``.
     """
     issuer, sub = platform.issuer, str(person["sub"])
-    now = timezone.now()
     shared = {"email": (person.get("email") or "")[:254], "name": (person.get("name") or "")[:255]}
+    if launched:
+        shared["last_launch_at"] = timezone.now()
     identity = Identity.objects.filter(issuer=issuer, sub=sub).select_related("user").first()
     if identity is not None:
-        Identity.objects.filter(pk=identity.pk).update(last_launch_at=now, platform=platform, **shared)
+        Identity.objects.filter(pk=identity.pk).update(platform=platform, **shared)
         return identity.user, False
     try:
         with transaction.atomic():
             user = _create_user(issuer, sub, person)
-            Identity.objects.create(
-                issuer=issuer, sub=sub, user=user, platform=platform, last_launch_at=now, **shared
-            )
+            Identity.objects.create(issuer=issuer, sub=sub, user=user, platform=platform, **shared)
     except IntegrityError:
         # Two first launches at once: the other one made the account.
         return Identity.objects.select_related("user").get(issuer=issuer, sub=sub).user, False

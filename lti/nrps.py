@@ -54,7 +54,7 @@ def sync_roster(context):
         if not member.get("user_id") or (member.get("status") or "Active") != "Active":
             continue
         person = {**member, "sub": member["user_id"]}
-        user, _ = account_for(platform, person)
+        user, _ = account_for(platform, person, launched=False)
         roles = [role for role in member.get("roles") or [] if isinstance(role, str)]
         instructor = c.is_instructor(roles)
         Membership.objects.update_or_create(

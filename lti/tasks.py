@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import grades, nrps
-from .models import Context, GradePost
+from .models import Context, GradePost, UsedNonce
 from .services_client import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -58,3 +58,10 @@ def sync_roster(self, context_id):
             raise self.retry(exc=error, countdown=60) from error
         Context.objects.filter(pk=context_id).update(last_roster_summary=f"Failed: {error}"[:255])
         return f"failed: {error}"
+
+
+@shared_task(ignore_result=True)
+def purge_used_nonces():
+    """Forget nonces of tokens that have expired: such a token is refused by its ``exp`` anyway."""
+    deleted, _ = UsedNonce.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted

@@ -516,3 +516,5 @@ CELERY_BEAT_SCHEDULE["lti-retry-pending-grades"] = {
     "task": "lti.tasks.retry_pending_grades",
     "schedule": 300,
 }
+# Nonces of expired id_tokens are no longer needed to refuse a replay (exp refuses it).
+CELERY_BEAT_SCHEDULE["lti-purge-used-nonces"] = {"task": "lti.tasks.purge_used_nonces", "schedule": 24 * 3600}

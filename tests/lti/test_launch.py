@@ -331,3 +331,17 @@ def test_the_tool_jwks_publishes_the_current_and_recently_retired_keys(client, d
         key["kty"] == "RSA" and key["alg"] == "RS256" and key["use"] == "sig" and "d" not in key
         for key in second
     )
+
+
+def test_used_nonces_are_purged_once_their_tokens_have_expired(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lti.tasks import purge_used_nonces
+
+    now = timezone.now()
+    UsedNonce.objects.create(issuer=ISSUER, nonce="old", expires_at=now - timedelta(minutes=1))
+    UsedNonce.objects.create(issuer=ISSUER, nonce="live", expires_at=now + timedelta(minutes=10))
+    assert purge_used_nonces.apply().get() == 1
+    assert list(UsedNonce.objects.values_list("nonce", flat=True)) == ["live"]
