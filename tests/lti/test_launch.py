@@ -345,3 +345,16 @@ def test_used_nonces_are_purged_once_their_tokens_have_expired(db):
     UsedNonce.objects.create(issuer=ISSUER, nonce="live", expires_at=now + timedelta(minutes=10))
     assert purge_used_nonces.apply().get() == 1
     assert list(UsedNonce.objects.values_list("nonce", flat=True)) == ["live"]
+
+
+def test_a_learner_launch_of_a_link_that_points_at_no_page_gets_a_page_saying_so(flow, caplog):
+    response, _ = flow.launch(
+        user_id="lost", role="student", target_link_uri=f"{flow.platform.tool_url}/no/such/page/"
+    )
+    html = refused(response, caplog, "This link is not set up", status=404)
+    assert "Tell your instructor" in html
+
+
+def test_a_login_whose_target_is_another_site_is_refused(flow, caplog):
+    url = flow.platform.login_url(role="student", login_overrides={"target_link_uri": "https://evil.test/"})
+    refused(flow.login(url), caplog, "The link points elsewhere", status=400)
