@@ -83,13 +83,17 @@ def places_left(course):
     return max(0, course.capacity - Enrollment.objects.filter(course_id=course.pk).count())
 
 
-def enroll(user, course):
+def enroll(user, course, *, seat_granted=False):
     """Enroll ``user`` in ``course`` and return ``(enrollment, created)``; idempotent.
 
     Raises EnrollmentRefused with a readable reason when the window is shut, the
     course is full or prerequisites are missing. An existing enrollment is returned
     as is, whatever the rules say now. Concurrent calls are serialised on the course
     row, so capacity holds and the unique constraint is never the one to say no.
+
+    ``seat_granted``: another system that decides who is in the course granted the seat (an
+    LMS's roster, through LTI), so the enrollment window and the capacity are not checked;
+    the course must still be published and its prerequisites completed.
     """
     if not user.is_authenticated:
         raise EnrollmentRefused("Log in to enroll.")
@@ -99,14 +103,15 @@ def enroll(user, course):
         existing = Enrollment.objects.filter(user=user, course_id=course.pk).first()
         if existing:
             return existing, False
-        reason = enrollment_status(course)
+        reason = "This course is not published." if not course.live else None
+        reason = reason if seat_granted else enrollment_status(course)
         if reason:
             raise EnrollmentRefused(reason)
         missing = missing_prerequisites(user, course)
         if missing:
             names = ", ".join(f"“{prerequisite.title}”" for prerequisite in missing)
             raise EnrollmentRefused(f"Complete {names} first: this course requires it.")
-        if places_left(course) == 0:
+        if not seat_granted and places_left(course) == 0:
             raise EnrollmentRefused("This course is full.")
         try:
             with transaction.atomic():

@@ -21,6 +21,19 @@ from .models import Enrollment
 from .progress import Progress, completed_lesson_ids
 
 _CACHE_ATTRIBUTE = "_ringlet_learners"
+_course_readers = []
+
+
+def register_course_reader(check):
+    """Add ``check(user, course) -> bool``: whether a logged-in ``user`` reads every published lesson
+    of ``course`` as its instructor does, without enrolling (drip release included; drafts not).
+
+    For an app above courses that knows of such readers (``lti``: a platform's instructors of a
+    course that links this one), registered in its ``ready()``. Asked only of logged-in users
+    who are not enrolled, once per learner context.
+    """
+    if check not in _course_readers:
+        _course_readers.append(check)
 
 
 def request_scoped(request, key, build):
@@ -62,11 +75,20 @@ class CourseLearner:
     def enrolled(self):
         return self.enrollment is not None
 
+    @cached_property
+    def reads_as_instructor(self):
+        """Whether a registered course reader (``register_course_reader``) lets the user read every
+        published lesson of the course without enrolling."""
+        if not self.user.is_authenticated or self.course is None or self.enrolled:
+            return False
+        return any(check(self.user, self.course) for check in _course_readers)
+
     @property
     def reads_every_lesson(self):
-        """The course's staff and enrolled students read every published lesson (a drip lesson
-        once it opens, which the outline says); others only free previews."""
-        return self.works_on(self.course) or self.enrolled
+        """The course's staff, enrolled students and registered readers (a platform's instructors)
+        read every published lesson (a drip lesson once it opens, which the outline says); others
+        only free previews."""
+        return self.works_on(self.course) or self.enrolled or self.reads_as_instructor
 
     @cached_property
     def progress(self):
@@ -166,6 +188,7 @@ class SampleLearner(CourseLearner):
 
     missing_prerequisites = ()
     is_full = False
+    reads_as_instructor = False
 
 
 def sample_student():

@@ -18,7 +18,7 @@ from .enrollment import (
     touch_enrollment,
     unenroll,
 )
-from .learner import CourseLearner, course_learner, request_scoped
+from .learner import CourseLearner, course_learner, register_course_reader, request_scoped
 from .lesson_source import LESSON_FIELDS, Lesson, LessonSource, register_lesson_source
 from .models import PREVIEW_MODES, course_of, serve_preview_as
 from .outline import format_minutes, opens_on_text
@@ -59,6 +59,7 @@ __all__ = [
     "opens_on_text",
     "published_lessons",
     "record_completion_if_done",
+    "register_course_reader",
     "register_lesson_source",
     "request_scoped",
     "serve_preview_as",

@@ -13,6 +13,11 @@ Wagtail's admin and Django's admin still rely on inline scripts, inline styles a
 their own policy (``admin_directives``, as ``CSP_ADMIN_DIRECTIVES``), chosen by path in
 ``CSPMiddleware`` below. Only HTML responses carry a policy: files and JSON have nothing to
 protect with one, and a policy on a PDF could only get in the way of the browser's viewer.
+
+``frame-ancestors`` is ``'self'``: no other site may frame Ringlet, except where a feature that
+embeds it says which origins may for this response, in ``request.csp_frame_ancestors``. LTI
+launches do (``lti/embedding.py``): the registered platform that launched the session, and no
+one else, may frame its pages.
 """
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -86,4 +91,8 @@ class CSPMiddleware(DjangoCSPMiddleware):
             from django.conf import settings
 
             return PolicyParts(settings.CSP_ADMIN_DIRECTIVES, parts.update, parts.replace, parts.nonce)
+        ancestors = getattr(request, "csp_frame_ancestors", None)
+        if ancestors is not None and not request.path_info.startswith(ADMIN_PREFIXES):
+            replace = {**(parts.replace or {}), "frame-ancestors": [SELF, *ancestors]}
+            return PolicyParts(parts.config, parts.update, replace, parts.nonce)
         return parts

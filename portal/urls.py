@@ -32,6 +32,8 @@ urlpatterns = [
     # Permission-checked renditions and captions (playlists, segments, MP4s).
     path("media-files/", include("media_library.urls")),
     path("api/", api_router.urls),
+    # LTI 1.3: login initiation, launch, JWKS, deep linking, Dynamic Registration.
+    path("lti/", include("lti.urls")),
     path("", include("courses.urls")),
     path("", include("lessons.urls")),
     path("", include("sharing.urls")),

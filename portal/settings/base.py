@@ -48,6 +48,7 @@ def installed_apps(demo=False):
         "wagtailmedia",
         "courses",
         "lessons",
+        "lti",
         "sharing",
         "wagtail.api.v2",
         "rest_framework",
@@ -106,6 +107,8 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     # Anonymous visitors' pages from the cache, before sessions, CSRF, auth and routing.
     "portal.page_cache.PageCacheMiddleware",
+    # After an LTI launch: third-party-proof session and CSRF cookies, framing by the platform.
+    "lti.embedding.EmbeddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -561,3 +564,25 @@ BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # django-prometheus' app and middleware are in the lists at the top.
 # Cache reads, and the ones Redis did not answer, are counted by the cache itself (portal/cache.py).
+
+# --- LTI 1.3 Advantage (lti/; README "LTI") ------------------------------------------------
+# Days a retired signing key stays in /lti/jwks/ after `manage.py lti_rotate_keys` (platforms
+# cache the JWKS), before the next rotation deletes it.
+LTI_KEY_RETIRED_DAYS = env.int("LTI_KEY_RETIRED_DAYS", default=7)
+# How long a platform's JWKS is cached; a token naming a key not in it fetches it again at once,
+# but not more often than every LTI_PLATFORM_JWKS_REFETCH_SECONDS.
+LTI_PLATFORM_JWKS_SECONDS = env.int("LTI_PLATFORM_JWKS_SECONDS", default=3600)
+LTI_PLATFORM_JWKS_REFETCH_SECONDS = env.int("LTI_PLATFORM_JWKS_REFETCH_SECONDS", default=10)
+# Seconds allowed between a login initiation and its launch; clock skew tolerated on exp and iat.
+LTI_STATE_SECONDS = env.int("LTI_STATE_SECONDS", default=600)
+LTI_CLOCK_SKEW_SECONDS = env.int("LTI_CLOCK_SKEW_SECONDS", default=60)
+# Timeout of every request to a platform (JWKS, token, grades, roster), in seconds.
+LTI_HTTP_TIMEOUT = env.float("LTI_HTTP_TIMEOUT", default=10)
+# A grade still pending this many seconds after its event is started again by beat.
+LTI_GRADE_STUCK_AFTER = env.int("LTI_GRADE_STUCK_AFTER", default=300)
+CELERY_BEAT_SCHEDULE["lti-retry-pending-grades"] = {
+    "task": "lti.tasks.retry_pending_grades",
+    "schedule": 300,
+}
+# Nonces of expired id_tokens are no longer needed to refuse a replay (exp refuses it).
+CELERY_BEAT_SCHEDULE["lti-purge-used-nonces"] = {"task": "lti.tasks.purge_used_nonces", "schedule": 24 * 3600}
