@@ -24,9 +24,12 @@ def task_finished(task_id=None, task=None, state=None, **kwargs):
 
 
 def stamp_sent_at(headers=None, **kwargs):
-    """Celery's messages carry no send time; the queue-age metric reads this header."""
+    """Celery's messages carry no send time; the queue-age metric reads this header.
+
+    Overwritten on every publish: a retry copies its request's headers into the new
+    message, and its wait starts now, not when the first attempt was sent."""
     if headers is not None:
-        headers.setdefault(task_metrics.SENT_AT_HEADER, time.time())
+        headers[task_metrics.SENT_AT_HEADER] = time.time()
 
 
 def connect():

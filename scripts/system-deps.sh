@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Ringlet needs when they are missing: `run` (make run) needs
 # ffmpeg for the demo media; `test` (the default, make test) also needs chromium, Java
-# (the Nu HTML checker) and promtool (Debian's prometheus package: tests/deploy checks and
-# unit-tests the alert rules with it). As root with apt-get it installs them; elsewhere it stops, naming them.
+# (the Nu HTML checker), promtool (Debian's prometheus package: tests/deploy checks and
+# unit-tests the alert rules with it) and pgbouncer (tests/portal/test_pooling.py puts one in
+# front of the test database). As root with apt-get it installs them; elsewhere it stops, naming them.
 # Any further argument is an extra command to install (`make bench` asks for wrk).
 set -euo pipefail
 mode=test
@@ -15,6 +16,7 @@ if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v java >/dev/null || missing+=(default-jre-headless)
   command -v promtool >/dev/null || missing+=(prometheus)
+  [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
