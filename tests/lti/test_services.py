@@ -42,7 +42,7 @@ def test_a_quiz_attempt_and_the_course_completion_post_scores_to_the_platforms_g
     quiz = answer_quiz(flow, lesson)
 
     scores = wait_for(
-        lambda: platform_server.received()["scores"], timeout=60, message="a score at the platform"
+        lambda: platform_server.received()["scores"], timeout=120, message="a score at the platform"
     )
     received = platform_server.received()
     score = scores[0]
@@ -87,7 +87,13 @@ def test_a_quiz_attempt_and_the_course_completion_post_scores_to_the_platforms_g
             f"/learn/lessons/{other.pk}/complete/", {"complete": "1"}, HTTP_HOST=flow.host
         )
         assert response.status_code == 302
-    wait_for(lambda: len(platform_server.received()["scores"]) == 2, timeout=60, message="the course score")
+    try:
+        wait_for(
+            lambda: len(platform_server.received()["scores"]) == 2, timeout=120, message="the course score"
+        )
+    except AssertionError as error:
+        posts = list(GradePost.objects.values("kind", "status", "tries", "last_error"))
+        raise AssertionError(f"{error}; grade posts: {posts}\n{celery_worker.output()[-3000:]}") from None
     received = platform_server.received()
     course_score = json.loads(received["scores"][1]["body"])
     assert (course_score["scoreGiven"], course_score["userId"]) == (100.0, "learner-ags")
