@@ -17,11 +17,13 @@ help:
 
 venv: $(VENV)/.installed node_modules/.package-lock.json
 
-# hls.js for the media player comes from the npm registry (pinned in package-lock.json)
-# and is served as a static file from node_modules/hls.js/dist: no CDN.
+# hls.js, pdf.js and the package runtimes (scorm-again, h5p-standalone) come from the npm
+# registry (pinned in package-lock.json) and are served as static files: no CDN.
+# --ignore-scripts, as in the Dockerfile: h5p-standalone's published package runs
+# "npx only-allow yarn" on install, which fails under npm, and nothing we use needs a script.
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Ringlet needs npm (Node.js 20) to install hls.js"; exit 1; }
-	npm ci --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 
 # Reinstall whenever a requirements file changes.
 $(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev.txt

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "wagtailmedia",
     "courses",
     "lessons",
+    # Content packages (SCORM, H5P) played in lessons, beside lessons (README, "Content packages").
+    "packages",
     "sharing",
     "wagtail.api.v2",
     "rest_framework",
@@ -424,8 +426,27 @@ CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
 PDFJS = BASE_DIR / "node_modules" / "pdfjs-dist"
 STATICFILES_DIRS = [
     ("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist"),
+    # The package runtimes (packages/): scorm-again's SCORM 1.2 and 2004 APIs, and the
+    # H5P player (its frame script, styles and fonts).
+    ("vendor/scorm-again", BASE_DIR / "node_modules" / "scorm-again" / "dist"),
+    ("vendor/h5p-standalone", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
     *((f"vendor/pdfjs/{part}", PDFJS / part) for part in ("build", "standard_fonts", "cmaps", "wasm")),
 ]
+
+# --- Content packages: SCORM 1.2/2004 and H5P (packages/) -------------------------------
+# Uploads above this many MiB are refused; the worker also caps what a zip unpacks to (its
+# size and its number of files), so a zip bomb is refused rather than filling the disk.
+PACKAGE_MAX_UPLOAD_MB = env.int("PACKAGE_MAX_UPLOAD_MB", default=500)
+PACKAGE_MAX_UNPACKED_MB = env.int("PACKAGE_MAX_UNPACKED_MB", default=2048)
+PACKAGE_MAX_FILES = env.int("PACKAGE_MAX_FILES", default=20_000)
+# Lifetime of the signed URLs a launch hands out for a package's files and runtime (a
+# session in a package lasts as long as this; the launch checks access again each time).
+PACKAGE_SESSION_SECONDS = env.int("PACKAGE_SESSION_SECONDS", default=4 * 3600)
+# An origin of its own for package content (e.g. https://packages.learn.example.com, a second
+# host name for the same web pods): packages then run isolated from the site's pages and
+# cookies. Empty: served from the site's own origin, in a sandboxed iframe.
+PACKAGES_ORIGIN = env("PACKAGES_ORIGIN", default="").rstrip("/")
+CELERY_BEAT_SCHEDULE["packages-sweep"] = {"task": "packages.tasks.sweep_packages", "schedule": 60}
 
 # --- Request ids and logging ---------------------------------------------------------
 DJANGO_GUID = {

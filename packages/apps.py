@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class PackagesConfig(AppConfig):
+    name = "packages"
+    verbose_name = "Content packages"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
+        from wagtail.permissions import register_permission_policy
+
+        from . import signal_handlers
+        from .models import ContentPackage
+
+        # Collection permissions (add, change, delete, choose), as images and documents have:
+        # a course's instructors manage the packages in their course's collection.
+        register_permission_policy(
+            ContentPackage,
+            CollectionOwnershipPermissionPolicy(
+                ContentPackage, auth_model=ContentPackage, owner_field_name="uploaded_by_user"
+            ),
+        )
+        signal_handlers.connect()
