@@ -24,8 +24,10 @@ from .progress import (
     Progress,
     course_progress,
     dashboard_entries,
+    lesson_scores,
     record_completion_if_done,
     register_completion_source,
+    register_score_source,
 )
 from .visibility import is_reachable, visible_pages
 
@@ -45,12 +47,14 @@ __all__ = [
     "get_enrollment",
     "is_enrolled",
     "is_reachable",
+    "lesson_scores",
     "live_courses",
     "opens_on_text",
     "published_lessons",
     "record_completion_if_done",
     "register_completion_source",
     "register_lesson_model",
+    "register_score_source",
     "request_scoped",
     "serve_preview_as",
     "touch_enrollment",

@@ -10,6 +10,7 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from home.blocks import LESSON_BLOCKS as SHARED_LESSON_BLOCKS
+from packages.blocks import PackageBlock
 
 SINGLE, MULTIPLE = "single", "multiple"
 
@@ -106,4 +107,4 @@ class QuizBlock(blocks.StructBlock):
         }
 
 
-LESSON_BLOCKS = SHARED_LESSON_BLOCKS + [("quiz", QuizBlock())]
+LESSON_BLOCKS = SHARED_LESSON_BLOCKS + [("quiz", QuizBlock()), ("package", PackageBlock())]

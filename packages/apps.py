@@ -10,7 +10,9 @@ class PackagesConfig(AppConfig):
         from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
         from wagtail.permissions import register_permission_policy
 
-        from . import signal_handlers
+        from courses.services import register_score_source
+
+        from . import services, signal_handlers
         from .models import ContentPackage
 
         # Collection permissions (add, change, delete, choose), as images and documents have:
@@ -21,4 +23,6 @@ class PackagesConfig(AppConfig):
                 ContentPackage, auth_model=ContentPackage, owner_field_name="uploaded_by_user"
             ),
         )
+        # The course page shows the scores students earned in packages, without courses knowing them.
+        register_score_source(services.lesson_scores)
         signal_handlers.connect()

@@ -2,7 +2,6 @@
 
 import posixpath
 
-from django import forms
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Collection
@@ -66,7 +65,3 @@ class ContentPackageForm(WagtailAdminModelForm):
             cleaned["title"] = (facts.title if facts and facts.title else name)[:255] or self.instance.title
             self.instance.title = cleaned["title"]
         return cleaned
-
-
-class PackageFilterForm(forms.Form):
-    q = forms.CharField(required=False)

@@ -92,3 +92,129 @@ def status_label(package):
 
 def _touch(package_id, **fields):
     ContentPackage.objects.filter(pk=package_id).update(status_changed_at=timezone.now(), **fields)
+
+
+# --- Playing ------------------------------------------------------------------------------
+
+BLOCK_TYPE = "package"
+
+
+def package_block(lesson_id, block_id, user=None):
+    """``(lesson, package)`` for the package block ``block_id`` of a lesson, or ``None``.
+
+    The live lesson's body; staff who work on the lesson (``works_on``) also reach a block
+    only in its latest draft, so previews play. ``package`` is ``None`` if it was deleted.
+    """
+    from accounts.services import works_on
+    from lessons.models import LessonPage
+
+    lesson = LessonPage.objects.filter(pk=lesson_id).first()
+    if lesson is None:
+        return None
+    bodies = [lesson.body] if lesson.live else []
+    if works_on(user, lesson) and lesson.has_unpublished_changes:
+        bodies.append(lesson.get_latest_revision_as_object().body)
+    for body in bodies:
+        for block in body:
+            if block.block_type == BLOCK_TYPE and block.id == block_id:
+                return lesson, block.value.get("package")
+    return None
+
+
+def activity_iri(lesson, block_id):
+    """The xAPI activity id of a package block: the lesson's URL with the block as its fragment."""
+    return f"{lesson.get_full_url()}#package-{block_id}"
+
+
+def package_block_ids(lesson):
+    """``{block id: package id}`` of the package blocks in a lesson's (live) body."""
+    found = {}
+    for block in lesson.body.raw_data:
+        value = block.get("value") or {}
+        if block.get("type") == BLOCK_TYPE and isinstance(value, dict) and value.get("package"):
+            found[block.get("id")] = int(value["package"])
+    return found
+
+
+def packages_done(user, lesson):
+    """Whether ``user`` has completed (and not failed) every package block of ``lesson``."""
+    from .models import Attempt
+
+    blocks = package_block_ids(lesson)
+    if not blocks:
+        return True
+    done = set(
+        Attempt.objects.filter(user=user, lesson=lesson, completed_at__isnull=False).values_list(
+            "block_id", flat=True
+        )
+    )
+    return set(blocks) <= done
+
+
+def record_outcome(attempt):
+    """Complete the lesson once every package in it is complete (and its quizzes passed).
+
+    Only for a student still enrolled in the lesson's course; idempotent.
+    """
+    from courses.services import is_enrolled
+    from lessons.services import is_lesson_complete, quizzes_passed, set_lesson_complete
+
+    if not attempt.is_complete:
+        return False
+    lesson, user = attempt.lesson, attempt.user
+    if lesson.course is None or not is_enrolled(user, lesson.course):
+        return False
+    if (
+        is_lesson_complete(user, lesson)
+        or not packages_done(user, lesson)
+        or not quizzes_passed(user, lesson)
+    ):
+        return False
+    set_lesson_complete(user, lesson, True)
+    return True
+
+
+def statement_received(attempt, statement):
+    """Tell listeners (``signals.h5p_statement``) of an H5P statement, once the transaction commits."""
+    from courses.signals import send_after_commit
+
+    from . import signals
+    from .models import Attempt
+
+    send_after_commit(
+        signals.h5p_statement,
+        Attempt,
+        attempt=attempt,
+        user=attempt.user,
+        lesson=attempt.lesson,
+        course=attempt.lesson.course,
+        package=attempt.package,
+        statement=statement,
+    )
+
+
+def lesson_scores(user, lesson_ids):
+    """``{lesson id: percent}``: the student's best scaled score in each lesson's packages (averaged
+    over a lesson's package blocks), for the course page (``courses`` asks through its registry)."""
+    from django.db.models import Max
+
+    from .models import Attempt
+
+    best = (
+        Attempt.objects.filter(user=user, lesson_id__in=list(lesson_ids), score_scaled__isnull=False)
+        .values("lesson_id", "block_id")
+        .annotate(best=Max("score_scaled"))
+    )
+    per_lesson = {}
+    for row in best:
+        per_lesson.setdefault(row["lesson_id"], []).append(max(0.0, row["best"]))
+    return {lesson: round(100 * sum(values) / len(values)) for lesson, values in per_lesson.items()}
+
+
+def attempt_summary(user, lesson, block_id):
+    """What the package block tells a student: their latest attempt there (or ``None``)."""
+    from .models import Attempt
+
+    if user is None or not user.is_authenticated:
+        return None
+    return Attempt.objects.filter(user=user, lesson=lesson, block_id=block_id).order_by("-number").first()

@@ -34,6 +34,8 @@ urlpatterns = [
     path("api/", api_router.urls),
     path("", include("courses.urls")),
     path("", include("lessons.urls")),
+    # Content packages: the lesson's gate, then signed sessions (player, files, runtime).
+    path("", include("packages.urls")),
     path("", include("sharing.urls")),
 ]
 

@@ -446,6 +446,13 @@ PACKAGE_SESSION_SECONDS = env.int("PACKAGE_SESSION_SECONDS", default=4 * 3600)
 # host name for the same web pods): packages then run isolated from the site's pages and
 # cookies. Empty: served from the site's own origin, in a sandboxed iframe.
 PACKAGES_ORIGIN = env("PACKAGES_ORIGIN", default="").rstrip("/")
+if PACKAGES_ORIGIN:
+    # Lesson pages frame the package player from there (portal/csp.py).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"] = site_directives(
+        STORAGE_ORIGINS,
+        form_origins=["https://accounts.google.com"] if GOOGLE_CLIENT_ID else [],
+        frame_origins=[PACKAGES_ORIGIN],
+    )
 CELERY_BEAT_SCHEDULE["packages-sweep"] = {"task": "packages.tasks.sweep_packages", "schedule": 60}
 
 # --- Request ids and logging ---------------------------------------------------------
