@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format migrations-check system-deps venv clean help image-check bench load
+.PHONY: run test lint format migrations-check system-deps venv clean help image-check bench load ralph
 
 help:
 	@echo "make run               portal with demo content on http://127.0.0.1:8000"
@@ -44,8 +44,12 @@ run: venv
 	$(BIN)/python manage.py demo_content
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
-test: venv system-deps
+# Ralph, the Learning Record Store the xAPI tests start, lives in .venv-ralph (requirements/ralph.txt).
+test: venv system-deps ralph
 	@scripts/test.sh
+
+ralph:
+	@scripts/ralph-venv.sh
 
 # Needs PostgreSQL (BENCH_DATABASE_SERVER) and Redis (BENCH_REDIS_URL or REDIS_URL); see bench/run.py.
 bench: venv
@@ -87,4 +91,4 @@ image-check: venv
 	@scripts/image-check.sh
 
 clean:
-	rm -rf $(VENV) $(LOAD_VENV) var
+	rm -rf $(VENV) $(LOAD_VENV) .venv-ralph var

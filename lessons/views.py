@@ -8,9 +8,12 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from courses.signals import send_after_commit
+
+from . import signals
 from .completion import set_lesson_complete
 from .learner import lesson_learner
-from .models import LessonPage
+from .models import LessonPage, PlaybackPosition
 from .playback import PlaybackRejected, read_heartbeat, save_playback
 from .quiz import QuizRejected, find_quiz, parse_answers, quizzes_passed, submit_attempt
 
@@ -124,6 +127,19 @@ def playback(request):
         )
     except PlaybackRejected as rejection:
         return _error(str(rejection))
+    if data["event"]:
+        send_after_commit(
+            signals.playback_event,
+            PlaybackPosition,
+            position=record,
+            user=request.user,
+            lesson=lesson,
+            course=lesson.course,
+            media_id=data["media"],
+            event=data["event"],
+            seconds=record.position,
+            duration=record.duration,
+        )
     return JsonResponse(
         {
             "position": record.position,

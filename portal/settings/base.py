@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "lessons",
     # Content packages (SCORM, H5P) played in lessons, beside lessons (README, "Content packages").
     "packages",
+    # Learning records: xAPI statements to a Learning Record Store (README, "Learning records").
+    "xapi",
     "sharing",
     "wagtail.api.v2",
     "rest_framework",
@@ -454,6 +456,21 @@ if PACKAGES_ORIGIN:
         frame_origins=[PACKAGES_ORIGIN],
     )
 CELERY_BEAT_SCHEDULE["packages-sweep"] = {"task": "packages.tasks.sweep_packages", "schedule": 60}
+
+# --- Learning records: xAPI statements to a Learning Record Store (xapi/) ---------------
+# The LRS's xAPI endpoint (statements go to <XAPI_LRS_URL>/statements). Unset: nothing is
+# recorded or sent. The credentials are HTTP basic auth (an LRS's "key" and "secret").
+XAPI_LRS_URL = env("XAPI_LRS_URL", default="")
+XAPI_LRS_USERNAME = env("XAPI_LRS_USERNAME", default=env("XAPI_LRS_KEY", default=""))
+XAPI_LRS_PASSWORD = env("XAPI_LRS_PASSWORD", default=env("XAPI_LRS_SECRET", default=""))
+XAPI_LRS_TIMEOUT = env.float("XAPI_LRS_TIMEOUT", default=10)
+XAPI_BATCH_SIZE = env.int("XAPI_BATCH_SIZE", default=50)
+# The Celery queue the sending task goes to (the default workers consume "default").
+XAPI_QUEUE = env("XAPI_QUEUE", default="default")
+# Actors are accounts on this site (homePage + the user's id); their email only if this is set.
+XAPI_ACTOR_HOMEPAGE = env("XAPI_ACTOR_HOMEPAGE", default="")
+XAPI_ACTOR_EMAIL = env.bool("XAPI_ACTOR_EMAIL", default=False)
+CELERY_BEAT_SCHEDULE["xapi-sweep"] = {"task": "xapi.tasks.sweep_statements", "schedule": 60}
 
 # --- Request ids and logging ---------------------------------------------------------
 DJANGO_GUID = {
