@@ -11,6 +11,7 @@ from functools import cached_property
 from courses.services import course_learner, request_scoped
 
 from .access import may_read, refusal
+from .completion import unmet_requirement
 from .playback import playback_positions
 from .quiz import quiz_states
 
@@ -76,6 +77,14 @@ class LessonLearner:
     def quiz_states(self):
         """``{quiz id: QuizState}``: the student's attempts at each quiz of the lesson (one query)."""
         return quiz_states(self.user if self.enrolled else None, self.lesson)
+
+    @cached_property
+    def pending_requirement(self):
+        """What else the student must do before the lesson completes (a registered requirement,
+        e.g. a content package), or None."""
+        if not self.enrolled or self.user.pk is None:
+            return None
+        return unmet_requirement(self.user, self.lesson)
 
     @property
     def quiz_pending(self):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from courses.signals import send_after_commit
 
 from . import signals
-from .completion import set_lesson_complete
+from .completion import set_lesson_complete, unmet_requirement
 from .learner import lesson_learner
 from .models import LessonPage, PlaybackPosition
 from .playback import PlaybackRejected, read_heartbeat, save_playback
@@ -38,6 +38,10 @@ def mark_complete(request, lesson_id):
     complete = request.POST.get("complete", "1") != "0"
     if complete and not quizzes_passed(request.user, lesson):
         messages.error(request, f"Pass the quiz to complete “{lesson.title}”.")
+        return redirect(lesson.get_url(request))
+    missing = unmet_requirement(request.user, lesson) if complete else None
+    if missing:
+        messages.error(request, missing)
         return redirect(lesson.get_url(request))
     was_complete = learner.course_learner.enrollment.completed_at is not None
     progress = set_lesson_complete(request.user, lesson, complete)

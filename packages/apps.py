@@ -11,6 +11,7 @@ class PackagesConfig(AppConfig):
         from wagtail.permissions import register_permission_policy
 
         from courses.services import register_score_source
+        from lessons.services import register_requirement
 
         from . import services, signal_handlers
         from .models import ContentPackage
@@ -25,4 +26,7 @@ class PackagesConfig(AppConfig):
         )
         # The course page shows the scores students earned in packages, without courses knowing them.
         register_score_source(services.lesson_scores)
+        # A lesson with packages completes only once they are complete ("Mark as complete" and
+        # passing its quiz wait for them too).
+        register_requirement(services.package_requirement)
         signal_handlers.connect()

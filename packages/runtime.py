@@ -298,6 +298,8 @@ def apply_statement(attempt, statement, state=None):
     result = statement.get("result") if isinstance(statement.get("result"), dict) else None
     if state is not None:
         save_state(attempt, state, lock=False)
+    if result is not None and isinstance(result.get("success"), bool):
+        _record_h5p_answer(attempt, statement, result)
     if result is not None and is_about_the_content(statement):
         if result.get("completion") is True:
             attempt.completion_status = Attempt.Completion.COMPLETED
@@ -318,6 +320,29 @@ def apply_statement(attempt, statement, state=None):
             attempt.completed_at = timezone.now()
         attempt.save()
     return attempt
+
+
+def _record_h5p_answer(attempt, statement, result):
+    """An H5P answer (the content's, or one of its questions') as an interaction row, for the report."""
+    target = statement.get("object") if isinstance(statement.get("object"), dict) else {}
+    identifier = str(target.get("id") or "")[:255]
+    if not identifier:
+        return
+    names = (target.get("definition") or {}).get("name") or {}
+    description = str(next(iter(names.values()), "")) if isinstance(names, dict) else ""
+    existing = Interaction.objects.filter(attempt=attempt, interaction_id=identifier).first()
+    index = existing.index if existing else Interaction.objects.filter(attempt=attempt).count()
+    Interaction.objects.update_or_create(
+        attempt=attempt,
+        index=index,
+        defaults={
+            "interaction_id": identifier,
+            "kind": str((target.get("definition") or {}).get("interactionType") or "")[:32],
+            "description": description[:2000],
+            "learner_response": str(result.get("response") or "")[:4000],
+            "result": "correct" if result["success"] else "incorrect",
+        },
+    )
 
 
 def save_state(attempt, state, lock=True):

@@ -151,6 +151,14 @@ def packages_done(user, lesson):
     return set(blocks) <= done
 
 
+def package_requirement(user, lesson):
+    """Lessons' requirement check (``lessons.services.register_requirement``): a lesson with
+    packages completes only once each is complete (and not failed)."""
+    if packages_done(user, lesson):
+        return None
+    return "Complete the activity above to complete this lesson."
+
+
 def record_outcome(attempt):
     """Complete the lesson once every package in it is complete (and its quizzes passed).
 

@@ -1,11 +1,14 @@
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.forms.collections import collection_member_permission_formset_factory
+from wagtail.admin.menu import MenuItem
 
 from .admin_views import package_viewset
 from .choosers import package_chooser_viewset
 from .models import ContentPackage
+from .report import may_see_reports
+from .report_views import PackageReportsView, PackageReportView
 
 
 @hooks.register("register_admin_viewset")
@@ -39,3 +42,29 @@ def describe_collection_packages(collection):
         % {"count": count},
         "url": reverse("content_packages:index") + f"?collection={collection.pk}",
     }
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path("reports/content-packages/", PackageReportsView.as_view(), name="package_reports"),
+        path(
+            "reports/content-packages/<int:package_id>/", PackageReportView.as_view(), name="package_report"
+        ),
+    ]
+
+
+class PackageReportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_see_reports(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_package_reports_menu_item():
+    return PackageReportsMenuItem(
+        "Content packages",
+        reverse("package_reports"),
+        name="package-reports",
+        icon_name="folder-open-inverse",
+        order=1020,
+    )
