@@ -27,6 +27,15 @@ def attempt_of(user, **filters):
     return Attempt.objects.filter(user=user, **filters).order_by("-number").first()
 
 
+def terminated(user, package, sessions):
+    """Wait for the terminating commit: scorm-again may send it after LMSFinish/Terminate returns."""
+    wait_for(
+        lambda: (attempt_of(user, package=package) or Attempt(sessions=0)).sessions >= sessions,
+        message=f"session {sessions} to end",
+    )
+    return attempt_of(user, package=package)
+
+
 def test_a_scorm_12_package_uploaded_in_the_admin_is_unpacked_by_the_worker_and_played_to_completion(
     page, live_server, celery_worker, course, student, first_lesson, django_user_model
 ):
@@ -65,7 +74,7 @@ def test_a_scorm_12_package_uploaded_in_the_admin_is_unpacked_by_the_worker_and_
     frame.get_by_role("button", name="Submit my answer").click()
     frame.get_by_text("Passed: 80% (recorded)").wait_for()
 
-    attempt = attempt_of(student, package=package)
+    attempt = terminated(student, package, 1)
     assert (attempt.completion_status, attempt.success_status) == ("completed", "passed")
     assert attempt.score_scaled == pytest.approx(0.8)
     assert attempt.finished_at is not None and attempt.sessions == 1
@@ -100,7 +109,7 @@ def test_a_scorm_2004_package_resumes_in_a_new_browser_at_the_saved_page_and_com
     frame.get_by_label("Your notes").fill("Blocks, media, packages")
     frame.get_by_role("button", name="Save and leave").click()
     frame.get_by_text("Saved. Come back to carry on from page 3.").wait_for()
-    attempt = attempt_of(student, package=package)
+    attempt = terminated(student, package, 1)
     assert attempt.suspended and attempt.finished_at is None
     assert attempt.cmi["location"] == "3"
     assert "Blocks, media, packages" in attempt.cmi["suspend_data"]
@@ -122,7 +131,7 @@ def test_a_scorm_2004_package_resumes_in_a_new_browser_at_the_saved_page_and_com
     finally:
         other.close()
 
-    attempt = attempt_of(student, package=package)
+    attempt = terminated(student, package, 2)
     assert attempt.number == 1  # the same attempt, resumed
     assert (attempt.completion_status, attempt.success_status) == ("completed", "passed")
     assert attempt.score_scaled == pytest.approx(0.9)
@@ -176,3 +185,38 @@ def test_an_h5p_multiple_choice_records_its_result_and_restores_its_state_in_a_n
         assert restored.get_by_label("The video block").is_checked()
     finally:
         other.close()
+
+
+def test_with_an_origin_of_their_own_packages_play_isolated_from_the_lesson_page(
+    page, live_server, course, student, first_lesson, settings
+):
+    from portal.csp import site_directives
+
+    site = live_server.url  # http://localhost:<port>
+    packages_origin = site.replace("localhost", "127.0.0.1")
+    settings.PACKAGES_ORIGIN = packages_origin
+    settings.WAGTAILADMIN_BASE_URL = site
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": site_directives(frame_origins=[packages_origin])}
+    from demo.content_packages import scorm12_package
+
+    package = ready_package("Quick check", data=scorm12_package())
+    lesson, _ = package_lesson(first_lesson, package)
+    enroll(student, course)
+    browser_log_in(page.context, live_server, student)
+
+    page.goto(site + lesson.url)
+    frame = package_frame(page)
+    frame.get_by_text("Connected as").wait_for()
+    sco = next(f for f in page.frames if f.url.endswith("/files/index.html"))
+    assert sco.url.startswith(packages_origin + "/package-sessions/")
+    # The package's scripts cannot reach the lesson page (another origin) nor anything of it.
+    assert (
+        sco.evaluate("() => { try { return window.top.document.title; } catch (e) { return 'blocked'; } }")
+        == "blocked"
+    )
+    frame.get_by_label("A course page, or one of its modules").check()
+    frame.get_by_role("button", name="Submit my answer").click()
+    frame.get_by_text("Passed: 80% (recorded)").wait_for()
+
+    terminated(student, package, 1)
+    assert LessonCompletion.objects.filter(user=student, lesson=lesson).exists()
