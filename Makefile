@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format migrations-check system-deps venv clean help image-check bench load checkov
+.PHONY: run test lint format migrations-check system-deps venv clean help image-check bench load checkov ralph
 
 help:
 	@echo "make run               portal with demo content on http://127.0.0.1:8000"
@@ -18,11 +18,13 @@ help:
 
 venv: $(VENV)/.installed node_modules/.package-lock.json
 
-# hls.js for the media player comes from the npm registry (pinned in package-lock.json)
-# and is served as a static file from node_modules/hls.js/dist: no CDN.
+# hls.js, pdf.js and the package runtimes (scorm-again, h5p-standalone) come from the npm
+# registry (pinned in package-lock.json) and are served as static files: no CDN.
+# --ignore-scripts, as in the Dockerfile: h5p-standalone's published package runs
+# "npx only-allow yarn" on install, which fails under npm, and nothing we use needs a script.
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Ringlet needs npm (Node.js 20) to install hls.js"; exit 1; }
-	npm ci --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 
 # Reinstall whenever a requirements file changes.
 $(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev.txt
@@ -43,8 +45,12 @@ run: venv
 	$(BIN)/python manage.py demo_content
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
-test: venv system-deps
+# Ralph, the Learning Record Store the xAPI tests start, lives in .venv-ralph (requirements/ralph.txt).
+test: venv system-deps ralph
 	@scripts/test.sh
+
+ralph:
+	@scripts/ralph-venv.sh
 
 # Needs PostgreSQL (BENCH_DATABASE_SERVER) and Redis (BENCH_REDIS_URL or REDIS_URL); see bench/run.py.
 bench: venv
@@ -97,4 +103,4 @@ image-check: venv
 	@scripts/image-check.sh
 
 clean:
-	rm -rf $(VENV) $(LOAD_VENV) $(CHECKOV_VENV) var
+	rm -rf $(VENV) $(LOAD_VENV) $(CHECKOV_VENV) .venv-ralph var

@@ -18,7 +18,7 @@ from accounts.services import is_staff, works_on
 from .enrollment import enrollment_status, get_enrollment, missing_prerequisites, places_left
 from .lesson_source import lesson_source
 from .models import Enrollment
-from .progress import Progress, completed_lesson_ids
+from .progress import Progress, completed_lesson_ids, lesson_scores
 
 _CACHE_ATTRIBUTE = "_ringlet_learners"
 _course_readers = []
@@ -102,6 +102,14 @@ class CourseLearner:
     @property
     def completed_ids(self):
         return self.progress.completed_ids if self.progress else set()
+
+    @cached_property
+    def lesson_scores(self):
+        """``{lesson id: percent}`` the student scored in the course's lessons (registered sources:
+        SCORM and H5P packages); empty unless enrolled."""
+        if not self.enrolled or self.user.pk is None:
+            return {}
+        return lesson_scores(self.user, [lesson.pk for lesson in self.course.outline.lessons])
 
     @property
     def enrolled_at(self):

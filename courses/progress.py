@@ -27,6 +27,28 @@ def completed_lesson_ids(user, lesson_ids):
     return set(lesson_source().completed_ids(user, lesson_ids))
 
 
+_score_sources = []
+
+
+def register_score_source(function):
+    """Register ``function(user, lesson_ids) -> {lesson id: percent}``: scores a student earned in
+    lessons (the packages app registers its SCORM and H5P scores). The course page shows them."""
+    if function not in _score_sources:
+        _score_sources.append(function)
+
+
+def lesson_scores(user, lesson_ids):
+    """``{lesson id: percent}`` from every registered source (the best where two answer)."""
+    lesson_ids = list(lesson_ids)
+    scores = {}
+    if not lesson_ids or not user.is_authenticated:
+        return scores
+    for source in _score_sources:
+        for lesson_id, percent in source(user, lesson_ids).items():
+            scores[lesson_id] = max(percent, scores.get(lesson_id, percent))
+    return scores
+
+
 @dataclass
 class Progress:
     """A student's progress through the current published lessons of a course."""

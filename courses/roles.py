@@ -31,11 +31,17 @@ COURSE_COLLECTION_PERMISSIONS = [
     ("wagtailimages", "image", ["add_image", "change_image", "choose_image"]),
     ("wagtaildocs", "document", ["add_document", "change_document", "choose_document"]),
     ("wagtailmedia", "media", ["add_media", "change_media"]),
+    ("packages", "contentpackage", ["add_contentpackage", "change_contentpackage", "choose_contentpackage"]),
 ]
 EDITOR_COLLECTION_PERMISSIONS = [
     ("wagtailimages", "image", ["add_image", "change_image", "choose_image", "delete_image"]),
     ("wagtaildocs", "document", ["add_document", "change_document", "choose_document", "delete_document"]),
     ("wagtailmedia", "media", ["add_media", "change_media", "delete_media"]),
+    (
+        "packages",
+        "contentpackage",
+        ["add_contentpackage", "change_contentpackage", "choose_contentpackage", "delete_contentpackage"],
+    ),
 ]
 
 

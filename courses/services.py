@@ -27,7 +27,9 @@ from .progress import (
     course_progress,
     courses_in_progress,
     dashboard_entries,
+    lesson_scores,
     record_completion_if_done,
+    register_score_source,
 )
 from .showcase import course_categories, featured_courses
 from .visibility import is_reachable, visible_pages
@@ -55,12 +57,14 @@ __all__ = [
     "get_enrollment",
     "is_enrolled",
     "is_reachable",
+    "lesson_scores",
     "live_courses",
     "opens_on_text",
     "published_lessons",
     "record_completion_if_done",
     "register_course_reader",
     "register_lesson_source",
+    "register_score_source",
     "request_scoped",
     "serve_preview_as",
     "touch_enrollment",

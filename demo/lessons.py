@@ -18,7 +18,7 @@ from wagtail.embeds.models import Embed
 from wagtailmedia.models import get_media_model
 
 from courses.models import CoursePage
-from demo import lectures
+from demo import content_packages, lectures
 from demo.courses import COURSES, live_page
 from lessons.models import LessonPage
 from media_library import services as media_services
@@ -217,7 +217,36 @@ def demo_assets():
         ),
         "audio": ensure_media("Tone (demo audio)", "audio"),
         "embed_url": ensure_demo_embed(),
+        "scorm": ensure_content_package(
+            "Three short pages (SCORM 2004)", "three-short-pages.zip", content_packages.scorm2004_package
+        ),
+        "h5p": ensure_content_package(
+            "Which block plays a video? (H5P)", "which-block.h5p", content_packages.h5p_package
+        ),
     }
+
+
+def ensure_content_package(title, filename, build):
+    """A content package made by ``demo.content_packages``, unpacked here (not left to the worker),
+    so the demo lessons play it as soon as ``demo_content`` ends."""
+    from packages.models import ContentPackage
+    from packages.tasks import unpack_package
+
+    package = ContentPackage.objects.filter(title=title).first()
+    if package is None:
+        package = ContentPackage.objects.create(title=title, file=ContentFile(build(), name=filename))
+    if not package.is_ready:
+        unpack_package.apply(args=(package.pk,))
+        package.refresh_from_db()
+    return package
+
+
+def package_blocks(assets):
+    """The demo's SCORM package and H5P activity as lesson blocks."""
+    return [
+        ("package", {"package": assets["scorm"], "title": "Try a SCORM package", "height": 420}),
+        ("package", {"package": assets["h5p"], "title": "Try an H5P activity", "height": 360}),
+    ]
 
 
 def showcase_body(assets, course):
@@ -259,6 +288,7 @@ def showcase_body(assets, course):
             },
         ),
     ]
+    body += package_blocks(assets)
     body.append(("quiz", demo_quiz()))
     if course["cover"] is not None:
         body.insert(
@@ -338,12 +368,20 @@ def course_assets(page):
     }
 
 
-def ensure_quiz(lesson):
-    """Give a showcase lesson made before quizzes existed its quiz (demo content made earlier)."""
-    if any(block.block_type == "quiz" for block in lesson.body):
-        return
-    lesson.body.append(("quiz", demo_quiz()))
-    lesson.save_revision().publish()
+def ensure_quiz(lesson, assets=None):
+    """Give a showcase lesson made before quizzes (or content packages) existed its quiz and its
+    packages (demo content made earlier)."""
+    types = {block.block_type for block in lesson.body}
+    changed = False
+    if assets is not None and "package" not in types:
+        for block in package_blocks(assets):
+            lesson.body.append(block)
+        changed = True
+    if "quiz" not in types:
+        lesson.body.append(("quiz", demo_quiz()))
+        changed = True
+    if changed:
+        lesson.save_revision().publish()
 
 
 @transaction.atomic
@@ -365,7 +403,7 @@ def ensure_lessons(sections):
                 existing = parent.get_children().filter(slug=slug).first()
                 if existing is not None:
                     if first:
-                        ensure_quiz(existing.specific)
+                        ensure_quiz(existing.specific, assets)
                     continue
                 course = course_assets(parent)
                 title = "Tour of a lesson" if first else f"{parent.title}: part {number}"

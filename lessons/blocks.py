@@ -14,6 +14,7 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock as WagtailEmbedBlock
 from wagtailmedia.blocks import AudioChooserBlock, VideoChooserBlock
 
+from packages.blocks import PackageBlock
 from pagetree.blocks import BASE_BLOCKS
 
 SINGLE, MULTIPLE = "single", "multiple"
@@ -238,4 +239,5 @@ LESSON_BLOCKS = BASE_BLOCKS + [
     ("embed", EmbedBlock()),
     ("resources", ResourcesBlock()),
     ("quiz", QuizBlock()),
+    ("package", PackageBlock()),
 ]

@@ -6,6 +6,25 @@ from courses.signals import send_after_commit
 from . import signals
 from .models import LessonCompletion
 
+_requirements = []
+
+
+def register_requirement(check):
+    """Install ``check(user, lesson) -> str | None``: what else a student must do before ``lesson``
+    completes (None: nothing). The packages app registers its activities this way; "Mark as
+    complete", passing a quiz and the player all respect it."""
+    if check not in _requirements:
+        _requirements.append(check)
+
+
+def unmet_requirement(user, lesson):
+    """The first registered requirement ``user`` has not met in ``lesson`` (its message), or None."""
+    for check in _requirements:
+        message = check(user, lesson)
+        if message:
+            return message
+    return None
+
 
 def completed_lesson_ids(user, lesson_ids):
     """The ids among ``lesson_ids`` that ``user`` has completed (one query)."""

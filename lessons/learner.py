@@ -11,6 +11,7 @@ from functools import cached_property
 from courses.services import CourseLearner, course_learner, request_scoped
 
 from .access import may_read, refusal
+from .completion import unmet_requirement
 from .playback import playback_positions
 from .quiz import quiz_states
 
@@ -54,6 +55,14 @@ class LessonLearner:
         """``{quiz id: QuizState}``: the student's attempts at each quiz of the lesson (one query)."""
         learner = self.course_learner
         return quiz_states(learner.user if learner.enrolled else None, self.lesson)
+
+    @cached_property
+    def pending_requirement(self):
+        """What else the student must do before the lesson completes (a registered requirement,
+        e.g. a content package), or None."""
+        if not self.enrolled or self.user.pk is None:
+            return None
+        return unmet_requirement(self.user, self.lesson)
 
     @property
     def quiz_pending(self):

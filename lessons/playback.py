@@ -25,6 +25,8 @@ def playback_positions(user, lesson):
     )
 
 
+# What the player says happened, besides its regular heartbeat (learning records use it).
+EVENTS = ("play", "pause", "ended")
 # A heartbeat is four small numbers; anything much larger is not one (and is not parsed).
 MAX_HEARTBEAT_BYTES = 1024
 # Ids are database keys; seconds are checked against a week before any arithmetic, so a
@@ -53,10 +55,11 @@ def read_heartbeat(body):
 
 
 def parse_heartbeat(payload):
-    """Check a heartbeat ``{lesson, media, position, duration}``; clean it (PlaybackRejected if bad)."""
+    """Check a heartbeat ``{lesson, media, position, duration}`` (and an optional ``event``: play,
+    pause or ended); clean it (PlaybackRejected if bad)."""
     if not isinstance(payload, dict):
         raise PlaybackRejected("Send a JSON object with lesson, media, position and duration.")
-    unexpected = sorted(set(payload) - {"lesson", "media", "position", "duration"})
+    unexpected = sorted(set(payload) - {"lesson", "media", "position", "duration", "event"})
     if unexpected:
         # Positions are always saved for the logged-in student; a payload naming
         # anyone (or anything) else is refused rather than silently ignored.
@@ -87,6 +90,10 @@ def parse_heartbeat(payload):
     if cleaned["position"] > cleaned["duration"] + 1:
         raise PlaybackRejected("“position” is past the end of the media.")
     cleaned["position"] = min(cleaned["position"], cleaned["duration"])
+    event = payload.get("event")
+    if event is not None and event not in EVENTS:
+        raise PlaybackRejected(f"“event” must be one of {', '.join(EVENTS)}.")
+    cleaned["event"] = event
     return cleaned
 
 

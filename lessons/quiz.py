@@ -14,7 +14,7 @@ from courses.signals import send_after_commit
 
 from . import signals
 from .blocks import MULTIPLE, SINGLE
-from .completion import set_lesson_complete
+from .completion import set_lesson_complete, unmet_requirement
 from .models import QuizAttempt
 
 FIELD_PREFIX = "q-"
@@ -250,6 +250,6 @@ def submit_attempt(user, lesson, quiz, answers):
             course=lesson.course,
         )
         progress = None
-        if result.passed and quizzes_passed(user, lesson):
+        if result.passed and quizzes_passed(user, lesson) and unmet_requirement(user, lesson) is None:
             progress = set_lesson_complete(user, lesson)
     return attempt, progress

@@ -6,7 +6,13 @@ request-scoped learner context).
 """
 
 from .access import can_view_document, can_view_lesson, can_view_media
-from .completion import completed_lesson_ids, is_lesson_complete, set_lesson_complete
+from .completion import (
+    completed_lesson_ids,
+    is_lesson_complete,
+    register_requirement,
+    set_lesson_complete,
+    unmet_requirement,
+)
 from .learner import lesson_learner
 from .playback import PlaybackRejected, playback_positions, save_playback
 from .quiz import QuizRejected, quizzes_of, quizzes_passed, submit_attempt
@@ -23,7 +29,9 @@ __all__ = [
     "playback_positions",
     "quizzes_of",
     "quizzes_passed",
+    "register_requirement",
     "save_playback",
     "set_lesson_complete",
     "submit_attempt",
+    "unmet_requirement",
 ]

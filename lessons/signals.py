@@ -15,3 +15,9 @@ lesson_completed = Signal()
 #: Sent with ``sender=QuizAttempt`` and ``attempt`` (``score`` in percent, ``passed``,
 #: ``quiz_id``), ``user``, ``lesson``, ``course``.
 quiz_attempted = Signal()
+
+#: A student played, paused or reached the end of a lesson's video or audio (the player's progress
+#: posts that carry an ``event``). Sent with ``sender=PlaybackPosition`` and ``position`` (the
+#: student's PlaybackPosition), ``user``, ``lesson``, ``course``, ``media_id``, ``event`` ("play",
+#: "pause" or "ended"), ``seconds`` (where in the media) and ``duration`` (its probed length).
+playback_event = Signal()

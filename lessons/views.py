@@ -8,9 +8,12 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .completion import set_lesson_complete
+from courses.signals import send_after_commit
+
+from . import signals
+from .completion import set_lesson_complete, unmet_requirement
 from .learner import lesson_learner
-from .models import LessonPage
+from .models import LessonPage, PlaybackPosition
 from .playback import PlaybackRejected, read_heartbeat, save_playback
 from .quiz import QuizRejected, find_quiz, parse_answers, quizzes_passed, submit_attempt
 
@@ -35,6 +38,10 @@ def mark_complete(request, lesson_id):
     complete = request.POST.get("complete", "1") != "0"
     if complete and not quizzes_passed(request.user, lesson):
         messages.error(request, f"Pass the quiz to complete “{lesson.title}”.")
+        return redirect(lesson.get_url(request))
+    missing = unmet_requirement(request.user, lesson) if complete else None
+    if missing:
+        messages.error(request, missing)
         return redirect(lesson.get_url(request))
     was_complete = learner.course_learner.enrollment.completed_at is not None
     progress = set_lesson_complete(request.user, lesson, complete)
@@ -124,6 +131,19 @@ def playback(request):
         )
     except PlaybackRejected as rejection:
         return _error(str(rejection))
+    if data["event"]:
+        send_after_commit(
+            signals.playback_event,
+            PlaybackPosition,
+            position=record,
+            user=request.user,
+            lesson=lesson,
+            course=lesson.course,
+            media_id=data["media"],
+            event=data["event"],
+            seconds=record.position,
+            duration=record.duration,
+        )
     return JsonResponse(
         {
             "position": record.position,

@@ -30,8 +30,9 @@ DATA = "data:"
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 
 
-def site_directives(storage_origins=(), form_origins=()):
-    """The policy of every page outside the admins."""
+def site_directives(storage_origins=(), form_origins=(), frame_origins=()):
+    """The policy of every page outside the admins (``frame_origins``: where lessons frame
+    content packages, ``PACKAGES_ORIGIN``, when it is not the site's own)."""
     origins = list(storage_origins)
     return {
         "default-src": [SELF],
@@ -48,7 +49,7 @@ def site_directives(storage_origins=(), form_origins=()):
         # CMaps and decoders from /static/; its fonts load through the FontFace API, which
         # font-src does not govern. Embeds (oEmbed: YouTube, Vimeo...) are iframes.
         "object-src": [NONE],
-        "frame-src": [SELF, "https:"],
+        "frame-src": [SELF, "https:", *frame_origins],
         "frame-ancestors": [SELF],
         "base-uri": [SELF],
         "form-action": [SELF, *form_origins],

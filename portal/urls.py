@@ -36,6 +36,8 @@ urlpatterns = [
     path("lti/", include("lti.urls")),
     path("", include("courses.urls")),
     path("", include("lessons.urls")),
+    # Content packages: the lesson's gate, then signed sessions (player, files, runtime).
+    path("", include("packages.urls")),
     path("", include("sharing.urls")),
 ]
 

@@ -30,6 +30,12 @@ def opens_on(lesson, dates):
     return f"Opens on {opens_on_text(date)}" if date else ""
 
 
+@register.filter
+def lesson_score(lesson, scores):
+    """The percent the student scored in ``lesson`` (``CourseLearner.lesson_scores``), or None."""
+    return (scores or {}).get(lesson.pk)
+
+
 @register.inclusion_tag("courses/includes/catalogue_link.html", takes_context=True)
 def catalogue_link(context):
     """A link to the first published catalogue, for the site navigation."""

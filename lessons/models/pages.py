@@ -22,7 +22,7 @@ from ..blocks import LESSON_BLOCKS
 # Block types in a lesson body that play media, and the field holding the media id.
 MEDIA_BLOCKS = {"video": "video", "audio": "audio"}
 # Block types that are requirements of their own; a lesson with one cannot complete by watching alone.
-REQUIREMENT_BLOCKS = {"quiz"}
+REQUIREMENT_BLOCKS = {"quiz", "package"}
 # Block types holding code, indexed apart from prose (a weak match).
 CODE_BLOCKS = {"code"}
 

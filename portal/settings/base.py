@@ -49,6 +49,10 @@ def installed_apps(demo=False):
         "courses",
         "lessons",
         "lti",
+        # Content packages (SCORM, H5P) played in lessons (README, "Content packages").
+        "packages",
+        # Learning records: xAPI statements to a Learning Record Store (README, "Learning records").
+        "xapi",
         "sharing",
         "wagtail.api.v2",
         "rest_framework",
@@ -503,8 +507,49 @@ CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
 PDFJS = BASE_DIR / "node_modules" / "pdfjs-dist"
 STATICFILES_DIRS = [
     ("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist"),
+    # The package runtimes (packages/): scorm-again's SCORM 1.2 and 2004 APIs, and the
+    # H5P player (its frame script, styles and fonts).
+    ("vendor/scorm-again", BASE_DIR / "node_modules" / "scorm-again" / "dist"),
+    ("vendor/h5p-standalone", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
     *((f"vendor/pdfjs/{part}", PDFJS / part) for part in ("build", "standard_fonts", "cmaps", "wasm")),
 ]
+
+# --- Content packages: SCORM 1.2/2004 and H5P (packages/) -------------------------------
+# Uploads above this many MiB are refused; the worker also caps what a zip unpacks to (its
+# size and its number of files), so a zip bomb is refused rather than filling the disk.
+PACKAGE_MAX_UPLOAD_MB = env.int("PACKAGE_MAX_UPLOAD_MB", default=500)
+PACKAGE_MAX_UNPACKED_MB = env.int("PACKAGE_MAX_UNPACKED_MB", default=2048)
+PACKAGE_MAX_FILES = env.int("PACKAGE_MAX_FILES", default=20_000)
+# Lifetime of the signed URLs a launch hands out for a package's files and runtime (a
+# session in a package lasts as long as this; the launch checks access again each time).
+PACKAGE_SESSION_SECONDS = env.int("PACKAGE_SESSION_SECONDS", default=4 * 3600)
+# An origin of its own for package content (e.g. https://packages.learn.example.com, a second
+# host name for the same web pods): packages then run isolated from the site's pages and
+# cookies. Empty: served from the site's own origin, in a sandboxed iframe.
+PACKAGES_ORIGIN = env("PACKAGES_ORIGIN", default="").rstrip("/")
+if PACKAGES_ORIGIN:
+    # Lesson pages frame the package player from there (portal/csp.py).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"] = site_directives(
+        STORAGE_ORIGINS,
+        form_origins=["https://accounts.google.com"] if GOOGLE_CLIENT_ID else [],
+        frame_origins=[PACKAGES_ORIGIN],
+    )
+CELERY_BEAT_SCHEDULE["packages-sweep"] = {"task": "packages.tasks.sweep_packages", "schedule": 60}
+
+# --- Learning records: xAPI statements to a Learning Record Store (xapi/) ---------------
+# The LRS's xAPI endpoint (statements go to <XAPI_LRS_URL>/statements). Unset: nothing is
+# recorded or sent. The credentials are HTTP basic auth (an LRS's "key" and "secret").
+XAPI_LRS_URL = env("XAPI_LRS_URL", default="")
+XAPI_LRS_USERNAME = env("XAPI_LRS_USERNAME", default=env("XAPI_LRS_KEY", default=""))
+XAPI_LRS_PASSWORD = env("XAPI_LRS_PASSWORD", default=env("XAPI_LRS_SECRET", default=""))
+XAPI_LRS_TIMEOUT = env.float("XAPI_LRS_TIMEOUT", default=10)
+XAPI_BATCH_SIZE = env.int("XAPI_BATCH_SIZE", default=50)
+# The Celery queue the sending task goes to (the default workers consume "default").
+XAPI_QUEUE = env("XAPI_QUEUE", default="default")
+# Actors are accounts on this site (homePage + the user's id); their email only if this is set.
+XAPI_ACTOR_HOMEPAGE = env("XAPI_ACTOR_HOMEPAGE", default="")
+XAPI_ACTOR_EMAIL = env.bool("XAPI_ACTOR_EMAIL", default=False)
+CELERY_BEAT_SCHEDULE["xapi-sweep"] = {"task": "xapi.tasks.sweep_statements", "schedule": 60}
 
 # --- Request ids and logging ---------------------------------------------------------
 DJANGO_GUID = {

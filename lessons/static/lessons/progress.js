@@ -1,6 +1,7 @@
 // Saves where a student is in each lesson video/audio and resumes there.
 // Attaches to every <video>/<audio> with a data-media-id inside the lesson body; posts
-// {lesson, media, position, duration} at most every 5 s while playing, and on pause/ended.
+// {lesson, media, position, duration} at most every 5 s while playing, and on play, pause and
+// ended with the event named (learning records report them).
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -15,15 +16,17 @@
     try { positions = JSON.parse(source.textContent) || {}; } catch (e) { positions = {}; }
   }
 
-  function send(element, mediaId, keepalive) {
+  function send(element, mediaId, keepalive, event) {
     var duration = element.duration;
     if (!isFinite(duration) || duration <= 0) return;
-    var body = JSON.stringify({
+    var payload = {
       lesson: lesson,
       media: mediaId,
       position: Math.min(element.currentTime, duration),
       duration: duration,
-    });
+    };
+    if (event) payload.event = event;
+    var body = JSON.stringify(payload);
     fetch(endpoint, {
       method: "POST",
       credentials: "same-origin",
@@ -58,8 +61,14 @@
         send(element, mediaId, false);
       }
     });
-    element.addEventListener("pause", function () { last = Date.now(); send(element, mediaId, false); });
-    element.addEventListener("ended", function () { last = Date.now(); send(element, mediaId, false); });
+    element.addEventListener("play", function () { last = Date.now(); send(element, mediaId, false, "play"); });
+    // "pause" also fires just before "ended": the end is reported once, as ended.
+    element.addEventListener("pause", function () {
+      if (element.ended) return;
+      last = Date.now();
+      send(element, mediaId, false, "pause");
+    });
+    element.addEventListener("ended", function () { last = Date.now(); send(element, mediaId, false, "ended"); });
     window.addEventListener("pagehide", function () {
       if (!element.paused) send(element, mediaId, true);
     });

@@ -1,0 +1,228 @@
+"""What other apps may ask of ``packages``: a package's status, and (below) its players and results.
+
+Status transitions (pending → processing → ready | refused) are written here only: by the
+signal handlers (an upload), the worker (``tasks.unpack_package``) and the sweep.
+"""
+
+import logging
+
+from celery import current_app
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ContentPackage
+
+logger = logging.getLogger(__name__)
+
+
+def reset_to_pending(package):
+    """Back to pending for the package's current file (a new upload or a replacement)."""
+    fields = {
+        "status": ContentPackage.Status.PENDING,
+        "error": "",
+        "source_file": package.file.name,
+        "status_changed_at": timezone.now(),
+    }
+    ContentPackage.objects.filter(pk=package.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(package, name, value)
+
+
+def enqueue_unpack(package_id):
+    """Queue the package's unpacking once the current transaction commits.
+
+    With the broker down the package stays pending, and the sweep enqueues it later.
+    """
+    transaction.on_commit(lambda: publish_unpack(package_id), robust=True)
+
+
+def publish_unpack(package_id):
+    """Hand the package to the broker now. Returns success."""
+    try:
+        # By name: tasks.py calls the transitions here, so this module must not import it.
+        current_app.send_task("packages.tasks.unpack_package", args=(package_id,), ignore_result=True)
+    except Exception as exc:  # kombu raises several types (OperationalError, socket errors...)
+        logger.warning(
+            "package %s: could not reach the broker (%s: %s); the sweep will queue it",
+            package_id,
+            exc.__class__.__name__,
+            exc,
+        )
+        return False
+    return True
+
+
+def start_unpacking(package_id):
+    _touch(package_id, status=ContentPackage.Status.PROCESSING)
+
+
+def mark_refused(package_id, message, task_id=None):
+    """The package cannot be used: ``message`` is what editors read (the live version, if any, stays)."""
+    logger.warning("package %s refused (task %s): %s", package_id, task_id, message)
+    _touch(package_id, status=ContentPackage.Status.FAILED, error=message[:4000])
+
+
+def mark_ready(package, facts, version, source_file, files, size):
+    """``version`` (unpacked from ``source_file``, described by ``facts``) is now the live one."""
+    fields = {
+        "status": ContentPackage.Status.READY,
+        "error": "",
+        "version": version,
+        "source_file": source_file,
+        "kind": facts.kind,
+        "standard_version": facts.standard_version[:64],
+        "launch_path": facts.launch_path[:1000],
+        "mastery_score": facts.mastery_score,
+        "details": facts.details,
+        "file_count": files,
+        "unpacked_size": size,
+        "status_changed_at": timezone.now(),
+    }
+    if not package.title and facts.title:
+        fields["title"] = facts.title[:255]
+    ContentPackage.objects.filter(pk=package.pk).update(**fields)
+
+
+def status_label(package):
+    """What the admin shows for a package's status."""
+    if package.status == ContentPackage.Status.FAILED and package.version:
+        return "Refused (the previous file still plays)"
+    return package.get_status_display()
+
+
+def _touch(package_id, **fields):
+    ContentPackage.objects.filter(pk=package_id).update(status_changed_at=timezone.now(), **fields)
+
+
+# --- Playing ------------------------------------------------------------------------------
+
+BLOCK_TYPE = "package"
+
+
+def package_block(lesson_id, block_id, user=None):
+    """``(lesson, package)`` for the package block ``block_id`` of a lesson, or ``None``.
+
+    The live lesson's body; staff who work on the lesson (``works_on``) also reach a block
+    only in its latest draft, so previews play. ``package`` is ``None`` if it was deleted.
+    """
+    from accounts.services import works_on
+    from lessons.models import LessonPage
+
+    lesson = LessonPage.objects.filter(pk=lesson_id).first()
+    if lesson is None:
+        return None
+    bodies = [lesson.body] if lesson.live else []
+    if works_on(user, lesson) and lesson.has_unpublished_changes:
+        bodies.append(lesson.get_latest_revision_as_object().body)
+    for body in bodies:
+        for block in body:
+            if block.block_type == BLOCK_TYPE and block.id == block_id:
+                return lesson, block.value.get("package")
+    return None
+
+
+def activity_iri(lesson, block_id):
+    """The xAPI activity id of a package block: the lesson's URL with the block as its fragment."""
+    return f"{lesson.get_full_url()}#package-{block_id}"
+
+
+def package_block_ids(lesson):
+    """``{block id: package id}`` of the package blocks in a lesson's (live) body."""
+    found = {}
+    for block in lesson.body.raw_data:
+        value = block.get("value") or {}
+        if block.get("type") == BLOCK_TYPE and isinstance(value, dict) and value.get("package"):
+            found[block.get("id")] = int(value["package"])
+    return found
+
+
+def packages_done(user, lesson):
+    """Whether ``user`` has completed (and not failed) every package block of ``lesson``."""
+    from .models import Attempt
+
+    blocks = package_block_ids(lesson)
+    if not blocks:
+        return True
+    done = set(
+        Attempt.objects.filter(user=user, lesson=lesson, completed_at__isnull=False).values_list(
+            "block_id", flat=True
+        )
+    )
+    return set(blocks) <= done
+
+
+def package_requirement(user, lesson):
+    """Lessons' requirement check (``lessons.services.register_requirement``): a lesson with
+    packages completes only once each is complete (and not failed)."""
+    if packages_done(user, lesson):
+        return None
+    return "Complete the activity above to complete this lesson."
+
+
+def record_outcome(attempt):
+    """Complete the lesson once every package in it is complete (and its quizzes passed).
+
+    Only for a student still enrolled in the lesson's course; idempotent.
+    """
+    from courses.services import is_enrolled
+    from lessons.services import is_lesson_complete, quizzes_passed, set_lesson_complete
+
+    if not attempt.is_complete:
+        return False
+    lesson, user = attempt.lesson, attempt.user
+    if lesson.course is None or not is_enrolled(user, lesson.course):
+        return False
+    if (
+        is_lesson_complete(user, lesson)
+        or not packages_done(user, lesson)
+        or not quizzes_passed(user, lesson)
+    ):
+        return False
+    set_lesson_complete(user, lesson, True)
+    return True
+
+
+def statement_received(attempt, statement):
+    """Tell listeners (``signals.h5p_statement``) of an H5P statement, once the transaction commits."""
+    from courses.signals import send_after_commit
+
+    from . import signals
+    from .models import Attempt
+
+    send_after_commit(
+        signals.h5p_statement,
+        Attempt,
+        attempt=attempt,
+        user=attempt.user,
+        lesson=attempt.lesson,
+        course=attempt.lesson.course,
+        package=attempt.package,
+        statement=statement,
+    )
+
+
+def lesson_scores(user, lesson_ids):
+    """``{lesson id: percent}``: the student's best scaled score in each lesson's packages (averaged
+    over a lesson's package blocks), for the course page (``courses`` asks through its registry)."""
+    from django.db.models import Max
+
+    from .models import Attempt
+
+    best = (
+        Attempt.objects.filter(user=user, lesson_id__in=list(lesson_ids), score_scaled__isnull=False)
+        .values("lesson_id", "block_id")
+        .annotate(best=Max("score_scaled"))
+    )
+    per_lesson = {}
+    for row in best:
+        per_lesson.setdefault(row["lesson_id"], []).append(max(0.0, row["best"]))
+    return {lesson: round(100 * sum(values) / len(values)) for lesson, values in per_lesson.items()}
+
+
+def attempt_summary(user, lesson, block_id):
+    """What the package block tells a student: their latest attempt there (or ``None``)."""
+    from .models import Attempt
+
+    if user is None or not user.is_authenticated:
+        return None
+    return Attempt.objects.filter(user=user, lesson=lesson, block_id=block_id).order_by("-number").first()
