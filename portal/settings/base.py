@@ -186,7 +186,15 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 # allauth's form, with the same work (a password hash) whether or not the address has an account.
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    # The rest only carry the site's own labels (sentence case).
+    "login": "accounts.forms.LoginForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+}
 # No one logs in before proving they own the address; dev.py relaxes this to "optional".
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Following the link in the browser that signed up logs the student straight in.
