@@ -60,11 +60,11 @@ run-system-deps:
 	@scripts/system-deps.sh run
 
 # The checks and FFmpeg first (the demo media need it): nothing is half done without them.
-
+# Ctrl-C stops web, workers and beat cleanly (scripts/run.py).
 run: prerequisites run-system-deps $(RUN_PACKAGES)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo_content
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/run.py
 
 test: prerequisites system-deps $(ALL_PACKAGES)
 	@scripts/test.sh

@@ -341,7 +341,9 @@ CSP_ADMIN_DIRECTIVES = admin_directives(STORAGE_ORIGINS)
 # media worker's termination grace period; longer uploads are refused with a clear error.
 MEDIA_MAX_DURATION_HOURS = env.float("MEDIA_MAX_DURATION_HOURS", default=3)
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# The filesystem transport ignores the host; naming one spares a "No hostname was supplied"
+# warning from every connection.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport needs no server; the folders must be absolute
     # and exist, or messages end up relative to each process's working directory.
