@@ -4,10 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format migrations-check system-deps venv clean help image-check bench load checkov ralph
+# Two installs: what running needs (`make run`: requirements/run.txt, and hls.js and pdf.js
+# from npm), and everything (`make test` and the tools: requirements/dev.txt, and the npm
+# devDependencies: axe-core, azurite, the Nu HTML checker). The second includes the first.
+RUN_PACKAGES := $(VENV)/.installed-run node_modules/.installed-run
+ALL_PACKAGES := $(VENV)/.installed node_modules/.installed
+
+.PHONY: run test lint format migrations-check prerequisites system-deps run-system-deps venv clean help image-check bench load checkov ralph
 
 help:
-	@echo "make run               portal with demo content on http://127.0.0.1:8000"
+	@echo "make run               portal with demo content on http://127.0.0.1:8000 (WEB_PORT)"
 	@echo "make test              the whole test suite (needs PostgreSQL and Redis)"
 	@echo "make lint              ruff check and format check, and the import layers (import-linter)"
 	@echo "make migrations-check  fail if models changed without a migration"
@@ -16,37 +22,53 @@ help:
 	@echo "make load              the 5-minute locust scenario (LOAD_USERS, LOAD_TIME)"
 	@echo "make checkov           checkov on every rendered overlay: failed checks per workload"
 
-venv: $(VENV)/.installed node_modules/.package-lock.json
+# Python 3.11 and Node.js 20.19+ with npm, checked before anything is installed.
+prerequisites:
+	@PYTHON=$(PYTHON) scripts/prerequisites.sh
 
-# hls.js, pdf.js and the package runtimes (scorm-again, h5p-standalone) come from the npm
-# registry (pinned in package-lock.json) and are served as static files: no CDN.
-# --ignore-scripts, as in the Dockerfile: h5p-standalone's published package runs
-# "npx only-allow yarn" on install, which fails under npm, and nothing we use needs a script.
-node_modules/.package-lock.json: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "Ringlet needs npm (Node.js 20) to install hls.js"; exit 1; }
-	npm ci --ignore-scripts --no-audit --no-fund
+venv: $(ALL_PACKAGES)
 
-# Reinstall whenever a requirements file changes.
-$(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev.txt
-	@command -v $(PYTHON) >/dev/null || { echo "Ringlet needs $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 1; }
+# Reinstall whenever a requirements file changes. `pip install` of the runtime set into a venv
+# holding everything changes nothing, so both stamps are true after the full install.
+$(VENV)/.installed-run: requirements/base.txt requirements/run.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/run.txt
+	touch $@
+
+$(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/run.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@ $(VENV)/.installed-run
+
+# hls.js, pdf.js and the package runtimes (scorm-again, h5p-standalone) come from the npm registry (pinned in package-lock.json) and are served as
+# static files: no CDN. .npmrc refuses a Node.js older than the packages' engines and runs no
+# install scripts (none is needed: the Nu checker uses the system's Java).
+node_modules/.installed-run: package.json package-lock.json .npmrc
+	npm ci --omit=dev --omit=optional
 	touch $@
 
-# FFmpeg transcodes media and Chromium runs the browser tests; both come from Debian.
+node_modules/.installed: package.json package-lock.json .npmrc
+	npm ci
+	touch $@ node_modules/.installed-run
+
+# FFmpeg transcodes media; Chromium and Java (the Nu HTML checker) serve the tests. From Debian.
 system-deps:
 	@scripts/system-deps.sh
 
-# FFmpeg first: the demo media need it, and nothing should be half done without it.
-run: venv
+run-system-deps:
 	@scripts/system-deps.sh run
+
+# The checks and FFmpeg first (the demo media need it): nothing is half done without them.
+# Ctrl-C stops web, workers and beat cleanly (scripts/run.py).
+run: prerequisites run-system-deps $(RUN_PACKAGES)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo_content
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/run.py
 
 # Ralph, the Learning Record Store the xAPI tests start, lives in .venv-ralph (requirements/ralph.txt).
-test: venv system-deps ralph
+test: prerequisites system-deps $(ALL_PACKAGES) ralph
 	@scripts/test.sh
 
 ralph:
@@ -74,17 +96,6 @@ load: venv $(LOAD_VENV)/.installed var/bench/clip.mp4
 	LOCUST=$(CURDIR)/$(LOAD_VENV)/bin/locust LOCUST_CLIP=$(CURDIR)/var/bench/clip.mp4 \
 	  $(BIN)/python bench/run.py --locust $(or $(LOAD_USERS),20) 5 $(or $(LOAD_TIME),5m)
 
-# checkov lives in a venv of its own (requirements/checkov.txt): a large tool with pins of its
-# own. Kept out of `make test` for its install; running it takes seconds per overlay.
-CHECKOV_VENV := .venv-checkov
-$(CHECKOV_VENV)/.installed: requirements/checkov.txt
-	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt
-	touch $@
-
-checkov: venv $(CHECKOV_VENV)/.installed
-	$(BIN)/python scripts/checkov_report.py --checkov $(CHECKOV_VENV)/bin/checkov
-
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -97,8 +108,19 @@ format: venv
 migrations-check: venv
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-# Builds the container image without a daemon (apt-get installs buildah, debootstrap and
-# podman) from a locally bootstrapped Debian root; see scripts/image-check.sh.
+# checkov lives in a venv of its own (requirements/checkov.txt): a large tool with pins of its
+# own. Kept out of `make test` for its install; running it takes seconds per overlay.
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt
+	touch $@
+
+checkov: venv $(CHECKOV_VENV)/.installed
+	$(BIN)/python scripts/checkov_report.py --checkov $(CHECKOV_VENV)/bin/checkov
+
+# Builds the container image without a daemon (apt-get installs buildah and debootstrap) from a
+# locally bootstrapped Debian root; see scripts/image-check.sh.
 image-check: venv
 	@scripts/image-check.sh
 

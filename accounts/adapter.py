@@ -11,6 +11,27 @@ class AccountAdapter(DefaultAccountAdapter):
         # know the portal by its name.
         return f"[{settings.WAGTAIL_SITE_NAME}] {force_str(subject)}"
 
+    def send_mail(self, template_prefix, email, context):
+        # allauth's emails sign off with the request's host ("Hello from 127.0.0.1:8400!"); ours
+        # sign off with the site's name and its configured address, as every other email does.
+        context = {
+            **context,
+            "site_name": settings.WAGTAIL_SITE_NAME,
+            "site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/",
+        }
+        return super().send_mail(template_prefix, email, context)
+
+    def get_reauthentication_methods(self, user):
+        # allauth's own descriptions say "sign-in"; the site says "log in" and no more.
+        descriptions = {
+            "reauthenticate": "Use your password",
+            "reauthenticate_by_code": "Email me a code instead",
+        }
+        methods = super().get_reauthentication_methods(user)
+        for method in methods:
+            method["description"] = descriptions.get(method["id"], method["description"])
+        return methods
+
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth keys the per-account failed-login count by what was typed; the login policy
         # keys it by the account, so every form and identifier shares one count.

@@ -1,3 +1,4 @@
+from allauth.account import forms as allauth_forms
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -92,7 +93,48 @@ class CertificateNameForm(forms.Form):
         return " ".join(self.cleaned_data["name"].split())
 
 
-class SignupForm(AllauthSignupForm):
+class RingletLabels:
+    """allauth's forms with the site's own labels: sentence case (allauth says "Remember Me",
+    "New Password (again)"), and "again" instead of a bracket."""
+
+    labels = {
+        "remember": "Remember me on this device",
+        "oldpassword": "Current password",
+        "password2": "Password again",
+    }
+    new_password = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(self.labels)
+        if self.new_password:
+            labels.update(password1="New password", password2="New password again")
+        for name, label in labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+
+
+class LoginForm(RingletLabels, allauth_forms.LoginForm):
+    pass
+
+
+class AddEmailForm(RingletLabels, allauth_forms.AddEmailForm):
+    pass
+
+
+class ChangePasswordForm(RingletLabels, allauth_forms.ChangePasswordForm):
+    new_password = True
+
+
+class SetPasswordForm(RingletLabels, allauth_forms.SetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(RingletLabels, allauth_forms.ResetPasswordKeyForm):
+    new_password = True
+
+
+class SignupForm(RingletLabels, AllauthSignupForm):
     """allauth's sign-up form, asking for the name to print on certificates, and taking as
     long for an address that already has an account.
 

@@ -142,3 +142,58 @@ class RedisServer:
         if self.process is not None:
             self.process.stop()
             self.process = None
+
+
+class Terminal:
+    """A command run in a pseudo-terminal of its own, as in a shell window: its output is kept,
+    and ``ctrl_c()`` presses Ctrl-C (the terminal signals its foreground process group)."""
+
+    def __init__(self, args, env, cwd=BASE_DIR):
+        import fcntl
+        import pty
+        import termios
+        import threading
+
+        self._master, slave = pty.openpty()
+
+        def controlling_terminal():
+            # A new session (start_new_session) takes the pty as its controlling terminal.
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.popen = subprocess.Popen(
+            args, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave,
+            start_new_session=True, preexec_fn=controlling_terminal,
+        )  # fmt: skip
+        os.close(slave)
+        self._output = bytearray()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        while True:
+            try:
+                data = os.read(self._master, 65536)
+            except OSError:  # the terminal closed: every process using it has exited
+                return
+            if not data:
+                return
+            self._output += data
+
+    def output(self):
+        return self._output.decode(errors="replace")
+
+    def ctrl_c(self):
+        os.write(self._master, b"\x03")
+
+    def wait(self, timeout):
+        """The command's exit status once it has exited (and its output has been read)."""
+        status = self.popen.wait(timeout)
+        self._reader.join(10)
+        return status
+
+    def stop(self):
+        """Kill whatever is left (a failed test), and close the terminal."""
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, 9)
+            self.popen.wait(10)
+        os.close(self._master)

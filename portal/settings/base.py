@@ -238,7 +238,15 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 # allauth's form, with the same work (a password hash) whether or not the address has an account.
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    # The rest only carry the site's own labels (sentence case).
+    "login": "accounts.forms.LoginForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+}
 # No one logs in before proving they own the address; dev.py relaxes this to "optional".
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Following the link in the browser that signed up logs the student straight in.
@@ -416,7 +424,9 @@ CSP_ADMIN_DIRECTIVES = admin_directives(STORAGE_ORIGINS)
 # media worker's termination grace period; longer uploads are refused with a clear error.
 MEDIA_MAX_DURATION_HOURS = env.float("MEDIA_MAX_DURATION_HOURS", default=3)
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# The filesystem transport ignores the host; naming one spares a "No hostname was supplied"
+# warning from every connection.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport needs no server; the folders must be absolute
     # and exist, or messages end up relative to each process's working directory.

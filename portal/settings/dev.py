@@ -1,5 +1,7 @@
 """Local development: `make run`."""
 
+import warnings
+
 from .base import *  # noqa: F403
 from .base import env, installed_apps
 
@@ -17,5 +19,11 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 # links in emails, certificates and the logins demo_content prints point at this server.
 WEB_PORT = env.int("WEB_PORT", default=8000)
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=f"http://127.0.0.1:{WEB_PORT}")
+# What tasks print (the console email backend's messages) is information, not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
+# `make run` on these machines runs as root (it installs FFmpeg with apt-get), and Celery warns
+# about a root worker; it refuses one outright only with pickle, which Ringlet never accepts
+# (JSON only). The image runs as an unprivileged user, so production keeps the warning.
+warnings.filterwarnings("ignore", message="You're running the worker with superuser privileges")
 # `manage.py demo_content` (make run); production settings leave the demo app out.
 INSTALLED_APPS = installed_apps(demo=True)

@@ -19,10 +19,10 @@ def test_sign_up_verify_log_in_and_see_the_account_page(page, live_server, artif
     page.get_by_label("Your full name").fill("Hedy Lamarr")
     page.get_by_label("Email").fill("hedy@example.com")
     page.get_by_label("Password", exact=False).first.fill(PASSWORD)
-    page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/accounts/confirm-email/")
-    assert "Verify Your Email Address" in page.locator("main").inner_text()
+    assert "Check your email" in page.locator("main").inner_text()
 
     message = wait_for(lambda: mail.outbox and mail.outbox[-1], message="the verification email")
     assert message.to == ["hedy@example.com"]
@@ -35,11 +35,11 @@ def test_sign_up_verify_log_in_and_see_the_account_page(page, live_server, artif
         phone.goto(link)
         phone.get_by_role("button", name="Confirm").click()
         phone.wait_for_url("**/accounts/login/**")
-        assert "You have confirmed hedy@example.com." in phone.locator(".messages").inner_text()
+        assert "hedy@example.com is confirmed." in phone.locator(".messages").inner_text()
 
         phone.get_by_label("Email").fill("hedy@example.com")
         phone.get_by_label("Password").fill(PASSWORD)
-        phone.get_by_role("button", name="Sign In").click()
+        phone.get_by_role("button", name="Log in").click()
         # Logging in lands on the dashboard; the account page is one click away in the header.
         phone.wait_for_url("**/dashboard/")
         phone.get_by_role("banner").get_by_role("link", name="Account").click()
@@ -47,7 +47,7 @@ def test_sign_up_verify_log_in_and_see_the_account_page(page, live_server, artif
         main = phone.locator("main")
         assert phone.locator("h1").inner_text() == "Your account"
         assert "hedy@example.com" in main.inner_text()
-        assert "Verified" in main.inner_text()
+        assert "Confirmed" in main.inner_text()
         assert phone.get_by_role("navigation", name="Your account").is_visible()
         assert phone.get_by_role("button", name="Log out").is_visible()
         phone.screenshot(path=str(artifacts_dir / "accounts-profile.png"), full_page=True)
@@ -66,7 +66,7 @@ def test_a_failed_login_moves_focus_to_the_announced_error_summary(page, live_se
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("ada@example.com")
     page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
 
     summary = page.get_by_role("alert")

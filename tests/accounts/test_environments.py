@@ -49,7 +49,7 @@ def test_in_dev_a_new_student_is_logged_in_at_once_and_the_email_goes_to_the_con
     assert seen["logged_in"] is True
     console = "\n".join(console)
     assert "To: dev@example.com" in console
-    assert "Subject: [Ringlet] Please Confirm Your Email Address" in console
+    assert "Subject: [Ringlet] Confirm your email address" in console
     assert "http://testserver/accounts/confirm-email/" in console
 
 
@@ -89,4 +89,4 @@ def test_adding_a_second_address_sends_it_a_verification_link(client):
     assert message.to == ["ada@work.example.com"]
     page = client.get("/accounts/profile/").content.decode()
     assert "ada@work.example.com" in page
-    assert "Not verified" in page
+    assert "Not confirmed" in page

@@ -54,7 +54,7 @@ def test_sign_up_verify_by_email_log_out_and_log_in_again(client):
     profile = client.get("/accounts/profile/")
     assert profile.status_code == 200
     assert b"grace@example.com" in profile.content
-    assert b"Verified" in profile.content
+    assert b"Confirmed" in profile.content
 
 
 def test_login_is_case_insensitive_on_the_email_address(client, student):
@@ -127,7 +127,7 @@ def test_password_reset_through_the_emailed_link(client, student):
     # The link works once.
     client.logout()
     response = client.get(link, follow=True)
-    assert b"The password reset link was invalid" in response.content
+    assert b"The link to reset your password is not valid" in response.content
 
 
 def test_password_reset_for_an_unknown_address_reveals_nothing(client, db):
@@ -165,7 +165,7 @@ def test_profile_page_saves_the_name_and_shows_it_in_the_header(client, student)
     response = client.post("/accounts/profile/", {"first_name": "Ada", "last_name": "Lovelace"})
     assert response.status_code == 302
     page = client.get("/accounts/profile/").content.decode()
-    assert "Signed in as <strong>Ada Lovelace</strong>" in page
+    assert "Logged in as <strong>Ada Lovelace</strong>" in page
     assert "Your name was saved." in page
 
 

@@ -110,9 +110,9 @@ def test_an_anonymous_visitor_finds_a_course_tries_a_lesson_signs_up_and_lands_b
     page.get_by_label("Your full name").fill("Nina Newbie")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password", exact=False).first.fill(PASSWORD)
-    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
     step(page, artifacts_dir, 5, "sign-up")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/accounts/confirm-email/")
 
     message = wait_for(lambda: mail.outbox and mail.outbox[-1], message="the verification email")

@@ -124,8 +124,15 @@ def test_view_opens_pdfjs_on_page_one_on_desktop_and_phones_get_only_thumbnail_a
     page.get_by_role("button", name="Next page").focus()
     page.keyboard.press("Enter")
     page.get_by_role("img", name="Page 3 of 3 of Reading list").wait_for()
-    # "Next page" is disabled on the last page; the keyboard focus moved to "Previous page".
+    # "Next page" is disabled on the last page, and looks it; the keyboard focus moved to "Previous page".
     assert page.get_by_role("button", name="Next page").is_disabled()
+    looks = page.evaluate(
+        "() => ['previous', 'next'].map(action => { const s = getComputedStyle("
+        "document.querySelector(`.document-block__viewer [data-action=${action}]`));"
+        " return [s.cursor, s.color, s.borderStyle]; })"
+    )
+    assert looks[1][0] == "not-allowed" and looks[0][0] == "pointer"
+    assert looks[1][1:] != looks[0][1:]  # greyed text, a dashed border
     assert page.evaluate("document.activeElement.dataset.action") == "previous"
     page.keyboard.press("Escape")
     assert page.locator(".document-block__viewer").is_hidden()

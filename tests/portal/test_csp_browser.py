@@ -76,7 +76,7 @@ def test_student_pages_load_and_the_video_plays_with_no_csp_violation(
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("csp@example.com")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Sign In").click()
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
     page.wait_for_url("**/dashboard/")
     for path in (course.url, "/accounts/profile/", "/dashboard/"):
         assert page.goto(live_server.url + path).status == 200, path

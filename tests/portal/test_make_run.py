@@ -1,14 +1,15 @@
-"""`make run`'s embedded mode: SQLite, the filesystem broker, and web, workers and beat from the Procfile."""
+"""`make run`'s embedded mode: SQLite, the filesystem broker, and web, workers and beat from the
+Procfile, in a terminal, quiet while nothing is wrong and stopped cleanly by Ctrl-C."""
 
 import os
-import signal
+import re
 import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.processes import Process, free_port, run_manage, run_python, wait_for
+from tests.processes import Terminal, free_port, run_python, wait_for
 
 VENV_BIN = str(Path(sys.executable).parent)
 SEND_TASK = """
@@ -42,38 +43,62 @@ def get(url):
         return None, ""
 
 
+# The suite's venv and node_modules are installed already (by `make test`): these stamps keep
+# `make run` from installing anything into them.
+MAKE_RUN = [
+    "make",
+    "--no-print-directory",
+    "-o",
+    ".venv/.installed-run",
+    "-o",
+    "node_modules/.installed-run",
+    "run",
+]
+# What a quiet run never prints: errors, a forced kill, make interrupted, npm's and Celery's
+# warnings about nothing that is wrong.
+ALARMING = re.compile(
+    r"ERROR|CRITICAL|Traceback|SIGKILL|make: \*\*\*|Interrupt|npm (?:warn|WARN)|No hostname was supplied"
+    r"|superuser privileges|This is a development server"
+)
+
+
 @pytest.mark.slow
-def test_embedded_mode_serves_the_portal_and_runs_tasks_without_any_server(tmp_path):
+def test_make_run_serves_the_portal_runs_tasks_without_any_server_and_stops_cleanly_on_ctrl_c(tmp_path):
     port = free_port()
     env = embedded_env(tmp_path / "var", port)
-    migrated = run_manage("migrate", "--no-input", "-v0", env=env)
-    assert migrated.returncode == 0, migrated.stderr
-    prepared = run_manage("demo_content", env=env)
-    assert prepared.returncode == 0, prepared.stderr
-    assert "password: embedded-demo-password" in prepared.stdout
-    assert (tmp_path / "var" / "db.sqlite3").exists()
-
-    honcho = Process([f"{VENV_BIN}/honcho", "start", "-f", "Procfile"], env, tmp_path / "honcho.log")
+    run = Terminal(MAKE_RUN, env)
     try:
-        wait_for(lambda: get(f"http://127.0.0.1:{port}/")[0] == 200, timeout=60, message="the web process")
+        wait_for(
+            lambda: get(f"http://127.0.0.1:{port}/")[0] == 200 or run.popen.poll() is not None,
+            timeout=400,
+            message="make run to serve the home page",
+        )
+        assert run.popen.poll() is None, run.output()
+        assert "password: embedded-demo-password" in run.output()
+        assert f"Admin: http://127.0.0.1:{port}/admin/" in run.output()
+        assert (tmp_path / "var" / "db.sqlite3").exists()
         assert "<h1>Ringlet</h1>" in get(f"http://127.0.0.1:{port}/")[1]
         status, body = get(f"http://127.0.0.1:{port}/ready/")
         assert status == 200, body
         wait_for(
-            lambda: "worker@" in honcho.output() and honcho.output().count(" ready.") >= 2,
+            lambda: "worker@" in run.output() and run.output().count(" ready.") >= 2,
             timeout=60,
             message="both workers",
         )
         # The media worker transcodes the demo's lectures meanwhile; this task goes to the
         # other worker, so it does not wait behind them.
         sent = run_python(SEND_TASK, env, timeout=120)
-        assert sent.returncode == 0, sent.stderr + honcho.output()
+        assert sent.returncode == 0, sent.stderr + run.output()
         assert "RESULT 0" in sent.stdout
-        assert "beat: Starting..." in honcho.output()
+        assert "beat: Starting..." in run.output()
         assert (tmp_path / "var" / "broker" / "queue").is_dir()
+
+        # Ctrl-C in the terminal: every process stops by itself, and make with it, exit 0.
+        run.ctrl_c()
+        assert run.wait(90) == 0, run.output()
     finally:
-        # Ctrl-C in a terminal: honcho stops all four processes.
-        os.killpg(honcho.popen.pid, signal.SIGINT)
-        honcho.popen.wait(30)
-        honcho.stop()
+        run.stop()
     assert get(f"http://127.0.0.1:{port}/")[0] is None
+    assert "SIGINT received" in run.output()
+    alarming = [line for line in run.output().splitlines() if ALARMING.search(line)]
+    assert alarming == [], "\n".join(alarming)

@@ -1,5 +1,7 @@
 """The settings package: every module loads, production refuses missing secrets."""
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -35,13 +37,29 @@ def test_production_refuses_to_start_without_each_secret(missing):
 
 
 def env_example():
-    values = {}
-    for line in (BASE_DIR / ".env.example").read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            key, _, value = line.partition("=")
-            values[key.strip()] = value.strip()
-    return values
+    """The variables of .env.example as django-environ reads a .env file (DJANGO_READ_DOT_ENV_FILE)."""
+    import environ
+
+    class Reader(environ.Env):
+        ENVIRON = {}  # read into this, not into the tests' own os.environ
+
+    Reader.read_env(str(BASE_DIR / ".env.example"))
+    return dict(Reader.ENVIRON)
+
+
+def test_env_example_can_be_sourced_by_a_shell_and_means_the_same_there():
+    shell = subprocess.run(
+        ["bash", "-c", "set -a && . ./.env.example && env -0"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"]},
+    )
+    assert shell.returncode == 0 and shell.stderr == "", shell.stderr
+    sourced = dict(item.split("=", 1) for item in shell.stdout.split("\0") if "=" in item)
+    expected = env_example()
+    assert {key: sourced.get(key) for key in expected} == expected
+    assert expected["DEFAULT_FROM_EMAIL"] == "Ringlet <noreply@learn.example.com>"
 
 
 def test_env_example_names_every_production_secret():
