@@ -2,14 +2,16 @@
 
 from courses import services as courses
 from lessons.services import quizzes_of, set_lesson_complete, submit_attempt
+from packages.services import package_block_ids
 
 
 def ensure_demo_enrollment(user):
     """Enroll ``user`` in the first open course with lessons; return that course, or None.
 
-    The first lesson is completed so that "Continue where you left off" has somewhere to go,
-    the way a student completes it: a lesson with a quiz by passing the quiz (the page then
-    shows the student's passed attempt), any other by marking it complete.
+    The first lesson without a content package is completed so that "Continue where you left
+    off" has somewhere to go, the way a student completes it: a lesson with a quiz by passing
+    the quiz (the page then shows the student's passed attempt), any other by marking it
+    complete. (A package completes only when played, which the demo student has not done.)
     """
     for course in courses.live_courses():
         lessons = courses.published_lessons(course)
@@ -20,7 +22,9 @@ def ensure_demo_enrollment(user):
         except courses.EnrollmentRefused:
             continue
         if created:
-            complete_as_a_student(user, lessons[0].specific)
+            playable = [lesson.specific for lesson in lessons if not package_block_ids(lesson.specific)]
+            if playable:
+                complete_as_a_student(user, playable[0])
         return course
     return None
 

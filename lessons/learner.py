@@ -60,9 +60,10 @@ class LessonLearner:
     def pending_requirement(self):
         """What else the student must do before the lesson completes (a registered requirement,
         e.g. a content package), or None."""
-        if not self.enrolled or self.user.pk is None:
+        learner = self.course_learner
+        if not learner.enrolled or learner.user.pk is None:
             return None
-        return unmet_requirement(self.user, self.lesson)
+        return unmet_requirement(learner.user, self.lesson)
 
     @property
     def quiz_pending(self):

@@ -36,6 +36,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import editor_messages, ffmpeg, limits, pdf, status
+from .locks import advisory_lock
 from .models import DOCUMENT_THUMBNAILS_ROOT, DocumentInfo, Media, Rendition
 from .storage import delete_tree, download, list_subdirs, local_path, upload_tree
 
@@ -177,7 +178,7 @@ def encode(self, media_id, source_file, probed=None):
     if media.attempts >= MAX_ATTEMPTS:
         status.mark_failed(media_id, editor_messages.gave_up(media.attempts), task_id=self.request.id)
         return "failed"
-    with _media_lock(media_id) as locked:
+    with advisory_lock(LOCK_CLASS, media_id) as locked:
         if not locked:
             # Another copy is running this item (the sweep re-enqueued it while that copy
             # was slow to write its heartbeat): wait for it, a bounded number of times.
@@ -513,21 +514,3 @@ def _workdir(media_id):
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _media_lock(media_id):
-    """A PostgreSQL session advisory lock per item: released by the server if the worker dies."""
-    if connection.vendor != "postgresql":
-        yield True  # SQLite is the single-process development set-up
-        return
-    key = [LOCK_CLASS, media_id]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        locked = cursor.fetchone()[0]
-    try:
-        yield locked
-    finally:
-        if locked:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)

@@ -19,7 +19,7 @@ def package_saved(sender, instance, created, raw=False, **kwargs):
 
 def package_deleted(sender, instance, **kwargs):
     """The unpacked files and the original go with the package, once the deletion commits."""
-    from .storage import delete_tree
+    from media_library.storage import delete_tree
 
     prefix = instance.root_prefix()
     name, storage = instance.file.name, instance.file.storage

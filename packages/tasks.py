@@ -7,7 +7,6 @@ alone, and every run unpacks under a fresh version prefix that becomes live in o
 transaction, after which the previous version is deleted.
 """
 
-import contextlib
 import logging
 import os
 import shutil
@@ -18,14 +17,16 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from media_library.locks import advisory_lock
+from media_library.storage import delete_tree, list_subdirs, local_path
 
 from . import services
 from .archive import Limits, open_archive, too_large, unpack
 from .manifests import PackageRefused, describe
 from .models import ContentPackage
-from .storage import delete_tree, list_subdirs, local_path
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def unpack_package(self, package_id):
         return "gone"
     if package.is_ready and package.source_file == package.file.name:
         return "already ready"
-    with _package_lock(package_id) as locked:
+    with advisory_lock(LOCK_CLASS, package_id) as locked:
         if not locked:
             return "busy"  # another run has it; the sweep retries if that one dies
         package.refresh_from_db()
@@ -122,24 +123,6 @@ def _delete_orphans(package, keep):
     for version in list_subdirs(package.root_prefix()):
         if version != keep:
             delete_tree(package.version_prefix(version))
-
-
-@contextlib.contextmanager
-def _package_lock(package_id):
-    """A PostgreSQL session advisory lock per package: released by the server if the worker dies."""
-    if connection.vendor != "postgresql":
-        yield True  # SQLite is the single-process development set-up
-        return
-    key = [LOCK_CLASS, package_id]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        locked = cursor.fetchone()[0]
-    try:
-        yield locked
-    finally:
-        if locked:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 @shared_task(ignore_result=True)

@@ -27,10 +27,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lessons.services import lesson_learner
+from media_library.storage import local_path
 
 from . import runtime, services, signing
 from .models import Attempt, ContentPackage
-from .storage import local_path
 
 # Types the browser fetches from the store directly when it is remote (S3, Azure Blob):
 # large media whose origin does not matter to the package's scripts.
@@ -96,7 +96,7 @@ def launch(request, lesson_id, block_id):
     if package is None or not package.is_ready:
         return _refused(request, "This activity is not ready yet.", status=404)
     attempt = None
-    if request.user.is_authenticated and learner.enrolled:
+    if request.user.is_authenticated and learner.course_learner.enrolled:
         attempt = runtime.current_attempt(request.user, package, lesson, block_id)
     token = signing.make_token(package.pk, package.version, attempt.pk if attempt else 0)
     return HttpResponseRedirect(signing.session_url(token))

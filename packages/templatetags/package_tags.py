@@ -18,9 +18,10 @@ def package_view(context, value, block_id):
         view["unavailable"] = "This activity is not available yet."
         return view
     view["launch_url"] = reverse("packages:launch", args=[page.pk, block_id])
-    if learning is not None and learning.enrolled and learning.user.pk is not None:
+    student = learning.course_learner if learning is not None else None
+    if student is not None and student.enrolled and student.user.pk is not None:
         view["tracked"] = True
-        attempt = services.attempt_summary(learning.user, page, block_id)
+        attempt = services.attempt_summary(student.user, page, block_id)
         view["attempt"] = attempt
         view["summary"] = summary(attempt)
     return view

@@ -294,25 +294,36 @@ if AWS_STORAGE_BUCKET_NAME and AZURE_CONTAINER:
         "Both AWS_STORAGE_BUCKET_NAME and AZURE_CONTAINER are set: media can live in one store "
         "only. Unset one of them."
     )
-if AWS_STORAGE_BUCKET_NAME:
-    # Originals, renditions and captions go to S3 (or any S3-compatible store);
-    # URLs are short-lived signed URLs, never public objects.
-    DEFAULT_STORAGE = {
+
+
+def s3_storage(bucket_name, **options):
+    """django-storages' S3 backend on ``bucket_name`` with the AWS_* credentials and endpoint:
+    private objects (no ACL), never overwritten, plus ``options``."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "bucket_name": bucket_name,
             "access_key": env("AWS_ACCESS_KEY_ID", default=None),
             "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
             "region_name": env("AWS_S3_REGION_NAME", default=None),
             "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
             "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="auto"),
             "signature_version": "s3v4",
-            "querystring_auth": True,
-            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
             "file_overwrite": False,
             "default_acl": None,
+            **options,
         },
     }
+
+
+if AWS_STORAGE_BUCKET_NAME:
+    # Originals, renditions and captions go to S3 (or any S3-compatible store);
+    # URLs are short-lived signed URLs, never public objects.
+    DEFAULT_STORAGE = s3_storage(
+        AWS_STORAGE_BUCKET_NAME,
+        querystring_auth=True,
+        querystring_expire=env.int("AWS_QUERYSTRING_EXPIRE", default=300),
+    )
 elif AZURE_CONTAINER:
     # Azure Blob Storage, as the alternative to S3: a private container, short-lived SAS URLs
     # (django-storages' backend, with listdir fixed in media_library/azure_storage.py).
@@ -352,20 +363,7 @@ BACKUP_AZURE_CONTAINER = env("BACKUP_AZURE_CONTAINER", default="")
 if BACKUP_BUCKET_NAME and BACKUP_AZURE_CONTAINER:
     raise environ.ImproperlyConfigured("Set BACKUP_BUCKET_NAME or BACKUP_AZURE_CONTAINER, not both.")
 if BACKUP_BUCKET_NAME:
-    BACKUP_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": BACKUP_BUCKET_NAME,
-            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
-            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
-            "region_name": env("AWS_S3_REGION_NAME", default=None),
-            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
-            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="auto"),
-            "signature_version": "s3v4",
-            "file_overwrite": False,
-            "default_acl": None,
-        },
-    }
+    BACKUP_STORAGE = s3_storage(BACKUP_BUCKET_NAME)
 elif BACKUP_AZURE_CONTAINER:
     BACKUP_STORAGE = {
         "BACKEND": "media_library.azure_storage.AzureStorage",

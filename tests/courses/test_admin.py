@@ -113,9 +113,10 @@ def test_instructor_publishes_a_lesson_using_every_block_through_the_admin(instr
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     lesson = LessonPage.objects.get(slug="built")
     assert lesson.live
-    # Every lesson block but the quiz, whose admin form tests/lessons/test_quiz.py fills in.
+    # Every lesson block but the quiz and the content package, whose admin forms
+    # tests/lessons/test_quiz.py and tests/packages fill in.
     assert [block.block_type for block in lesson.body] == [
-        name for name, _ in LESSON_BLOCKS if name != "quiz"
+        name for name, _ in LESSON_BLOCKS if name not in ("quiz", "package")
     ]
     html = instructor_client.get(lesson.url).content.decode()
     assert "SELECT 1;" in html and "Careful" in html
