@@ -59,6 +59,9 @@ COPY --from=builder /build/node_modules/pdfjs-dist/build/pdf.min.mjs \
 COPY --from=builder /build/node_modules/pdfjs-dist/standard_fonts /app/node_modules/pdfjs-dist/standard_fonts
 COPY --from=builder /build/node_modules/pdfjs-dist/cmaps /app/node_modules/pdfjs-dist/cmaps
 COPY --from=builder /build/node_modules/pdfjs-dist/wasm /app/node_modules/pdfjs-dist/wasm
+# The content-package runtimes (packages/): scorm-again's SCORM APIs and the H5P player.
+COPY --from=builder /build/node_modules/scorm-again/dist /app/node_modules/scorm-again/dist
+COPY --from=builder /build/node_modules/h5p-standalone/dist /app/node_modules/h5p-standalone/dist
 # Static files are collected at build time (the root filesystem is read-only in the
 # cluster). Production settings insist on these variables; nothing reads them here.
 RUN SECRET_KEY=collectstatic-only-not-a-secret \
