@@ -177,11 +177,13 @@ def live_sample_names(client, settings):
             cursor.execute("SELECT * FROM no_such_table_here")
     finally:
         fresh.close()
+    # A cache on a Redis that is not there; the same key prefix, where the task metrics are kept.
     settings.CACHES = {
         "default": {
             "BACKEND": "portal.cache.FailOpenRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1},
+            "KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
         }
     }
     from django.core.cache import cache
