@@ -148,13 +148,17 @@ def _draw_qr(pdf, data, x, y, size):
 
 
 def store_pdf(certificate):
-    """Render and store the PDF through the storage API, unless it is stored already; idempotent."""
-    if certificate.file:
-        return certificate
-    certificate.file.save(
-        f"certificate-{certificate.code}.pdf", ContentFile(render_pdf(certificate)), save=False
-    )
-    Certificate.objects.filter(pk=certificate.pk).update(file=certificate.file.name)
+    """Render and store the PDF through the storage API, unless it is stored already; idempotent.
+
+    The row is read afresh under a lock: a certificate reissued meanwhile (a corrected name)
+    is rendered as it is now, never from a copy read before the correction.
+    """
+    with transaction.atomic():
+        current = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if not current.file:
+            current.file.save(f"certificate-{current.code}.pdf", ContentFile(render_pdf(current)), save=False)
+            Certificate.objects.filter(pk=current.pk).update(file=current.file.name)
+    certificate.file, certificate.student_name = current.file, current.student_name
     return certificate
 
 
