@@ -20,6 +20,8 @@ from wagtail.models import get_page_models
 from wagtailmedia.blocks import AudioChooserBlock, VideoChooserBlock
 
 from demo.lessons import DEMO_EMBED_URL, ensure_demo_embed
+from packages.blocks import PackageChooserBlock
+from tests.packages.factories import ready_package
 from tests.page_fixtures import lessons_of, make_document, make_media
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +49,7 @@ class Samples:
         self.video = make_media("Sample video")
         self.audio = make_media("Sample audio", media_type="audio", name="sample.m4a")
         ensure_demo_embed()  # the oEmbed cache answers, so nothing is fetched
+        self.package = ready_package("Sample activity")
 
     def page_for(self, block):
         model = block.target_model
@@ -84,6 +87,8 @@ class Samples:
             return self.audio.pk
         if isinstance(block, blocks.PageChooserBlock):
             return self.page_for(block).pk
+        if isinstance(block, PackageChooserBlock):
+            return self.package.pk
         raise AssertionError(f"Give {type(block).__name__} a sample value in this test.")
 
 
