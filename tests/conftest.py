@@ -28,17 +28,9 @@ def wagtail_initial_rows(request):
     if not (marker and marker.kwargs.get("transaction")):
         return
     request.getfixturevalue("transactional_db")
-    from wagtail.models import Collection, Locale, Page
+    from tests.page_fixtures import wagtail_rows
 
-    Locale.objects.get_or_create(language_code="en")
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-    # The roles' page and collection permissions hang off those roots (courses.roles).
-    from courses.roles import ensure_groups
-
-    ensure_groups()
+    wagtail_rows()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -16,10 +16,27 @@ from tests.factories import (
 from tests.media_library.factories import MediaFactory
 
 
+def wagtail_rows():
+    """The rows Wagtail's migrations create (default locale, root page, root collection), and the
+    Editors' and Instructors' permissions on them, put back if a transactional test's flush took
+    them; the root page."""
+    from wagtail.models import Collection, Locale
+
+    from courses.roles import ensure_groups
+
+    Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    # The roles' page and collection permissions hang off those roots (courses.roles).
+    ensure_groups()
+    return root
+
+
 def make_home():
     """A published home page at the top of the tree, served by the default Site, as a new
     installation has them (Wagtail's placeholder "Welcome" page replaced)."""
-    root = Page.get_first_root_node()
+    root = wagtail_rows()
     for placeholder in root.get_children().exact_type(Page):
         placeholder.delete()
     home = HomePageFactory(parent=root)
