@@ -84,6 +84,12 @@ def ensure_groups(apps=global_apps):
     instructors, _ = Group.objects.get_or_create(name=INSTRUCTORS)
     editors.permissions.add(access_admin)
     instructors.permissions.add(access_admin)
+    # Editors and moderators revoke certificates and correct their names (Snippets > Certificates):
+    # kept here too, not only in the data migration, so a flushed database gets them back.
+    for codename in ("view_certificate", "change_certificate"):
+        permission = _permission(apps, "courses", "certificate", codename)
+        for group in Group.objects.filter(name__in=[EDITORS, "Moderators"]):
+            group.permissions.add(permission)
     root_page = Page.objects.filter(depth=1).first()
     if root_page is not None:
         _grant_pages(apps, editors, root_page.pk, EDITOR_PAGE_PERMISSIONS)
