@@ -104,6 +104,8 @@ def local_env(docs, container, overlay, tmp):
         env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp / "prometheus")
     (tmp / "static").mkdir(parents=True)
     env.update(
+        # The run's own Redis keys (scripts/test.sh), not those of a `make run` sharing the database.
+        CACHE_KEY_PREFIX=os.environ.get("CACHE_KEY_PREFIX", "ringlet-test"),
         # The pod's /tmp emptyDir: the worker's heartbeat files go here.
         TMPDIR=str(tmp),
         HOME=str(tmp),
