@@ -1,27 +1,28 @@
 """Enqueue the certificate task for completed enrollments that have no finished certificate.
 
-For courses completed before certificates existed, or a task that gave up after its
-retries (the mail server down for hours). The task is idempotent, so running this twice
-is harmless.
+For courses completed before certificates existed, or before the recovery sweep's window
+(``RECOVERY_WINDOW_DAYS``; within it, beat finishes them without this command). Through
+the outbox, so it works with the broker down too; the task is idempotent, so running this
+twice is harmless.
 """
 
 from django.core.management.base import BaseCommand
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
-from courses.models import Certificate, Enrollment
+from courses.models import Enrollment
+from courses.recovery import finished_certificates
 from courses.tasks import issue_certificate
+from outbox.services import enqueue
 
 
 class Command(BaseCommand):
     help = "Enqueue certificates for completed enrollments that lack one (or whose PDF or email is missing)."
 
     def handle(self, *args, **options):
-        finished = Certificate.objects.filter(
-            user=OuterRef("user"), course=OuterRef("course"), emailed_at__isnull=False
-        ).exclude(Q(file="") | Q(file__isnull=True))
+        finished = finished_certificates().filter(user=OuterRef("user"), course=OuterRef("course"))
         pending = Enrollment.objects.filter(completed_at__isnull=False).exclude(Exists(finished))
         count = 0
         for user_id, course_id in pending.values_list("user_id", "course_id"):
-            issue_certificate.delay(user_id, course_id)
+            enqueue(issue_certificate, user_id, course_id)
             count += 1
         self.stdout.write(f"Enqueued {count} certificate(s).")
