@@ -29,12 +29,12 @@ from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import works_on
+from outbox.services import enqueue
 
 # Grants are made and checked by other apps (the sharing app) through this module.
 from .grants import Grant, register_grant_check, request_grant, with_grant  # noqa: F401
@@ -263,14 +263,25 @@ def reset_to_pending(media):
         setattr(media, name, value)
 
 
-def enqueue_transcode(media_id):
-    """Queue the item's transcode once the current transaction commits.
+TRANSCODE = "media_library.tasks.transcode"
 
-    On commit, so the worker never reads a row that is not there yet. With the broker
-    down, publishing fails within seconds (``CELERY_BROKER_CONNECTION_TIMEOUT``, one quick
-    retry) and the item stays pending; the sweep enqueues it once the broker is back.
+
+def enqueue_transcode(media_id):
+    """Queue the item's transcode through the outbox, in the current transaction.
+
+    The relay publishes it once the transaction commits (so the worker never reads a row
+    that is not there yet), at once or, with the broker down, as soon as it is back; the
+    item stays pending until then and becomes queued when it is published (``mark_queued``).
     """
-    transaction.on_commit(lambda: publish_transcode(media_id), robust=True)
+    enqueue(TRANSCODE, media_id)
+
+
+def mark_queued(media_id):
+    """The item's transcode reached the broker: pending becomes queued (run by the outbox relay)."""
+    # Conditional: a fast worker may already have started it.
+    Media.objects.filter(pk=media_id, status=Media.Status.PENDING).update(
+        status=Media.Status.QUEUED, status_changed_at=timezone.now()
+    )
 
 
 def _send(task_name, args, **options):
@@ -293,10 +304,7 @@ def publish_transcode(media_id):
             exc,
         )
         return False
-    # Conditional: a fast worker may already have started it.
-    Media.objects.filter(pk=media_id, status=Media.Status.PENDING).update(
-        status=Media.Status.QUEUED, status_changed_at=timezone.now()
-    )
+    mark_queued(media_id)
     return True
 
 
@@ -413,12 +421,11 @@ def document_info_is_current(document, info):
 
 
 def enqueue_document_info(document):
-    """Have the worker read ``document`` (page count, thumbnail) after commit, unless already done."""
+    """Have the worker read ``document`` (page count, thumbnail) through the outbox, unless already done."""
     info = DocumentInfo.objects.filter(document=document).first()
     if not document.file or document_info_is_current(document, info):
         return False
-    document_id = document.pk
-    transaction.on_commit(lambda: _send("record_document_info", [document_id]), robust=True)
+    enqueue("media_library.tasks.record_document_info", document.pk)
     return True
 
 

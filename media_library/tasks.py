@@ -1,17 +1,17 @@
 """The media pipeline (queue ``media``): probe, encode every rendition in one FFmpeg run, switch.
 
-``transcode`` is the entry point (enqueued on commit by the signal handlers, the admin's
-re-transcode action and the sweep). It probes the file, records the metadata, and
+``transcode`` is the entry point (enqueued through the outbox by the signal handlers and the
+admin's re-transcode action, and by the sweep). It probes the file, records the metadata, and
 enqueues ``encode`` with time limits proportional to the duration. Both tasks are
 idempotent: they do nothing for an item already ready for its current file, and an
 encode writes a fresh version prefix that becomes visible only once complete and checked.
 
-Both are acknowledged when they start (``acks_late=False``), not when they finish: a
-killed worker's message is not redelivered after the broker's visibility timeout (hours,
-to outlast the longest encode) but found by the sweep, every minute, from the item's
-heartbeat, which the running encode writes every few seconds. A rollout stops a worker
-with SIGTERM: Celery's warm shutdown takes no new task and lets the running encode finish
-within the pod's grace period (media_library/limits.py).
+Both are acknowledged when they start (``acks_late=False``), not when they finish, and the
+workers prefetch nothing: the broker's visibility timeout (about two minutes, sized for the
+short tasks) never applies to an encode. A killed worker's encode is found by the sweep,
+every minute, from the item's heartbeat, which the running encode writes every few seconds.
+A rollout stops a worker with SIGTERM: Celery's warm shutdown takes no new task and lets the
+running encode finish within the pod's grace period (media_library/limits.py).
 """
 
 import contextlib
@@ -34,6 +34,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from outbox.services import waiting as outbox_waiting
+
 from . import editor_messages, ffmpeg, limits, pdf, services
 from .models import DOCUMENT_THUMBNAILS_ROOT, DocumentInfo, Media, Rendition
 from .storage import delete_tree, download, list_subdirs, local_path, upload_tree
@@ -45,7 +47,8 @@ MAX_ATTEMPTS = 5
 # this many times, then leaves the item to it.
 LOCK_RETRY_SECONDS = 15
 LOCK_RETRIES = 20
-# A pending item (saved, never handed to the broker) is enqueued by the sweep after this.
+# A pending item whose transcode is not in the outbox (the sweep's own publish failed) is
+# enqueued again by the sweep after this.
 ENQUEUE_GRACE = 30
 LOCK_CLASS = 0x5249  # advisory-lock namespace of this pipeline ("RI")
 TEMP_ROOT = os.path.join(tempfile.gettempdir(), "ringlet-transcode")
@@ -336,11 +339,13 @@ def _make_poster(media, jpg_path, width, height):
         return None
 
 
-@shared_task
+# Acknowledged on start, like every periodic sweep: a run lost with its worker is the next one's.
+@shared_task(acks_late=False)
 def sweep_stuck_media():
     """Queue again the items nobody is working on (beat, every minute); returns their ids.
 
-    - pending for more than ``ENQUEUE_GRACE`` s: saved while the broker was down;
+    - pending for more than ``ENQUEUE_GRACE`` s with no transcode waiting in the outbox (the
+      relay publishes those): never handed to the broker;
     - processing with no heartbeat for ``MEDIA_HEARTBEAT_TIMEOUT`` s: the worker died;
     - queued for more than ``MEDIA_STUCK_AFTER`` s: the message may have been lost with
       the broker's data (a duplicate is harmless: the tasks are idempotent).
@@ -358,6 +363,8 @@ def sweep_stuck_media():
     requeued = []
     for reason, condition in lost.items():
         for media_id in Media.objects.filter(condition).values_list("pk", flat=True):
+            if reason == "was never queued" and outbox_waiting(services.TRANSCODE, media_id):
+                continue
             if services.requeue(media_id, condition, reason):
                 requeued.append(media_id)
     return sorted(requeued)
