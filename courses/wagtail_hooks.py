@@ -38,6 +38,8 @@ class CertificateViewSet(SnippetViewSet):
     model = Certificate
     icon = "doc-full"
     list_display = ["code", "student_name", "course_title", "completed_at", "revoked"]
+    # CSV and XLSX downloads of the listing (formulas written as text: portal/spreadsheets.py).
+    list_export = ["code", "student_name", "course_title", "completed_at", "revoked"]
     list_filter = ["revoked"]
     search_fields = ["code", "student_name", "course_title"]
     search_backend_name = None
