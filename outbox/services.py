@@ -140,4 +140,3 @@ def finish(rows, done, claimed):
 def release(rows, claimed):
     """The claimed side effect failed: give the claim up, so the next attempt may take it at once."""
     rows.update(**{claimed: None})
-

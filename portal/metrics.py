@@ -8,13 +8,15 @@
 - Database errors: django-prometheus' ``django_db_errors_total`` by exception type,
   counted by an execute wrapper on every connection (``count_database_errors``) instead of
   its database backend, so DATABASES' ENGINE (which other code checks) stays Django's.
-- Read at scrape time (``SiteCollector``): media items by status, the Celery queues'
-  lengths in the broker, and the workers' task outcomes and durations (encodes among
-  them) from the shared Redis hash the workers write (portal/task_metrics.py).
+- Read at scrape time (``SiteCollector``): media items by status, the outbox's backlog (tasks
+  not yet handed to the broker, and the age of the oldest), the Celery queues' lengths in the
+  broker, and the workers' task outcomes and durations (encodes among them) from the shared
+  Redis hash the workers write (portal/task_metrics.py).
 
 Access: with METRICS_TOKEN set, only ``Authorization: Bearer <token>``; without it, only
-requests that did not pass a proxy (no X-Forwarded-For or Forwarded header: Prometheus
-scraping the pod, not the internet through the ingress). Everyone else gets 403.
+requests that did not pass a proxy (no X-Forwarded-For, Forwarded, X-Real-IP, X-Forwarded-Host
+or other proxy header, ``portal/proxies.py``: Prometheus scraping the pod, not the internet
+through the ingress). Everyone else gets 403.
 Answered by a middleware placed first, like the probes: Prometheus scrapes the pod IP
 (no ALLOWED_HOSTS name) over plain HTTP (no HTTPS redirect).
 """
@@ -34,7 +36,9 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, mult
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
+from outbox.services import backlog as outbox_backlog
 from portal import task_metrics
+from portal.proxies import came_through_a_proxy
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +121,12 @@ class SiteCollector:
         up = GaugeMetricFamily(
             "ringlet_metrics_source_up", "Whether a source of these metrics answered.", labels=["source"]
         )
-        sources = {"database": self.media, "broker": self.queues, "task_store": task_families}
+        sources = {
+            "database": self.media,
+            "outbox": self.outbox,
+            "broker": self.queues,
+            "task_store": task_families,
+        }
         for source, read in sources.items():
             try:
                 families = read()
@@ -135,6 +144,20 @@ class SiteCollector:
         for status, count in media_by_status().items():
             family.add_metric([status], count)
         return [family]
+
+    @staticmethod
+    def outbox():
+        unsent, oldest = outbox_backlog()
+        waiting = GaugeMetricFamily(
+            "ringlet_outbox_unsent", "Tasks written to the outbox and not yet handed to the broker."
+        )
+        waiting.add_metric([], unsent)
+        age = GaugeMetricFamily(
+            "ringlet_outbox_oldest_unsent_seconds",
+            "Age of the oldest task waiting in the outbox (0 if none); over a minute: no broker.",
+        )
+        age.add_metric([], oldest)
+        return [waiting, age]
 
     @staticmethod
     def queues():
@@ -159,7 +182,7 @@ def allowed(request):
     if token:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
-    return "HTTP_X_FORWARDED_FOR" not in request.META and "HTTP_FORWARDED" not in request.META
+    return not came_through_a_proxy(request)
 
 
 def process_metrics():
