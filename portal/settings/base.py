@@ -336,7 +336,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=75)
 # The longest a task waits between two retries. A waiting retry is a message the worker holds
 # unacknowledged, so it counts against the visibility timeout like the run itself.
-TASK_RETRY_BACKOFF_MAX = env.int("TASK_RETRY_BACKOFF_MAX", default=30)
+TASK_RETRY_BACKOFF_MAX = env.int("TASK_RETRY_BACKOFF_MAX", default=15)
 # Redis hands a message that was delivered but never acknowledged out again after this many
 # seconds: a short task whose worker was killed (SIGKILL, OOM, a lost node) runs again this
 # long after (plus the 10 s between a worker's checks). Short tasks are acknowledged when they
