@@ -407,8 +407,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A worker takes a message only when one of its processes is free: no message waits,
 # delivered but unacknowledged, behind a long task (where the visibility timeout would hand
-# it to a second worker while the first still holds it).
-CELERY_WORKER_DISABLE_PREFETCH = True
+# it to a second worker while the first still holds it). Redis only: the filesystem broker
+# of `make run` has no visibility timeout (and Celery would warn that it ignores this).
+CELERY_WORKER_DISABLE_PREFETCH = not CELERY_BROKER_URL.startswith("filesystem://")
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Long FFmpeg encodes run on their own queue and workers so they never starve
 # short tasks such as emails.
