@@ -30,8 +30,12 @@ class Message(models.Model):
             models.Index(
                 fields=["next_attempt_at", "id"], condition=Q(sent_at__isnull=True), name="outbox_unsent"
             ),
-            # "Was this task already enqueued lately?" (the recovery sweeps) and the purge.
+            # "Was this task already enqueued lately?" (the recovery sweeps).
             models.Index(fields=["task", "created_at"], name="outbox_task_created"),
+            # The relay's purge of old sent messages, every run.
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=False), name="outbox_sent_created"
+            ),
         ]
 
     def __str__(self):

@@ -161,3 +161,19 @@ def test_sent_messages_are_purged_after_the_keeping_period(settings):
     Message.objects.filter(pk__in=[old_sent.pk, new_sent.pk]).update(sent_at=timezone.now())
     assert relay.purge() == 1
     assert set(Message.objects.values_list("pk", flat=True)) == {old_unsent.pk, new_sent.pk}
+
+
+@pytest.mark.django_db
+def test_operators_see_what_waits_in_the_outbox_read_only(admin_client):
+    from django.urls import reverse
+
+    waiting_message, sent_message = enqueue(PROBE, 41), enqueue(PROBE, 42)
+    Message.objects.filter(pk=sent_message.pk).update(sent_at=timezone.now())
+    url = reverse("admin:outbox_message_changelist")
+
+    html = admin_client.get(url, {"sent": "no"}).content.decode()
+    assert f'<a href="{reverse("admin:outbox_message_change", args=[waiting_message.pk])}' in html
+    assert reverse("admin:outbox_message_change", args=[sent_message.pk]) not in html
+    assert admin_client.get(reverse("admin:outbox_message_add")).status_code == 403
+    detail = admin_client.get(reverse("admin:outbox_message_change", args=[waiting_message.pk]))
+    assert detail.status_code == 200 and "[41]" in detail.content.decode()
