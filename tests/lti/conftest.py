@@ -85,10 +85,12 @@ def lti_platform(db, platform_server):
     """The platform registered in Ringlet (issuer, client id, endpoints, deployment 1)."""
     from django.core.cache import cache
 
+    from lti import platform_keys
     from lti.models import Deployment, Platform
 
-    # Cached JWKS and tokens of an earlier test name keys that no longer exist.
-    cache.clear()
+    # The platform's keys cached by an earlier test name keys that no longer exist (its server
+    # is reset below); access tokens are cached per platform row, new in every test.
+    cache.delete(platform_keys._cache_key(f"{platform_server.url}/jwks"))
     platform_server.control("reset")
     platform = Platform.objects.create(
         name="Test LMS",
