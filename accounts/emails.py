@@ -7,6 +7,8 @@ Django's ``SECRET_KEY`` and a salt per kind, so it cannot be altered to name ano
 or reused for another kind of email.
 """
 
+import smtplib
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
@@ -96,3 +98,18 @@ def send_notification(user, kind, subject, template, context, attachments=()):
         return False
     build_notification(user, kind, subject, template, context, to, attachments).send()
     return True
+
+
+def is_transient_email_error(error):
+    """Whether sending failed for a reason that may pass, so that trying again later may work:
+    the mail server unreachable, too slow (``EMAIL_TIMEOUT``), gone mid-conversation, or
+    answering 4xx ("try again later"). A 5xx refusal (an unknown recipient, bad credentials)
+    would only repeat, and is not transient."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return False
+    # Timeouts, refused or reset connections, SMTPServerDisconnected: all OSError.
+    return isinstance(error, OSError)

@@ -8,7 +8,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .addresses import has_verified_email, primary_email
-from .emails import EMAIL_KINDS, absolute_url, send_notification, set_preference, unsubscribe_url, wants_email
+from .emails import (
+    EMAIL_KINDS,
+    absolute_url,
+    is_transient_email_error,
+    send_notification,
+    set_preference,
+    unsubscribe_url,
+    wants_email,
+)
 from .models import CertificateName
 from .staff import is_staff, works_on
 
@@ -22,6 +30,7 @@ __all__ = [
     "display_name",
     "has_verified_email",
     "is_staff",
+    "is_transient_email_error",
     "primary_email",
     "register_certificate_name_lock",
     "send_notification",

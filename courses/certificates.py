@@ -24,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from accounts.services import absolute_url, certificate_name, send_notification, set_certificate_name
+from outbox.services import Claim, claim, finish, release
 
 from . import signals
 from .models import Certificate, Enrollment
@@ -163,27 +164,35 @@ def store_pdf(certificate):
 
 
 def email_certificate(certificate):
-    """Email the PDF to the student once (the row is locked, so two workers cannot both send).
+    """Email the PDF to the student once; returns whether this call sent it.
 
-    Returns whether this call sent it. A student who opted out of certificate email is
-    marked done without a message; the dashboard still offers the download.
+    No database lock is held while the mail server is talked to (it may hang until
+    ``EMAIL_TIMEOUT``): the certificate is claimed in one short UPDATE, the email sent, then
+    ``emailed_at`` recorded (``outbox.services.claim``). A send that fails releases the claim
+    and raises, so the task's retry may send at once; a claim left by a killed worker expires
+    after ``DELIVERY_LEASE``, before Redis redelivers that worker's task. A student who opted
+    out of certificate email is marked done without a message; the dashboard still offers the
+    download. False also when it was sent already or another worker is sending it.
     """
-    with transaction.atomic():
-        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if locked.emailed_at is not None:
-            return False
-        with locked.file.open("rb") as handle:
+    rows = Certificate.objects.filter(pk=certificate.pk)
+    if claim(rows, done="emailed_at", claimed="email_claimed_at") is not Claim.CLAIMED:
+        return False
+    try:
+        claimed = rows.select_related("user").get()
+        with claimed.file.open("rb") as handle:
             content = handle.read()
         sent = send_notification(
-            locked.user,
+            claimed.user,
             "certificates",
-            f"Your certificate for “{locked.course_title}”",
+            f"Your certificate for “{claimed.course_title}”",
             "courses/email/certificate",
-            {"certificate": locked, "verification_url": verification_url(locked)},
-            attachments=[(f"certificate-{locked.code}.pdf", content, "application/pdf")],
+            {"certificate": claimed, "verification_url": verification_url(claimed)},
+            attachments=[(f"certificate-{claimed.code}.pdf", content, "application/pdf")],
         )
-        locked.emailed_at = timezone.now()
-        locked.save(update_fields=["emailed_at"])
+    except BaseException:
+        release(rows, claimed="email_claimed_at")
+        raise
+    finish(rows, done="emailed_at", claimed="email_claimed_at")
     return sent
 
 
@@ -202,7 +211,7 @@ def reissue_certificate(certificate, previous_name):
     """
     set_certificate_name(certificate.user, certificate.student_name)
     old_file = certificate.file.name
-    Certificate.objects.filter(pk=certificate.pk).update(file="", emailed_at=None)
+    Certificate.objects.filter(pk=certificate.pk).update(file="", emailed_at=None, email_claimed_at=None)
     certificate.file, certificate.emailed_at = None, None
     if old_file:
         storage = Certificate._meta.get_field("file").storage
@@ -216,15 +225,18 @@ def reissue_certificate(certificate, previous_name):
     return certificate
 
 
+def finished_certificates():
+    """Certificates whose PDF is stored and whose email went out (or was not wanted)."""
+    return Certificate.objects.filter(emailed_at__isnull=False).exclude(Q(file="") | Q(file__isnull=True))
+
+
 def completions_without_certificate(completed_before=None):
     """Completed enrollments whose certificate is not finished (no row, no PDF, or not emailed).
 
     ``completed_before`` leaves out the recent completions whose task may still be running
     (the metric behind the "certificates not issued" alert; ``manage.py issue_certificates``).
     """
-    finished = Certificate.objects.filter(
-        user=OuterRef("user"), course=OuterRef("course"), emailed_at__isnull=False
-    ).exclude(Q(file="") | Q(file__isnull=True))
+    finished = finished_certificates().filter(user=OuterRef("user"), course=OuterRef("course"))
     pending = Enrollment.objects.filter(completed_at__isnull=False).exclude(Exists(finished))
     if completed_before is not None:
         pending = pending.filter(completed_at__lt=completed_before)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.services import absolute_url, display_name, has_verified_email, send_notification, wants_email
+from outbox.services import Claim, claim, finish, release
 
 from .models import Enrollment, Instructor, InstructorDigest, StudentReminder
 
@@ -24,19 +25,32 @@ DIGEST_PERIOD = timedelta(days=7)
 
 
 def send_enrollment_confirmation(enrollment):
-    """Confirm an enrollment by email (unless the student opted out). Returns whether it was sent."""
+    """Confirm an enrollment by email, once (unless the student opted out). Returns whether this call sent it.
+
+    Claimed, sent, then recorded in ``confirmation_sent_at``, with no lock held across the mail
+    server (as ``certificates.email_certificate``); a failure releases the claim and raises.
+    """
+    rows = Enrollment.objects.filter(pk=enrollment.pk)
+    if claim(rows, done="confirmation_sent_at", claimed="confirmation_claimed_at") is not Claim.CLAIMED:
+        return False
     course = enrollment.course
-    return send_notification(
-        enrollment.user,
-        "enrollment",
-        f"You are enrolled in “{course.title}”",
-        "courses/email/enrollment",
-        {
-            "course": course,
-            "course_url": absolute_url(course.url or "/"),
-            "name": display_name(enrollment.user),
-        },
-    )
+    try:
+        sent = send_notification(
+            enrollment.user,
+            "enrollment",
+            f"You are enrolled in “{course.title}”",
+            "courses/email/enrollment",
+            {
+                "course": course,
+                "course_url": absolute_url(course.url or "/"),
+                "name": display_name(enrollment.user),
+            },
+        )
+    except BaseException:
+        release(rows, claimed="confirmation_claimed_at")
+        raise
+    finish(rows, done="confirmation_sent_at", claimed="confirmation_claimed_at")
+    return sent
 
 
 def due_reminders(now=None):
@@ -71,24 +85,32 @@ def due_reminders(now=None):
 def send_reminder(user, enrollments, now=None):
     """Send one reminder about ``enrollments`` unless one went out within REMIND_EVERY; returns whether sent.
 
-    The student's reminder row is locked while deciding and sending, so overlapping runs
-    send one reminder; a failed send rolls the record back and the next run retries.
+    The week's reminder is claimed first (one conditional UPDATE of the student's record,
+    committed at once), then sent with no lock held across the mail server, so overlapping
+    runs send one reminder. A send that fails, or finds the student opted out, gives the
+    claim back and the next run tries again; a worker killed mid-send skips that week's
+    reminder rather than risk a second one.
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record, _ = StudentReminder.objects.select_for_update().get_or_create(
-                    user=user, defaults={"last_sent_at": now - REMIND_EVERY - timedelta(seconds=1)}
-                )
-        except IntegrityError:
-            record = StudentReminder.objects.select_for_update().get(user=user)
-        if record.last_sent_at > now - REMIND_EVERY:
-            return False
-        courses = [
-            {"title": enrollment.course.title, "url": absolute_url(enrollment.course.url or "/")}
-            for enrollment in enrollments
-        ]
+    try:
+        with transaction.atomic():
+            StudentReminder.objects.get_or_create(
+                user=user, defaults={"last_sent_at": now - REMIND_EVERY - timedelta(seconds=1)}
+            )
+    except IntegrityError:
+        pass  # an overlapping run made it
+    record = StudentReminder.objects.filter(user=user)
+    previous = record.values_list("last_sent_at", flat=True).first()
+    if previous is None or previous > now - REMIND_EVERY:
+        return False
+    if not record.filter(last_sent_at=previous).update(last_sent_at=now):
+        return False  # an overlapping run claimed it
+    courses = [
+        {"title": enrollment.course.title, "url": absolute_url(enrollment.course.url or "/")}
+        for enrollment in enrollments
+    ]
+    sent = False
+    try:
         sent = send_notification(
             user,
             "reminders",
@@ -98,9 +120,9 @@ def send_reminder(user, enrollments, now=None):
             "courses/email/reminder",
             {"courses": courses, "name": display_name(user), "dashboard_url": absolute_url("/dashboard/")},
         )
-        if sent:
-            record.last_sent_at = now
-            record.save(update_fields=["last_sent_at"])
+    finally:
+        if not sent:
+            record.filter(last_sent_at=now).update(last_sent_at=previous)
     return sent
 
 
@@ -131,7 +153,12 @@ def week_of(now):
 
 
 def send_digest(instructor, now=None):
-    """Send ``instructor``'s weekly digest once per week, if anything happened. Returns whether sent."""
+    """Send ``instructor``'s weekly digest once per week, if anything happened. Returns whether sent.
+
+    The week's row is written first (committed at once; the unique constraint lets one run
+    have it), then the digest sent with no lock held across the mail server; a send that fails
+    or is not wanted deletes the row again, so the next run tries again.
+    """
     now = now or timezone.now()
     user = instructor.user
     if user is None or not user.is_active:
@@ -139,12 +166,13 @@ def send_digest(instructor, now=None):
     rows = digest_for(instructor, now)
     if not rows:
         return False
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                InstructorDigest.objects.create(user=user, week=week_of(now), sent_at=now)
-        except IntegrityError:
-            return False  # this week's digest went out already
+    try:
+        with transaction.atomic():
+            record = InstructorDigest.objects.create(user=user, week=week_of(now), sent_at=now)
+    except IntegrityError:
+        return False  # this week's digest went out already
+    sent = False
+    try:
         sent = send_notification(
             user,
             "digest",
@@ -152,8 +180,9 @@ def send_digest(instructor, now=None):
             "courses/email/digest",
             {"rows": rows, "name": instructor.name, "since": now - DIGEST_PERIOD, "now": now},
         )
+    finally:
         if not sent:
-            transaction.set_rollback(True)
+            record.delete()
     return sent
 
 

@@ -5,7 +5,11 @@ to what course pages show (categories, instructors, images) drop the cached page
 
 The course's own domain signals (``courses.signals``) start the work that follows them: a new
 enrollment is confirmed by email, a completed course gets its certificate. The core that
-records those events never calls that work itself.
+records those events never calls that work itself. The listeners write the task to the outbox
+(``outbox.services.enqueue``), so a broker outage delays it and never loses it, and never
+reaches the request. The signals are sent after the event's transaction commits, so that write
+is a transaction of its own, right after it; the recovery sweep (``courses/recovery.py``)
+covers the gap between the two (a process killed in between, the database lost right then).
 
 Connected in ``CoursesConfig.ready``. A course's instructors reach the database when the
 page row is saved (creation, publishing): modelcluster then adds and removes rows of the
@@ -15,6 +19,7 @@ page row is saved (creation, publishing): modelcluster then adds and removes row
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete, pre_save
 from wagtail.images import get_image_model
 
+from outbox.services import enqueue
 from pagetree.services import bump_content_version
 
 from . import roles, scheduling, signals, tasks
@@ -90,12 +95,12 @@ def course_details_changed(sender, **kwargs):
 
 def confirm_enrollment(sender, enrollment, **kwargs):
     """A new enrollment: email the confirmation (the task is idempotent and honours opt-outs)."""
-    tasks.send_enrollment_confirmation.delay(enrollment.pk)
+    enqueue(tasks.send_enrollment_confirmation, enrollment.pk)
 
 
 def issue_certificate(sender, user, course, **kwargs):
     """A completed course: issue, store and email its certificate (idempotent; one per student)."""
-    tasks.issue_certificate.delay(user.pk, course.pk)
+    enqueue(tasks.issue_certificate, user.pk, course.pk)
 
 
 def connect(app_config):

@@ -1,7 +1,6 @@
 """The courses app in the Wagtail admin: its snippets and the course enrollment report."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
@@ -11,6 +10,8 @@ from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
+
+from outbox.services import enqueue
 
 from .admin_panels import dashboard_panels
 from .admin_views import StartCourseView
@@ -47,9 +48,7 @@ class CertificateEditView(EditView):
         certificate = super().save_instance()
         if previous is not None and certificate.student_name != previous:
             reissue_certificate(certificate, previous)
-            transaction.on_commit(
-                lambda: issue_certificate_task.delay(certificate.user_id, certificate.course_id)
-            )
+            enqueue(issue_certificate_task, certificate.user_id, certificate.course_id)
             messages.info(
                 self.request,
                 f"The certificate is being reissued to “{certificate.student_name}”: a new PDF, emailed to "
@@ -65,6 +64,8 @@ class CertificateViewSet(SnippetViewSet):
     model = Certificate
     icon = "doc-full"
     list_display = ["code", "student_name", "course_title", "completed_at", "revoked"]
+    # CSV and XLSX downloads of the listing (formulas written as text: portal/spreadsheets.py).
+    list_export = ["code", "student_name", "course_title", "completed_at", "revoked"]
     list_filter = ["revoked"]
     search_fields = ["code", "student_name", "course_title"]
     search_backend_name = None

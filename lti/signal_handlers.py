@@ -2,25 +2,17 @@
 signals (``lessons.signals.quiz_attempted``, ``courses.signals.course_completed``).
 
 They are sent after commit; each listener records the scores to post (rows that exist once per
-event) and starts the task that posts them, through ``enqueue``.
+event) and starts the task that posts them through the outbox, in the same transaction: a
+broker outage delays a grade and never loses it (``tasks.retry_pending_grades`` in beat also
+starts any post still pending).
 """
-
-from django.db import transaction
 
 from courses import signals as course_signals
 from lessons import signals as lesson_signals
 
+from outbox.services import enqueue
+
 from . import grades, tasks
-
-
-def enqueue(task, *args):
-    """Start ``task`` with ``args`` once the current transaction commits.
-
-    The one place LTI work is handed to the broker: when the outbox (issue 22) lands, this line
-    becomes ``outbox.enqueue(task, *args)``. Until then a lost message is not a lost grade: the
-    GradePost row stays pending and ``tasks.retry_pending_grades`` (beat) starts it again.
-    """
-    transaction.on_commit(lambda: task.delay(*args))
 
 
 def quiz_attempted(sender, attempt, user, lesson, course, **kwargs):

@@ -12,6 +12,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from outbox.services import enqueue
+
 from . import grades, nrps
 from .models import Context, GradePost, UsedNonce
 from .services_client import ServiceError
@@ -41,7 +43,7 @@ def retry_pending_grades():
     """Start ``post_grade`` again for every stuck post (``stuck_grade_posts``)."""
     ids = list(stuck_grade_posts().values_list("pk", flat=True)[:500])
     for pk in ids:
-        post_grade.delay(pk)
+        enqueue(post_grade, pk)
     return len(ids)
 
 

@@ -8,9 +8,13 @@ class MediaLibraryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from outbox.services import on_published
+
         from . import checks as media_checks
-        from . import signal_handlers
+        from . import signal_handlers, status, tasks
 
         signal_handlers.connect()
+        # An item is queued once the outbox relay has handed its transcode to the broker.
+        on_published(tasks.TRANSCODE, status.mark_queued)
         # The access policies and grant checks other apps register, checked at start-up.
         checks.register(media_checks.registries, checks.Tags.security)

@@ -1,8 +1,10 @@
 """Time limits of the media pipeline, all derived from the longest supported duration.
 
 Pure arithmetic with no Django import, so ``portal.settings`` and the deployment tests use
-the same numbers: the encode time limits, the broker's visibility timeout and the media
-worker's ``terminationGracePeriodSeconds`` agree by construction.
+the same numbers: the encode time limits and the media worker's
+``terminationGracePeriodSeconds`` agree by construction. The broker's visibility timeout is
+not among them: encodes are acknowledged when they start and workers prefetch nothing, so
+it is sized for the short tasks (``CELERY_VISIBILITY_TIMEOUT``).
 
 A rollout stops a media worker with SIGTERM: Celery's warm shutdown takes no new task and
 lets the running encode finish, so the pod's grace period must cover the longest encode.
@@ -17,9 +19,6 @@ TIME_LIMIT_BASE = 300
 TIME_LIMIT_FACTOR = 3
 # Between the soft limit (the task cleans up and marks the item failed) and the hard one.
 HARD_LIMIT_MARGIN = 60
-# Redis hands an unacknowledged message out again after the visibility timeout: it must
-# outlast the longest task by a margin.
-VISIBILITY_MARGIN = 600
 # What the worker needs after the last encode finishes: closing connections, exiting.
 SHUTDOWN_MARGIN = 60
 
@@ -39,10 +38,6 @@ def encode_time_limits(duration, max_hours=None):
 def longest_encode(max_hours):
     """The hard time limit of the longest encode supported."""
     return encode_time_limits(max_duration_seconds(max_hours))[1]
-
-
-def visibility_timeout(max_hours):
-    return longest_encode(max_hours) + VISIBILITY_MARGIN
 
 
 def termination_grace_period(max_hours, prestop_seconds):

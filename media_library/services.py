@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import works_on
+from outbox.services import enqueue
 
 from . import status, tasks
 from .grants import Grant, register_grant_check, request_grant, with_grant
@@ -299,16 +299,11 @@ class DocumentFacts:
 
 
 def enqueue_document_info(document):
-    """Have the worker read ``document`` (page count, thumbnail) after commit, unless already done."""
+    """Have the worker read ``document`` (page count, thumbnail) through the outbox, unless already done."""
     info = DocumentInfo.objects.filter(document=document).first()
     if not document.file or (info is not None and info.is_current_for(document)):
         return False
-    document_id = document.pk
-    # No result is kept: nobody reads one, and the Redis result backend would retry its
-    # connection for 20 s during an outage.
-    transaction.on_commit(
-        lambda: tasks.record_document_info.apply_async((document_id,), ignore_result=True), robust=True
-    )
+    enqueue(tasks.record_document_info, document.pk)
     return True
 
 

@@ -14,9 +14,9 @@ logger = logging.getLogger(__name__)
 def media_saved(sender, instance, created, raw=False, **kwargs):
     """A new file (upload or replacement) resets the item to pending and enqueues its transcode.
 
-    Edits that keep the file (title, tags, poster) change nothing. Enqueueing happens
-    on commit so the worker never reads a row that is not there yet; if the broker is
-    down, the error is logged and the stuck sweep enqueues the item later.
+    Edits that keep the file (title, tags, poster) change nothing. The transcode is written
+    to the outbox in the saving transaction and published once it commits; with the broker
+    down, the request still succeeds and the outbox relay publishes it once the broker is back.
     """
     if raw or not instance.file or instance.file.name == instance.source_file:
         return

@@ -1,16 +1,16 @@
 """The media pipeline (queue ``media``): probe, encode every rendition in one FFmpeg run, switch.
 
-``transcode`` is the entry point (``enqueue_transcode``: on commit, by the signal handlers and
-the admin's re-transcode action; ``publish_transcode``: by the sweep). It probes the file,
+``transcode`` is the entry point (``enqueue_transcode``: through the outbox, by the signal
+handlers and the admin's re-transcode action; ``publish_transcode``: by the sweep). It probes the file,
 records the metadata, and enqueues ``encode`` with time limits proportional to the duration.
 Every status change goes through ``status``, the item's state machine. Both tasks are
 idempotent: they do nothing for an item already ready for its current file, and an
 encode writes a fresh version prefix that becomes visible only once complete and checked.
 
-Both are acknowledged when they start (``acks_late=False``), not when they finish: a
-killed worker's message is not redelivered after the broker's visibility timeout (hours,
-to outlast the longest encode) but found by the sweep, every minute, from the item's
-heartbeat, which the running encode writes every few seconds. A rollout stops a worker
+Both are acknowledged when they start (``acks_late=False``), not when they finish, and the
+workers prefetch nothing: the broker's visibility timeout (about two minutes, sized for the
+short tasks) never applies to an encode. A killed worker's encode is found by the sweep,
+every minute, from the item's heartbeat, which the running encode writes every few seconds. A rollout stops a worker
 with SIGTERM: Celery's warm shutdown takes no new task and lets the running encode finish
 within the pod's grace period (media_library/limits.py).
 """
@@ -35,6 +35,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from outbox.services import enqueue
+from outbox.services import waiting as outbox_waiting
+
 from . import editor_messages, ffmpeg, limits, pdf, status
 from .locks import advisory_lock
 from .models import DOCUMENT_THUMBNAILS_ROOT, DocumentInfo, Media, Rendition
@@ -47,7 +50,8 @@ MAX_ATTEMPTS = 5
 # this many times, then leaves the item to it.
 LOCK_RETRY_SECONDS = 15
 LOCK_RETRIES = 20
-# A pending item (saved, never handed to the broker) is enqueued by the sweep after this.
+# A pending item whose transcode is not in the outbox (the sweep's own publish failed) is
+# enqueued again by the sweep after this.
 ENQUEUE_GRACE = 30
 LOCK_CLASS = 0x5249  # advisory-lock namespace of this pipeline ("RI")
 TEMP_ROOT = os.path.join(tempfile.gettempdir(), "ringlet-transcode")
@@ -102,14 +106,19 @@ def transcode(self, media_id):
     return "probed"
 
 
-def enqueue_transcode(media_id):
-    """Queue the item's transcode once the current transaction commits.
+# The outbox's name for the transcode (``outbox.services.on_published`` in apps.py).
+TRANSCODE = "media_library.tasks.transcode"
 
-    On commit, so the worker never reads a row that is not there yet. With the broker
-    down, publishing fails within seconds (``CELERY_BROKER_CONNECTION_TIMEOUT``, one quick
-    retry) and the item stays pending; the sweep enqueues it once the broker is back.
+
+def enqueue_transcode(media_id):
+    """Queue the item's transcode through the outbox, in the current transaction.
+
+    The relay publishes it once the transaction commits (so the worker never reads a row
+    that is not there yet), at once or, with the broker down, as soon as it is back; the
+    item stays pending until then and becomes queued when it is published
+    (``status.mark_queued``, registered with the outbox in apps.py).
     """
-    transaction.on_commit(lambda: publish_transcode(media_id), robust=True)
+    enqueue(TRANSCODE, media_id)
 
 
 def publish_transcode(media_id):
@@ -378,11 +387,13 @@ def _make_poster(media, jpg_path, width, height):
         return None
 
 
-@shared_task
+# Acknowledged on start, like every periodic sweep: a run lost with its worker is the next one's.
+@shared_task(acks_late=False)
 def sweep_stuck_media():
     """Queue again the items nobody is working on (beat, every minute); returns their ids.
 
-    - pending for more than ``ENQUEUE_GRACE`` s: saved while the broker was down;
+    - pending for more than ``ENQUEUE_GRACE`` s with no transcode waiting in the outbox (the
+      relay publishes those): never handed to the broker;
     - processing with no heartbeat for ``MEDIA_HEARTBEAT_TIMEOUT`` s: the worker died;
     - queued for more than ``MEDIA_STUCK_AFTER`` s: the message may have been lost with
       the broker's data (a duplicate is harmless: the tasks are idempotent).
@@ -400,6 +411,9 @@ def sweep_stuck_media():
     requeued = []
     for reason, condition in lost.items():
         for media_id in Media.objects.filter(condition).values_list("pk", flat=True):
+            # Its transcode still waits in the outbox: the relay publishes it, not the sweep.
+            if reason == "was never queued" and outbox_waiting(TRANSCODE, media_id):
+                continue
             # Re-checked as it is reset: it may have moved on since this query.
             if status.back_to_pending(media_id, still=condition):
                 logger.warning("media %s %s; queueing its transcode again", media_id, reason)

@@ -10,9 +10,13 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from outbox.services import enqueue
+
 from .models import ContentPackage
 
 logger = logging.getLogger(__name__)
+# The unpacking task, by name: tasks.py calls the transitions here, so this module must not import it.
+UNPACK = "packages.tasks.unpack_package"
 
 
 def reset_to_pending(package):
@@ -29,18 +33,19 @@ def reset_to_pending(package):
 
 
 def enqueue_unpack(package_id):
-    """Queue the package's unpacking once the current transaction commits.
+    """Queue the package's unpacking through the outbox, in the current transaction.
 
-    With the broker down the package stays pending, and the sweep enqueues it later.
+    The relay publishes it once the transaction commits; with the broker down the package stays
+    pending until the broker is back (a duplicate from the sweep is harmless: unpacking is
+    idempotent).
     """
-    transaction.on_commit(lambda: publish_unpack(package_id), robust=True)
+    enqueue(UNPACK, package_id)
 
 
 def publish_unpack(package_id):
     """Hand the package to the broker now. Returns success."""
     try:
-        # By name: tasks.py calls the transitions here, so this module must not import it.
-        current_app.send_task("packages.tasks.unpack_package", args=(package_id,), ignore_result=True)
+        current_app.send_task(UNPACK, args=(package_id,), ignore_result=True)
     except Exception as exc:  # kombu raises several types (OperationalError, socket errors...)
         logger.warning(
             "package %s: could not reach the broker (%s: %s); the sweep will queue it",

@@ -6,7 +6,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Ringlet portal"
 
     def ready(self):
-        from portal import metrics, signal_handlers
+        from portal import database, metrics, signal_handlers, spreadsheets
 
         signal_handlers.connect()
         metrics.count_database_errors()
+        database.install()
+        spreadsheets.install()

@@ -9,8 +9,9 @@ fails open, portal/cache.py), and since every pod shares the same Redis, failing
 would take every pod out of rotation at once.
 
 ``/ready/`` is for the kubelet only: a request that came through the ingress (it
-carries ``X-Forwarded-For``) gets a 404, and the body names no hosts or ports (only
-the class of each error; the details go to the log).
+carries ``X-Forwarded-For``, ``Forwarded``, ``X-Real-IP`` or any other proxy header:
+``portal/proxies.py``) gets a 404, and the body names no hosts or ports (only the class
+of each error; the details go to the log).
 
 Both are answered by a middleware placed before everything else, because probes
 arrive with the pod IP as Host (not in ALLOWED_HOSTS) and over plain HTTP (which
@@ -23,6 +24,8 @@ import uuid
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+
+from portal.proxies import came_through_a_proxy
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ def health_view(request):
 
 
 def ready_view(request):
-    if "HTTP_X_FORWARDED_FOR" in request.META or "HTTP_FORWARDED" in request.META:
+    if came_through_a_proxy(request):
         # Came through the ingress: readiness is the kubelet's business only.
         return JsonResponse({"status": "not found"}, status=404)
     ok, results = readiness()

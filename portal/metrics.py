@@ -9,15 +9,17 @@
   counted by an execute wrapper on every connection (``count_database_errors``) instead of
   its database backend, so DATABASES' ENGINE (which other code checks) stays Django's.
 - Read at scrape time (``SiteCollector``): media items by status, completed courses whose
-  certificate is not issued, the Celery queues' lengths in the broker and the age of the
-  oldest message in each, the workers' task outcomes and durations (encodes among them)
-  from the shared Redis hash the workers write (portal/task_metrics.py), and the time of
-  the newest complete database backup (listed from its storage at most every few minutes).
+  certificate is not issued, the outbox's backlog (tasks not yet handed to the broker, and the
+  age of the oldest), the Celery queues' lengths in the broker and the age of the oldest
+  message in each, the workers' task outcomes and durations (encodes among them) from the
+  shared Redis hash the workers write (portal/task_metrics.py), and the time of the newest
+  complete database backup (listed from its storage at most every few minutes).
   The alert rules and the dashboard (kustomize/components/monitoring) query these names.
 
 Access: with METRICS_TOKEN set, only ``Authorization: Bearer <token>``; without it, only
-requests that did not pass a proxy (no X-Forwarded-For or Forwarded header: Prometheus
-scraping the pod, not the internet through the ingress). Everyone else gets 403.
+requests that did not pass a proxy (no X-Forwarded-For, Forwarded, X-Real-IP, X-Forwarded-Host
+or other proxy header, ``portal/proxies.py``: Prometheus scraping the pod, not the internet
+through the ingress). Everyone else gets 403.
 Answered by a middleware placed first, like the probes: Prometheus scrapes the pod IP
 (no ALLOWED_HOSTS name) over plain HTTP (no HTTPS redirect).
 """
@@ -41,7 +43,9 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, mult
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
+from outbox.services import backlog as outbox_backlog
 from portal import backups, task_metrics
+from portal.proxies import came_through_a_proxy
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +204,7 @@ class SiteCollector:
         )
         sources = {
             "database": self.database,
+            "outbox": self.outbox,
             "broker": self.queues,
             "task_store": task_families,
             "backups": self.backups,
@@ -226,6 +231,20 @@ class SiteCollector:
             value=certificates_not_issued(),
         )
         return [family, certificates]
+
+    @staticmethod
+    def outbox():
+        unsent, oldest = outbox_backlog()
+        waiting = GaugeMetricFamily(
+            "ringlet_outbox_unsent", "Tasks written to the outbox and not yet handed to the broker."
+        )
+        waiting.add_metric([], unsent)
+        age = GaugeMetricFamily(
+            "ringlet_outbox_oldest_unsent_seconds",
+            "Age of the oldest task waiting in the outbox (0 if none); over a minute: no broker.",
+        )
+        age.add_metric([], oldest)
+        return [waiting, age]
 
     @staticmethod
     def queues():
@@ -266,7 +285,7 @@ def allowed(request):
     if token:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
-    return "HTTP_X_FORWARDED_FOR" not in request.META and "HTTP_FORWARDED" not in request.META
+    return not came_through_a_proxy(request)
 
 
 def process_metrics():

@@ -34,6 +34,9 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField(default=timezone.now)
     file = models.FileField(upload_to=certificate_upload_to, blank=True, editable=False)
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Held while one task emails it, so two never do, with no row lock across the mail server
+    # (outbox.services.claim); an abandoned claim expires after DELIVERY_LEASE seconds.
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked = models.BooleanField(
         default=False, help_text="A revoked certificate shows as revoked on its verification page."
     )

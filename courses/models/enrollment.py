@@ -20,6 +20,11 @@ class Enrollment(models.Model):
     # Set the first time every lesson is complete and never overwritten, so that
     # lessons added later do not take a course (or a prerequisite) away from a student.
     completed_at = models.DateTimeField(null=True, blank=True)
+    # When the confirmation email went out (or was found not wanted: an opt-out, no address).
+    # Empty ones are found by the recovery sweep (courses/recovery.py); the claim is held while
+    # one task sends it, so two never do (outbox.services.claim).
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmation_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

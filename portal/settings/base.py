@@ -10,8 +10,6 @@ from pathlib import Path
 
 import environ
 
-from media_library import limits as media_limits  # pure arithmetic, no Django import
-
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -54,6 +52,8 @@ def installed_apps(demo=False):
         # Learning records: xAPI statements to a Learning Record Store (README, "Learning records").
         "xapi",
         "sharing",
+        # The transactional outbox: tasks a request or a signal starts (README, "Failures").
+        "outbox",
         "wagtail.api.v2",
         "rest_framework",
         "wagtail.contrib.forms",
@@ -418,9 +418,37 @@ CSP_ADMIN_DIRECTIVES = admin_directives(STORAGE_ORIGINS)
 
 # --- Celery ----------------------------------------------------------------------------
 # The longest video or audio the pipeline supports, in hours. It alone sets the encode
-# time limits, the broker's visibility timeout and (checked by the deployment tests) the
-# media worker's termination grace period; longer uploads are refused with a clear error.
+# time limits and (checked by the deployment tests) the media worker's termination grace
+# period; longer uploads are refused with a clear error.
 MEDIA_MAX_DURATION_HOURS = env.float("MEDIA_MAX_DURATION_HOURS", default=3)
+# Time limits of every task that does not set its own (the short tasks a request or a signal
+# starts: emails, certificates, reading a document). Encodes and the periodic sweeps set theirs.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=75)
+# The longest a task waits between two retries. A waiting retry is a message the worker holds
+# unacknowledged, so it counts against the visibility timeout like the run itself.
+TASK_RETRY_BACKOFF_MAX = env.int("TASK_RETRY_BACKOFF_MAX", default=15)
+# Redis hands a message that was delivered but never acknowledged out again after this many
+# seconds: a short task whose worker was killed (SIGKILL, OOM, a lost node) runs again this
+# long after (plus the 10 s between a worker's checks). Short tasks are acknowledged when they
+# finish, so it must outlast the longest of them with its retry wait; encodes and the periodic
+# sweeps are acknowledged when they start and workers prefetch nothing
+# (CELERY_WORKER_DISABLE_PREFETCH), so a 3-hour encode never waits on it: the media sweep
+# finds a killed encode by its heartbeat instead (media_library/tasks.py).
+CELERY_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + TASK_RETRY_BACKOFF_MAX + 15
+)
+# An email claimed by a task (outbox.services.claim) is taken to be abandoned after this long:
+# no task runs longer than its hard time limit, so a claim this old belongs to a dead worker.
+# It expires before Redis redelivers that worker's task, which then sends the email.
+DELIVERY_LEASE = CELERY_TASK_TIME_LIMIT + 15
+_held_at_most = max(CELERY_TASK_TIME_LIMIT + TASK_RETRY_BACKOFF_MAX, DELIVERY_LEASE)
+if _held_at_most >= CELERY_VISIBILITY_TIMEOUT:
+    raise environ.ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT + 15 and CELERY_TASK_TIME_LIMIT + "
+        "TASK_RETRY_BACKOFF_MAX, or Redis would hand a task that is still running (or waiting to retry) "
+        "to a second worker."
+    )
 BROKER_DIR = VAR_DIR / "broker"
 # The filesystem transport ignores the host; naming one spares a "No hostname was supplied"
 # warning from every connection.
@@ -440,9 +468,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     _default_results = f"file://{BROKER_DIR / 'results'}"
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # With acks_late, Redis redelivers an unacknowledged task after this long, so it
-        # exceeds the longest task: derived from MEDIA_MAX_DURATION_HOURS (media_library/limits.py).
-        "visibility_timeout": media_limits.visibility_timeout(MEDIA_MAX_DURATION_HOURS),
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # Every worker looks for such messages every 10 s (kombu's default scans one call
+        # in ten, which would add up to 100 s to a redelivery).
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
         # A broker that does not answer fails a publish in seconds, not a request in 20 s.
         "socket_connect_timeout": 2,
     }
@@ -454,8 +484,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing while the broker is down gives up after one quick retry instead of blocking
-# the request: the item stays pending and the media sweep enqueues it once the broker is back.
+# Publishing while the broker is down gives up after one quick retry: the outbox keeps what
+# could not be published (outbox/relay.py), and nothing on the request path publishes at all.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -468,8 +498,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# A worker takes a message only when one of its processes is free: no message waits,
+# delivered but unacknowledged, behind a long task (where the visibility timeout would hand
+# it to a second worker while the first still holds it). Redis only: the filesystem broker
+# of `make run` has no visibility timeout (and Celery would warn that it ignores this).
+CELERY_WORKER_DISABLE_PREFETCH = not CELERY_BROKER_URL.startswith("filesystem://")
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Long FFmpeg encodes run on their own queue and workers so they never starve
 # short tasks such as emails.
@@ -639,3 +672,35 @@ CELERY_BEAT_SCHEDULE["lti-retry-pending-grades"] = {
 }
 # Nonces of expired id_tokens are no longer needed to refuse a replay (exp refuses it).
 CELERY_BEAT_SCHEDULE["lti-purge-used-nonces"] = {"task": "lti.tasks.purge_used_nonces", "schedule": 24 * 3600}
+
+# --- Nothing lost (issue 22): the outbox, recovery sweeps, email deadline ----------------------
+# Kept in one block: the Celery limits and visibility timeout they rely on are above.
+# Tasks a request or a signal starts are written to the outbox in its transaction and
+# published after it commits (outbox/relay.py); beat publishes what is left this often.
+OUTBOX_RELAY_EVERY = env.int("OUTBOX_RELAY_EVERY", default=10)
+# Sent messages are kept this many days for inspection, then deleted by the relay.
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["outbox-relay"] = {
+    "task": "outbox.tasks.relay",
+    "schedule": OUTBOX_RELAY_EVERY,
+    # A backlog of relay runs (the workers were away) is one run's work: the rest expire.
+    "options": {"expire_seconds": OUTBOX_RELAY_EVERY},
+}
+# Recovery sweeps (courses/recovery.py), every RECOVERY_EVERY seconds: a course completion
+# with no finished certificate, an enrollment with no confirmation, a certificate not emailed,
+# RECOVERY_GRACE seconds after the event and up to RECOVERY_WINDOW_DAYS days old, at most
+# RECOVERY_BATCH of each per run.
+RECOVERY_EVERY = env.int("RECOVERY_EVERY", default=60)
+RECOVERY_GRACE = env.int("RECOVERY_GRACE", default=300)
+RECOVERY_WINDOW_DAYS = env.int("RECOVERY_WINDOW_DAYS", default=7)
+RECOVERY_BATCH = env.int("RECOVERY_BATCH", default=100)
+CELERY_BEAT_SCHEDULE["courses-recover-lost-work"] = {
+    "task": "courses.tasks.recover_lost_work",
+    "schedule": RECOVERY_EVERY,
+    "options": {"expire_seconds": RECOVERY_EVERY},
+}
+# Seconds an SMTP connection may wait on the mail server (connect, and each reply): a hung
+# server fails the task within this, and it is retried (EMAIL_RETRY_BACKOFF s, doubling up to
+# TASK_RETRY_BACKOFF_MAX), then picked up by the recovery sweep.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=5)

@@ -104,7 +104,7 @@ def test_the_hourly_task_sends_the_due_reminders(course):
     assert [m.to for m in mail.outbox] == [["carol@example.com"]]
 
 
-def test_enrollment_confirmation_is_html_and_text_with_unsubscribe(course):
+def test_enrollment_confirmation_is_html_and_text_with_unsubscribe_and_sent_once(course):
     user = make_student("dora@example.com", first_name="Dora")
     enrollment, _ = enroll(user, course)
     assert send_enrollment_confirmation(enrollment.pk)
@@ -112,9 +112,22 @@ def test_enrollment_confirmation_is_html_and_text_with_unsubscribe(course):
     assert message.subject == f"You are enrolled in “{course.title}”"
     assert f"http://testserver{course.url}" in message.body
     assert_bulk_headers(message)
-    set_preference(user, "enrollment", False)
+    # A redelivered task (a worker killed after sending) sends nothing more.
     assert not send_enrollment_confirmation(enrollment.pk)
     assert len(mail.outbox) == 1
+    enrollment.refresh_from_db()
+    assert enrollment.confirmation_sent_at is not None and enrollment.confirmation_claimed_at is None
+
+
+def test_no_confirmation_for_a_student_who_opted_out_and_none_later(course):
+    user = make_student("ernest@example.com")
+    set_preference(user, "enrollment", False)
+    enrollment, _ = enroll(user, course)
+    assert not send_enrollment_confirmation(enrollment.pk)
+    assert mail.outbox == []
+    # Recorded as done, so the recovery sweep does not try again.
+    enrollment.refresh_from_db()
+    assert enrollment.confirmation_sent_at is not None
 
 
 def test_instructors_get_a_weekly_digest_of_enrollments_and_completions(course, build_course):

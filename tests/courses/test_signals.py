@@ -67,11 +67,8 @@ def test_unenrolled_names_the_user_and_course(django_capture_on_commit_callbacks
 
 @pytest.mark.django_db
 def test_lesson_and_course_completion_are_each_announced_once(
-    django_capture_on_commit_callbacks, build_course, monkeypatch
+    django_capture_on_commit_callbacks, build_course
 ):
-    from courses import tasks
-
-    monkeypatch.setattr(tasks.issue_certificate, "delay", lambda *args: None)
     course = build_course("Two lessons", modules=1, per_module=2)
     user = UserFactory()
     enroll(user, course)
@@ -120,12 +117,9 @@ def test_every_quiz_attempt_is_announced_with_its_score(django_capture_on_commit
 
 @pytest.mark.django_db
 def test_certificate_issued_once_and_a_failing_listener_breaks_nothing(
-    django_capture_on_commit_callbacks, build_course, client, monkeypatch
+    django_capture_on_commit_callbacks, build_course, client
 ):
-    from courses import tasks
     from courses.certificates import issue_certificate
-
-    monkeypatch.setattr(tasks.issue_certificate, "delay", lambda *args: None)
 
     def broken(sender, **kwargs):
         raise RuntimeError("a listener of another app is broken")
@@ -149,3 +143,20 @@ def test_certificate_issued_once_and_a_failing_listener_breaks_nothing(
         signals.course_completed.disconnect(broken)
     assert created and not created_again and first == again
     assert heard.calls == [(Certificate, {"certificate": first, "user": user, "course": course})]
+
+
+@pytest.mark.django_db
+def test_the_listeners_write_the_confirmation_and_the_certificate_to_the_outbox(
+    django_capture_on_commit_callbacks, build_course
+):
+    from outbox.models import Message
+
+    course = build_course("Listened", modules=1, per_module=1)
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment, _ = enroll(user, course)
+        set_lesson_complete(user, lessons_of(course)[0])
+    assert sorted(Message.objects.values_list("task", "args")) == [
+        ("courses.tasks.issue_certificate", [user.pk, course.pk]),
+        ("courses.tasks.send_enrollment_confirmation", [enrollment.pk]),
+    ]

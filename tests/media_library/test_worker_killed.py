@@ -30,11 +30,21 @@ HEARTBEAT_TIMEOUT = 3
 RECOVERY_BUDGET = 120
 
 
+# One visibility timeout serves every queue (issue 22): the short tasks' two minutes, here
+# shortened to 20 s, far below this encode. It must never hand the running encode out again.
+SHORT_VISIBILITY = {
+    "CELERY_TASK_SOFT_TIME_LIMIT": 3,
+    "CELERY_TASK_TIME_LIMIT": 4,
+    "TASK_RETRY_BACKOFF_MAX": 1,
+    "CELERY_VISIBILITY_TIMEOUT": 20,
+}
+
+
 def start_worker(name, log):
     worker = Process(
         [CELERY, "-A", "portal", "worker", "-Q", QUEUE, "-c", "1", "-l", "info", "-n", f"{name}@%h"]
         + ["--without-mingle", "--without-gossip"],
-        env=child_env(MEDIA_QUEUE=QUEUE, MEDIA_HEARTBEAT_TIMEOUT=HEARTBEAT_TIMEOUT),
+        env=child_env(MEDIA_QUEUE=QUEUE, MEDIA_HEARTBEAT_TIMEOUT=HEARTBEAT_TIMEOUT, **SHORT_VISIBILITY),
         log_path=log,
     )
     wait_for(lambda: " ready." in worker.output(), timeout=60, message=f"worker {name} to start")
@@ -57,6 +67,8 @@ def test_a_worker_killed_during_an_encode_is_replaced_and_the_item_is_ready_with
             return media.status == Media.Status.PROCESSING and 0 < media.progress < 80
 
         wait_for(mid_encode, timeout=60, interval=0.1, message="the encode to be under way")
+        # Acknowledged when it started: the broker holds no unacknowledged copy to hand out again.
+        assert not unacknowledged(media.pk)
         os.killpg(first.popen.pid, signal.SIGKILL)  # the worker, its pool child and FFmpeg
         first.popen.wait(10)
         killed_at = media.progress
@@ -83,9 +95,33 @@ def test_a_worker_killed_during_an_encode_is_replaced_and_the_item_is_ready_with
     assert 0 < killed_at < 100
     log = second.output()
     assert "media_library.tasks.sweep_stuck_media" in log and "media_library.tasks.encode" in log
+    # Run again once, by the sweep (from the heartbeat), never redelivered by the broker.
+    assert log.count("Task media_library.tasks.encode[") == 2  # received, then succeeded
     assert media.attempts == 0  # reset on success; the killed run counted as one attempt
     # No orphans: only the live version in storage and in the database, no temp dirs.
     assert default_storage.listdir(media.media_root_prefix())[0] == [media.version]
     assert set(media.renditions.values_list("version", flat=True)) == {media.version}
     assert not glob.glob(os.path.join(temp_root(), f"{media.pk}-*"))
     assert {r.label for r in media.live_renditions()} == {"360p", "720p", "master"}
+
+
+def unacknowledged(media_id):
+    """The broker's delivered-but-unacknowledged messages (kombu's ``unacked`` hash) for this item."""
+    import json
+
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    try:
+        found = []
+        for raw in client.hvals("unacked"):
+            message = json.loads(raw)[0]
+            headers = message.get("headers", {})
+            if headers.get("task", "").startswith("media_library.") and str(media_id) in headers.get(
+                "argsrepr", ""
+            ):
+                found.append(headers["task"])
+        return found
+    finally:
+        client.close()

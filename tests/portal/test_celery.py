@@ -27,6 +27,9 @@ def test_celery_is_configured_for_safe_redelivery(celery_app):
     assert conf.accept_content == ["json"]
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
+    # No worker holds a message it has not started (where the visibility timeout would hand
+    # it to a second worker): an encode is never doubled however long it runs.
+    assert conf.worker_disable_prefetch is True
     assert conf.task_soft_time_limit < conf.task_time_limit
     # DatabaseScheduler with a heartbeat file for the liveness probe (portal/beat_scheduler.py).
     assert conf.beat_scheduler == "portal.beat_scheduler.HeartbeatDatabaseScheduler"
@@ -69,3 +72,37 @@ def test_beat_reads_periodic_tasks_from_the_database_and_the_worker_runs_them(ce
     log = beat.output()
     assert "DatabaseScheduler" in log
     assert "sweep sessions every second" in log
+
+
+def test_no_task_acknowledged_late_can_outlast_the_visibility_timeout(celery_app, settings):
+    """Redis redelivers a delivered, unacknowledged message after the visibility timeout (two
+    minutes, so a killed worker's short task runs again soon): every task acknowledged only
+    when it finishes must finish, including its longest wait before a retry, within it.
+    Encodes and the periodic sweeps are acknowledged when they start instead."""
+    celery_app.loader.import_default_modules()
+    conf = celery_app.conf
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    ours = {
+        name: task
+        for name, task in celery_app.tasks.items()
+        if name.split(".")[0] in {"portal", "courses", "lessons", "media_library", "accounts", "outbox"}
+    }
+    acknowledged_late = sorted(name for name, task in ours.items() if task.acks_late)
+    assert acknowledged_late == [
+        "courses.tasks.issue_certificate",
+        "courses.tasks.send_enrollment_confirmation",
+        "media_library.tasks.record_document_info",
+    ]
+    for name in acknowledged_late:
+        hard = ours[name].time_limit or conf.task_time_limit
+        assert hard + settings.TASK_RETRY_BACKOFF_MAX < visibility, name
+    # A retry waiting in a worker is unacknowledged too, whichever way the task is acknowledged.
+    for name, task in ours.items():
+        if getattr(task, "autoretry_for", ()) and getattr(task, "retry_backoff", False):
+            assert task.retry_backoff_max <= settings.TASK_RETRY_BACKOFF_MAX, name
+    assert {
+        ours["media_library.tasks.encode"].acks_late,
+        ours["media_library.tasks.transcode"].acks_late,
+    } == {False}
+    # The defaults: 75 s + 15 s + 15 s, so a killed task runs again within 2 minutes; 75 s + 15 s.
+    assert (visibility, settings.DELIVERY_LEASE) == (105, 90)

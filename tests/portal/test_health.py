@@ -78,9 +78,21 @@ def test_ready_answers_503_naming_the_database_when_it_is_down_without_its_addre
     assert str(closed) not in body and "127.0.0.1" not in body
 
 
-def test_ready_refuses_requests_that_came_through_the_ingress(client):
+PROXY_HEADERS = {
+    "HTTP_X_FORWARDED_FOR": "203.0.113.9",
+    "HTTP_FORWARDED": "for=203.0.113.9",
+    "HTTP_X_REAL_IP": "203.0.113.9",
+    "HTTP_X_FORWARDED_HOST": "learn.example.com",
+    "HTTP_X_FORWARDED_PROTO": "https",
+    "HTTP_VIA": "1.1 proxy.example",
+    "HTTP_CF_CONNECTING_IP": "203.0.113.9",
+}
+
+
+@pytest.mark.parametrize("header", PROXY_HEADERS)
+def test_ready_refuses_requests_that_came_through_any_proxy(client, header):
     # No django_db mark: the refusal touches no backing service.
-    response = client.get("/ready/", HTTP_HOST="learn.example.com", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    response = client.get("/ready/", HTTP_HOST="learn.example.com", **{header: PROXY_HEADERS[header]})
     assert response.status_code == 404
     assert "checks" not in response.json()
 

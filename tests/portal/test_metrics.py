@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from portal import backups, metrics, task_metrics
 from portal.tasks import clear_expired_sessions
 from tests.page_fixtures import make_media
+from tests.portal.test_health import PROXY_HEADERS
 from tests.processes import free_port, wait_for
 
 POD_IP = "10.244.1.7:8000"
@@ -53,6 +54,8 @@ def test_metrics_answer_in_the_prometheus_text_format_with_every_family_the_issu
         "django_cache_get_fail": "counter",
         # What the site holds, and the Celery side.
         "ringlet_media_items": "gauge",
+        "ringlet_outbox_unsent": "gauge",
+        "ringlet_outbox_oldest_unsent_seconds": "gauge",
         "ringlet_celery_queue_length": "gauge",
         "ringlet_celery_queue_oldest_age_seconds": "gauge",
         "ringlet_certificates_not_issued": "gauge",
@@ -66,6 +69,7 @@ def test_metrics_answer_in_the_prometheus_text_format_with_every_family_the_issu
     assert sample(families, "ringlet_metrics_source_up", source="database") == 1
     assert sample(families, "ringlet_metrics_source_up", source="broker") == 1
     assert sample(families, "ringlet_metrics_source_up", source="backups") == 1
+    assert sample(families, "ringlet_metrics_source_up", source="outbox") == 1
 
 
 @pytest.mark.django_db
@@ -76,6 +80,9 @@ def test_without_a_token_metrics_refuse_requests_that_came_through_the_ingress(c
     assert forwarded.status_code == 403
     assert b"ringlet_" not in forwarded.content
     assert client.get("/metrics", HTTP_FORWARDED="for=203.0.113.9").status_code == 403
+    # Not every proxy adds X-Forwarded-For: any proxy header means "through the ingress".
+    for header, value in PROXY_HEADERS.items():
+        assert client.get("/metrics", HTTP_HOST=POD_IP, **{header: value}).status_code == 403, header
 
 
 @pytest.mark.django_db
