@@ -65,6 +65,11 @@ def linkedin_url(certificate):
     return f"{LINKEDIN_ADD_TO_PROFILE}?{urlencode(query)}"
 
 
+def certificate_for(user, course):
+    """``user``'s certificate for ``course``, or None, whether or not the enrollment still exists."""
+    return Certificate.objects.filter(user=user, course=course).first()
+
+
 def issue_certificate(user, course):
     """The Certificate of ``user`` for ``course``: created once, found afterwards. ``(certificate, created)``.
 

@@ -9,7 +9,6 @@ starts any post still pending).
 
 from courses import signals as course_signals
 from lessons import signals as lesson_signals
-
 from outbox.services import enqueue
 
 from . import grades, tasks

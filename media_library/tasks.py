@@ -1,8 +1,9 @@
 """The media pipeline (queue ``media``): probe, encode every rendition in one FFmpeg run, switch.
 
 ``transcode`` is the entry point (``enqueue_transcode``: through the outbox, by the signal
-handlers and the admin's re-transcode action; ``publish_transcode``: by the sweep). It probes the file,
-records the metadata, and enqueues ``encode`` with time limits proportional to the duration.
+handlers and the admin's re-transcode action; ``publish_transcode``: by the sweep). It probes
+the file, records the metadata, and enqueues ``encode`` with time limits proportional to the
+duration.
 Every status change goes through ``status``, the item's state machine. Both tasks are
 idempotent: they do nothing for an item already ready for its current file, and an
 encode writes a fresh version prefix that becomes visible only once complete and checked.
@@ -10,9 +11,9 @@ encode writes a fresh version prefix that becomes visible only once complete and
 Both are acknowledged when they start (``acks_late=False``), not when they finish, and the
 workers prefetch nothing: the broker's visibility timeout (about two minutes, sized for the
 short tasks) never applies to an encode. A killed worker's encode is found by the sweep,
-every minute, from the item's heartbeat, which the running encode writes every few seconds. A rollout stops a worker
-with SIGTERM: Celery's warm shutdown takes no new task and lets the running encode finish
-within the pod's grace period (media_library/limits.py).
+every minute, from the item's heartbeat, which the running encode writes every few seconds.
+A rollout stops a worker with SIGTERM: Celery's warm shutdown takes no new task and lets the
+running encode finish within the pod's grace period (media_library/limits.py).
 """
 
 import contextlib

@@ -7,7 +7,6 @@ signal handlers (an upload), the worker (``tasks.unpack_package``) and the sweep
 import logging
 
 from celery import current_app
-from django.db import transaction
 from django.utils import timezone
 
 from outbox.services import enqueue
