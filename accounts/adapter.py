@@ -1,8 +1,14 @@
 """How allauth behaves on this site (``ACCOUNT_ADAPTER``)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils.encoding import force_str
+
+from outbox.services import enqueue
+
+from .emails import send_now_or_later
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,12 +20,20 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         # allauth's emails sign off with the request's host ("Hello from 127.0.0.1:8400!"); ours
         # sign off with the site's name and its configured address, as every other email does.
+        # A mail server that is down or hangs costs the request at most EMAIL_REQUEST_TIMEOUT
+        # and loses nothing: the rendered message goes to the outbox and a worker sends it
+        # (a verification code, a password reset link), retrying until the server answers.
+        request = allauth_context.request
         context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
             **context,
             "site_name": settings.WAGTAIL_SITE_NAME,
             "site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/",
         }
-        return super().send_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, context)
+        send_now_or_later(message, defer=lambda data: enqueue("accounts.tasks.send_email", data))
 
     def get_reauthentication_methods(self, user):
         # allauth's own descriptions say "sign-in"; the site says "log in" and no more.

@@ -7,16 +7,19 @@ Django's ``SECRET_KEY`` and a salt per kind, so it cannot be altered to name ano
 or reused for another kind of email.
 """
 
+import logging
 import smtplib
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .addresses import primary_email
 from .models import EMAIL_KINDS, EmailPreferences
+
+logger = logging.getLogger(__name__)
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
@@ -113,3 +116,78 @@ def is_transient_email_error(error):
         return False
     # Timeouts, refused or reset connections, SMTPServerDisconnected: all OSError.
     return isinstance(error, OSError)
+
+
+def retry_if_transient(task, error):
+    """Retry the Celery ``task`` after ``error`` if the mail server may recover (back-off
+    ``EMAIL_RETRY_BACKOFF`` seconds, doubling up to ``TASK_RETRY_BACKOFF_MAX``); re-raise anything else."""
+    if not is_transient_email_error(error):
+        raise error
+    countdown = min(settings.EMAIL_RETRY_BACKOFF * 2**task.request.retries, settings.TASK_RETRY_BACKOFF_MAX)
+    logger.warning(
+        "%s: the mail server failed (%s: %s); retrying in %d s",
+        task.name,
+        type(error).__name__,
+        error,
+        countdown,
+    )
+    raise task.retry(exc=error, countdown=countdown)
+
+
+def message_to_dict(message):
+    """A rendered email without attachments as JSON-ready data (for the outbox), and back
+    with :func:`message_from_dict`."""
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "content_subtype": message.content_subtype,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [[content, mimetype] for content, mimetype in getattr(message, "alternatives", [])],
+    }
+
+
+def message_from_dict(data):
+    message = EmailMultiAlternatives(
+        subject=data["subject"],
+        body=data["body"],
+        from_email=data["from_email"],
+        to=data["to"],
+        cc=data["cc"],
+        bcc=data["bcc"],
+        reply_to=data["reply_to"],
+        headers=data["headers"],
+    )
+    message.content_subtype = data["content_subtype"]
+    for content, mimetype in data["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    return message
+
+
+def send_now_or_later(message, defer):
+    """Send ``message`` (no attachments) from a request: at once, giving the mail server
+    ``EMAIL_REQUEST_TIMEOUT`` seconds; if it is down, slow or says "try again later", call
+    ``defer(message_to_dict(message))`` (which writes it to the outbox for a worker to send
+    with retries) instead of failing the request. Returns whether it was sent now. A permanent
+    refusal (5xx) is raised, as before: retrying would not help.
+    """
+    message.connection = get_connection(timeout=settings.EMAIL_REQUEST_TIMEOUT)
+    try:
+        message.send()
+    except Exception as error:
+        if not is_transient_email_error(error):
+            raise
+        logger.warning(
+            "email %r to %s: the mail server failed (%s: %s); a worker will send it",
+            message.subject,
+            ", ".join(message.to),
+            type(error).__name__,
+            error,
+        )
+        defer(message_to_dict(message))
+        return False
+    return True

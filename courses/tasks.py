@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.services import is_transient_email_error
+from accounts.services import retry_if_transient
 
 from . import certificates, notifications, recovery
 from .models import CoursePage, Enrollment
@@ -35,22 +35,6 @@ RETRY = {
     "max_retries": 6,
 }
 EMAIL_RETRIES = 6
-
-
-def retry_if_transient(task, error):
-    """Retry ``task`` after ``error`` if the mail server may recover (back-off ``EMAIL_RETRY_BACKOFF``
-    seconds, doubling up to ``TASK_RETRY_BACKOFF_MAX``); re-raise anything else."""
-    if not is_transient_email_error(error):
-        raise error
-    countdown = min(settings.EMAIL_RETRY_BACKOFF * 2**task.request.retries, settings.TASK_RETRY_BACKOFF_MAX)
-    logger.warning(
-        "%s: the mail server failed (%s: %s); retrying in %d s",
-        task.name,
-        type(error).__name__,
-        error,
-        countdown,
-    )
-    raise task.retry(exc=error, countdown=countdown)
 
 
 LOCK = "courses:publish-scheduled"

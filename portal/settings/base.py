@@ -703,4 +703,8 @@ CELERY_BEAT_SCHEDULE["courses-recover-lost-work"] = {
 # server fails the task within this, and it is retried (EMAIL_RETRY_BACKOFF s, doubling up to
 # TASK_RETRY_BACKOFF_MAX), then picked up by the recovery sweep.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# allauth's emails (verification codes, password resets) are sent during the request, waiting on
+# the mail server at most this long; if it fails, they go to the outbox for a worker to send
+# (accounts/emails.py, send_now_or_later).
+EMAIL_REQUEST_TIMEOUT = env.int("EMAIL_REQUEST_TIMEOUT", default=5)
 EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=5)
