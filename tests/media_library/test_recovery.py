@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from media_library import services
+from media_library import services, tasks
 from media_library.models import Media
 from media_library.tasks import ENQUEUE_GRACE, sweep_stuck_media
 from outbox import relay
@@ -58,7 +58,7 @@ def test_an_upload_while_the_broker_is_down_is_saved_at_once_and_the_outbox_rela
     assert media.status == Media.Status.PENDING
     assert services.status_label(media) == "Queued"
     # Its transcode waits in the outbox, written with the upload.
-    assert waiting(services.TRANSCODE, media.pk)
+    assert waiting(tasks.TRANSCODE, media.pk)
 
     # The broker is back (the session's Redis). The media sweep leaves the item to the outbox
     # rather than queue it twice, however long it has been pending...

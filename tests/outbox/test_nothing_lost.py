@@ -235,7 +235,12 @@ def test_with_redis_down_every_request_succeeds_and_each_task_runs_once_when_it_
                 "sign up": timed_post(
                     visitor,
                     signup,
-                    {"email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD},
+                    {
+                        "name": "Newcomer",
+                        "email": "newcomer@example.com",
+                        "password1": PASSWORD,
+                        "password2": PASSWORD,
+                    },
                 ),
             }
         print("Redis down, answers (status, seconds):", answered)
