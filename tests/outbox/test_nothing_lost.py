@@ -12,7 +12,6 @@ publishes to the same Redis (``relay_to``), so only these tests' workers run the
 import os
 import re
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from outbox.models import Message
 from tests.account_fixtures import PASSWORD, make_student
 from tests.mail_server import MailServer
 from tests.page_fixtures import add_quiz, lessons_of
+from tests.portal.test_redis_outage import tiny_video
 from tests.processes import BASE_DIR, CELERY, Process, RedisServer, child_env, free_port, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -160,16 +160,6 @@ def timed_post(session, url, data, files=None):
         allow_redirects=False,
     )
     return response.status_code, round(time.monotonic() - started, 2)
-
-
-def tiny_video(tmp_path):
-    path = tmp_path / "tiny.mp4"
-    subprocess.run(
-        ["ffmpeg", "-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10", "-t", "1"]
-        + ["-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)],
-        check=True,
-    )
-    return path
 
 
 def test_with_redis_down_every_request_succeeds_and_each_task_runs_once_when_it_is_back(
