@@ -60,10 +60,13 @@ def caption_deleted(sender, instance, **kwargs):
 
 
 def worker_ready(sender=None, **kwargs):
-    """A worker (re)started: sweep at once, so an encode killed with its worker comes back now.
+    """A worker (re)started: sweep at once, so an encode whose worker died a while ago comes back now.
 
-    A restarted pod is the moment work lost with the old one can be picked up; beat's
-    sweep every minute covers the rest (a worker lost while others keep running).
+    Only encodes whose heartbeat is already stale: one killed moments ago (a drain, whose
+    replacement pod starts during the grace period; a container restarted in place) still
+    looks alive here, and beat's sweep, every ``MEDIA_SWEEP_EVERY`` seconds, queues it again
+    once its heartbeat is ``MEDIA_HEARTBEAT_TIMEOUT`` old. Beat's sweep is the guarantee;
+    this one only saves a wait when a whole deployment comes back.
     """
     try:
         tasks.sweep_stuck_media.delay()

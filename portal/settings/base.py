@@ -498,11 +498,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A worker takes a message only when one of its processes is free: no message waits,
-# delivered but unacknowledged, behind a long task (where the visibility timeout would hand
-# it to a second worker while the first still holds it). Redis only: the filesystem broker
-# of `make run` has no visibility timeout (and Celery would warn that it ignores this).
-CELERY_WORKER_DISABLE_PREFETCH = not CELERY_BROKER_URL.startswith("filesystem://")
+# A worker fetches a message only when one of its processes is free (Celery's
+# worker_disable_prefetch, Redis only: the filesystem broker of `make run` has no visibility
+# timeout, and Celery would warn that it ignores this). No message waits, delivered but
+# unacknowledged, behind a long task, where the visibility timeout would hand it to a second
+# worker while the first still holds it; and a media worker, whose encode is acknowledged when
+# it starts, does not fetch the next item while it encodes and hold it for the encode's hours
+# (out of the queue, unseen by KEDA and by idle workers, and lost with the pod if it is drained
+# or killed until the sweep finds it queued for MEDIA_STUCK_AFTER:
+# tests/media_library/test_busy_worker.py).
+CELERY_WORKER_DISABLE_PREFETCH = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Long FFmpeg encodes run on their own queue and workers so they never starve
 # short tasks such as emails.
@@ -537,9 +542,13 @@ MEDIA_HEARTBEAT_TIMEOUT = env.int("MEDIA_HEARTBEAT_TIMEOUT", default=60)
 # Lifetime of the signed URLs a granted playlist hands out for its variant playlists and
 # segments (media_library/signing.py): also how long a revoked enrollment may keep streaming.
 MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=300)
+# Seconds between beat's media sweeps (media_library.tasks.sweep_stuck_media): the sweep is
+# what queues again an encode whose worker was killed (a node drain, a crash). A test that
+# drains a worker runs beat with a few seconds here.
+MEDIA_SWEEP_EVERY = env.int("MEDIA_SWEEP_EVERY", default=60)
 CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
     "task": "media_library.tasks.sweep_stuck_media",
-    "schedule": 60,
+    "schedule": MEDIA_SWEEP_EVERY,
 }
 # hls.js and pdf.js come from the npm registry at build time (package-lock.json, `make venv`),
 # served as static files: no CDN. pdf.js needs, besides its build (the library and its module

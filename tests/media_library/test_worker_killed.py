@@ -94,7 +94,8 @@ def test_a_worker_killed_during_an_encode_is_replaced_and_the_item_is_ready_with
     assert recovery < RECOVERY_BUDGET
     assert 0 < killed_at < 100
     log = second.output()
-    assert "media_library.tasks.sweep_stuck_media" in log and "media_library.tasks.encode" in log
+    # "Task <name>[id]": the bare names are in the task list every worker's log starts with.
+    assert "Task media_library.tasks.sweep_stuck_media[" in log and "Task media_library.tasks.encode[" in log
     # Run again once, by the sweep (from the heartbeat), never redelivered by the broker.
     assert log.count("Task media_library.tasks.encode[") == 2  # received, then succeeded
     assert media.attempts == 0  # reset on success; the killed run counted as one attempt
