@@ -74,7 +74,25 @@ class Media(AbstractMedia):
         help_text=_("Anyone may watch it, signed in or not (for example a course trailer)."),
     )
 
-    admin_form_fields = ("title", "file", "collection", "poster", "is_public", "tags")
+    # Chapters, one a line ("0:00 Introduction"): served as a WebVTT chapters track
+    # (media_library/chapters.py). Filled from the source's own chapters by the worker
+    # unless an editor wrote them (then ``chapters_from_source`` is False and they stay).
+    chapters = models.TextField(
+        blank=True,
+        verbose_name=_("chapters"),
+        help_text=_(
+            "One chapter a line: its start time and title, such as “0:00 Introduction” and "
+            "“12:30 Examples”. Filled in from the file's own chapters when it has some."
+        ),
+    )
+    chapters_from_source = models.BooleanField(default=False, editable=False)
+    # Every audio track the source holds, as the worker found them: [{"index", "language",
+    # "name", "default"}]; with several, each is an HLS alternate audio rendition.
+    audio_tracks = models.JSONField(default=list, blank=True, editable=False)
+    # The source was interlaced and its renditions were deinterlaced (bwdif).
+    interlaced = models.BooleanField(default=False, editable=False)
+
+    admin_form_fields = ("title", "file", "collection", "poster", "is_public", "tags", "chapters")
 
     search_fields = AbstractMedia.search_fields + [index.FilterField("status")]
 
