@@ -97,6 +97,9 @@ def installed_apps(demo=False):
 INSTALLED_APPS = installed_apps()
 
 MIDDLEWARE = [
+    # First: a request declaring a body larger than any upload it may carry is refused from
+    # its Content-Length, before anything (the CSRF check, the multipart parser) reads it.
+    "portal.body_limit.DeclaredLengthLimitMiddleware",
     # django-prometheus counts requests by view and status and times them: its two middleware
     # wrap all the others; /metrics itself is answered first (portal/metrics.py), like the probes.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
@@ -474,7 +477,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Long FFmpeg encodes run on their own queue and workers so they never starve
 # short tasks such as emails.
 MEDIA_QUEUE = env("MEDIA_QUEUE", default="media")
-CELERY_TASK_ROUTES = {"media_library.tasks.*": {"queue": MEDIA_QUEUE}}
+# Reading a PDF (a page count, one thumbnail) takes a fraction of a second: it runs on the
+# default queue, never behind an hour-long encode. An exact name is matched before a pattern.
+CELERY_TASK_ROUTES = {
+    "media_library.tasks.record_document_info": {"queue": "default"},
+    "media_library.tasks.*": {"queue": MEDIA_QUEUE},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Days a new share link to a draft stays valid unless its creator picks otherwise (sharing/).
 SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
