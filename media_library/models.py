@@ -1,6 +1,7 @@
 """The media item (a wagtailmedia model), its renditions, captions, and PDF page counts."""
 
 import posixpath
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -215,3 +216,26 @@ class DocumentInfo(models.Model):
         if self.file_name != document.file.name:
             return False
         return not is_pdf(document) or bool(self.thumbnail) or bool(self.error)
+
+
+class ResumableUpload(models.Model):
+    """A media upload going straight to the bucket in parts (``resumable``), until it becomes an item.
+
+    The parts themselves are in the bucket (S3's multipart upload ``upload_id``), never here.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=255)
+    media_type = models.CharField(max_length=8)
+    collection = models.ForeignKey("wagtailcore.Collection", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    part_size = models.PositiveBigIntegerField()
+    key = models.CharField(max_length=255, help_text="Storage name the parts are assembled into")
+    upload_id = models.CharField(max_length=1024, help_text="S3's multipart upload id")
+    created_at = models.DateTimeField(auto_now_add=True)
+    media = models.ForeignKey(Media, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self):
+        return f"{self.filename} ({self.size} bytes) by {self.user}"

@@ -80,6 +80,13 @@ def validate_media_upload(uploaded, media_type):
     if size > max_upload_bytes():
         raise ValidationError(too_large_message(size), code="too_large")
     mime = sniff(uploaded)
+    check_type(mime, media_type)
+    check_structure(uploaded)
+    return mime
+
+
+def check_type(mime, media_type):
+    """Raise ``ValidationError`` unless the sniffed ``mime`` is audio/video of ``media_type``."""
     accepted = mime and (
         mime.startswith(f"{media_type}/")
         or (media_type == "audio" and mime in AUDIO_CONTAINERS)
@@ -96,8 +103,14 @@ def validate_media_upload(uploaded, media_type):
             code="wrong_type",
             params={"expected": expected, "found": found, "examples": examples},
         )
-    check_structure(uploaded)
-    return mime
+
+
+def check_probe(info):
+    """Raise ``ValidationError`` if a probed file is longer than the longest supported."""
+    if info.duration > limits.max_duration_seconds(settings.MEDIA_MAX_DURATION_HOURS):
+        raise ValidationError(
+            editor_messages.too_long(info.duration, settings.MEDIA_MAX_DURATION_HOURS), code="too_long"
+        )
 
 
 def check_structure(uploaded):

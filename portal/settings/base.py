@@ -503,6 +503,9 @@ WAGTAILMEDIA = {
 }
 # Video/audio uploads above this many MiB are refused by the upload form with a clear error.
 MEDIA_MAX_UPLOAD_MB = env.int("MEDIA_MAX_UPLOAD_MB", default=2048)
+# Resumable uploads to an S3 bucket (media_library/resumable.py) send parts of this many MiB
+# (at least 5, S3's minimum; larger when 10,000 parts would not hold the file).
+MEDIA_UPLOAD_PART_MB = env.int("MEDIA_UPLOAD_PART_MB", default=16)
 # A queued item waiting this long (its message may have been lost with the broker's data)
 # is enqueued again by the sweep.
 MEDIA_STUCK_AFTER = env.int("MEDIA_STUCK_AFTER", default=900)

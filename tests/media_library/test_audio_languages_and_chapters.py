@@ -221,3 +221,13 @@ def test_track_names_come_from_titles_then_languages_and_stay_distinct():
         ("", "Track 3", False),
         ("en", "English (2)", False),
     ]
+
+
+def test_the_edit_view_lists_the_audio_tracks_found(client, language_clips, admin_user):
+    media = transcode_here(upload(language_clips / "two-languages.mp4", enqueue=False))
+    client.force_login(admin_user)
+
+    html = client.get(reverse("wagtailmedia:edit", args=[media.pk])).content.decode()
+
+    assert "<dt>Audio tracks</dt><dd>English (en); French (fr), default</dd>" in html
+    assert 'name="chapters"' in html and "Worked example" in html
