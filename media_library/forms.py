@@ -1,10 +1,11 @@
 """Admin forms: media uploads checked by their bytes, caption files validated and converted."""
 
+from django.urls import reverse
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.images.widgets import AdminImageChooser
 from wagtailmedia.forms import BaseMediaForm
 
-from . import chapters
+from . import chapters, resumable
 from .validation import (
     EMPTY_CAPTION_MESSAGE,
     EMPTY_FILE_MESSAGE,
@@ -28,6 +29,15 @@ class MediaForm(BaseMediaForm):
             self.fields["file"].widget.attrs["data-max-upload-bytes"] = str(max_upload_bytes())
             # Django's own ("The submitted file is empty.") says neither why nor what to do.
             self.fields["file"].error_messages["empty"] = EMPTY_FILE_MESSAGE
+            if (
+                self.instance.pk is None
+                and self.instance.type in ("audio", "video")
+                and resumable.is_supported()
+            ):
+                # admin-resumable-upload.js sends the file to the bucket in parts, resumably.
+                attrs = self.fields["file"].widget.attrs
+                attrs["data-resumable-url"] = reverse("media_library_admin:upload_start")
+                attrs["data-media-type"] = self.instance.type
         if "chapters" in self.fields:
             self.fields["chapters"].widget.attrs.setdefault("rows", 6)
 

@@ -22,9 +22,10 @@ def register_admin_urls():
 def progress_bars_js():
     # Global because wagtailmedia's listing is also re-rendered by AJAX search.
     return format_html(
-        '<script src="{}" defer></script><script src="{}" defer></script>',
+        '<script src="{}" defer></script><script src="{}" defer></script><script src="{}" defer></script>',
         static("media_library/admin-progress.js"),
         static("media_library/admin-upload.js"),
+        static("media_library/admin-resumable-upload.js"),
     )
 
 
