@@ -6,11 +6,14 @@ and the benchmark reuses ``ladder_command`` to time the bare FFmpeg run.
 
 import json
 import os
+import re
 import subprocess
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field, fields
+
+from .languages import bcp47, language_name
 
 FFMPEG = "ffmpeg"  # from Debian (scripts/system-deps.sh), on PATH
 FFPROBE = "ffprobe"
@@ -22,6 +25,14 @@ LADDER = [(360, 800, 96), (720, 2500, 128), (1080, 5000, 128)]
 AUDIO_KBPS = 128
 SEGMENT_SECONDS = 2
 X264_PRESET = "veryfast"
+AUDIO_GROUP = "audio"
+# Handler names muxers write on their own, which say nothing about the track.
+GENERIC_HANDLER_NAMES = {"soundhandler", "sound handler", "core media audio", "audio"}
+INTERLACED_FIELD_ORDERS = {"tt", "bb", "tb", "bt"}
+# Interlacing detection when the container does not say: frames ``idet`` reads, from
+# a third of the way in, and the share of them that must look interlaced.
+IDET_FRAMES = 250
+IDET_INTERLACED_SHARE = 0.5
 
 
 class FFmpegError(Exception):
@@ -42,7 +53,21 @@ class Probe:
     video_codec: str = ""
     audio_codec: str = ""
     bitrate: int | None = None
+    # Every audio stream, in the file's order: {"index", "language", "name", "default"}
+    # (``audio_tracks``); the one marked default (else the first) goes into the MP4s.
+    audio_tracks: list = field(default_factory=list)
+    # The source's chapters as [start seconds, title] (M4A/MP4/MKV chapters).
+    chapters: list = field(default_factory=list)
+    # ffprobe's field_order ("progressive", "tt", "bb", "tb", "bt", or "" when unknown), and
+    # whether the encode deinterlaces (``detect_interlacing`` decides when it is unknown).
+    field_order: str = ""
+    interlaced: bool = False
     raw: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def default_audio(self):
+        """The audio stream (index among audio streams) the MP4s keep."""
+        return next((t["index"] for t in self.audio_tracks if t.get("default")), 0)
 
     def facts(self):
         """What the probe learnt, JSON-ready (for a task message), without ffprobe's raw output."""
@@ -57,7 +82,8 @@ def probe(path, timeout=60):
     """Run ffprobe on ``path``; raise ``FFmpegError`` if it is not a playable audio/video file."""
     try:
         result = subprocess.run(  # noqa: S603 (fixed program, arguments are not from a shell)
-            [FFPROBE, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
+            [FFPROBE, "-v", "error", "-print_format", "json", "-show_format", "-show_streams"]
+            + ["-show_chapters", str(path)],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -88,6 +114,7 @@ def probe(path, timeout=60):
     rotation = _rotation(video) if video else 0
     if rotation in (90, 270) and width and height:
         width, height = height, width
+    field_order = (video or {}).get("field_order", "")
     return Probe(
         duration=duration,
         has_video=video is not None,
@@ -97,8 +124,55 @@ def probe(path, timeout=60):
         video_codec=(video or {}).get("codec_name", ""),
         audio_codec=(audio or {}).get("codec_name", ""),
         bitrate=int(_number(fmt.get("bit_rate")) or 0) or None,
+        audio_tracks=audio_tracks(streams),
+        chapters=_chapters(data.get("chapters", []), duration),
+        field_order="" if field_order == "unknown" else field_order,
+        interlaced=field_order in INTERLACED_FIELD_ORDERS,
         raw=data,
     )
+
+
+def audio_tracks(streams):
+    """Each audio stream of ffprobe's ``streams`` with its language (BCP 47), a name to show
+    and whether it is the default: the disposition's default, else the first."""
+    audio = [s for s in streams if s.get("codec_type") == "audio"]
+    tracks = []
+    for index, stream in enumerate(audio):
+        tags = {k.lower(): v for k, v in (stream.get("tags") or {}).items()}
+        language = bcp47(tags.get("language"))
+        name = (tags.get("title") or tags.get("handler_name") or "").strip()
+        if not name or name.lower() in GENERIC_HANDLER_NAMES:
+            name = language_name(language) or (language or f"Track {index + 1}")
+        tracks.append(
+            {
+                "index": index,
+                "language": language,
+                "name": name[:64],
+                "default": bool((stream.get("disposition") or {}).get("default")),
+            }
+        )
+    defaults = [t for t in tracks if t["default"]]
+    for track in tracks:
+        track["default"] = track is (defaults[0] if defaults else tracks[0])
+    # Two tracks with the same name would be indistinguishable in the player's menu.
+    seen = {}
+    for track in tracks:
+        seen[track["name"]] = seen.get(track["name"], 0) + 1
+        if seen[track["name"]] > 1:
+            track["name"] = f"{track['name']} ({seen[track['name']]})"
+    return tracks
+
+
+def _chapters(chapters, duration):
+    """[[start, title]] of ffprobe's chapters, in order, within the file, untitled ones named."""
+    found = []
+    for number, chapter in enumerate(chapters, start=1):
+        start = _number(chapter.get("start_time"))
+        if start is None or start < 0 or start >= duration:
+            continue
+        title = ((chapter.get("tags") or {}).get("title") or "").strip() or f"Chapter {number}"
+        found.append([round(start, 3), " ".join(title.split())[:200]])
+    return sorted(found)
 
 
 @dataclass
@@ -132,6 +206,24 @@ def plan(info):
     return variants
 
 
+def audio_renditions(info):
+    """The HLS alternate audio renditions: one per audio track when there are several.
+
+    A file with one audio track keeps it muxed into each variant (one playlist per quality,
+    as before); with several, each variant carries video only, and every track becomes an
+    ``EXT-X-MEDIA`` audio rendition the player can switch to.
+    """
+    if len(info.audio_tracks) < 2:
+        return []
+    return [{**track, "playlist": f"hls/audio_{track['index']}/index.m3u8"} for track in info.audio_tracks]
+
+
+def video_filter(info):
+    """The filter applied once to the decoded video before the split: a deinterlacer when the
+    source is interlaced (``bwdif``, one frame per frame, both field orders detected per frame)."""
+    return "bwdif=mode=send_frame:parity=auto:deint=all," if info.interlaced else ""
+
+
 def ladder_command(source, out_dir, info, variants):
     """One FFmpeg command: a single decode, a split filter, each variant encoded once.
 
@@ -143,10 +235,12 @@ def ladder_command(source, out_dir, info, variants):
     if info.has_video:
         n = len(variants)
         labels = "".join(f"[s{i}]" for i in range(n))
-        chains = [f"[0:v:0]split={n}{labels}" if n > 1 else "[0:v:0]null[s0]"]
+        deinterlace = video_filter(info)
+        chains = [f"[0:v:0]{deinterlace}split={n}{labels}" if n > 1 else f"[0:v:0]{deinterlace}null[s0]"]
         for i, v in enumerate(variants):
             chains.append(f"[s{i}]scale={v.width}:{v.height},format=yuv420p[v{i}]")
         cmd += ["-filter_complex", ";".join(chains)]
+    alternates = audio_renditions(info)
     for i, v in enumerate(variants):
         os.makedirs(os.path.join(out_dir, os.path.dirname(v.playlist)), exist_ok=True)
         if info.has_video:
@@ -156,20 +250,40 @@ def ladder_command(source, out_dir, info, variants):
             cmd += ["-bufsize", f"{v.video_kbps * 2}k", "-sc_threshold", "0"]
             cmd += ["-force_key_frames", f"expr:gte(t,n_forced*{SEGMENT_SECONDS})"]
         if info.has_audio:
-            cmd += ["-map", "0:a:0", "-c:a", "aac", "-b:a", f"{v.audio_kbps}k", "-ac", "2"]
+            # The MP4 keeps the default track (the first, unless another is marked default).
+            cmd += ["-map", f"0:a:{info.default_audio}"]
+            cmd += ["-c:a", "aac", "-b:a", f"{v.audio_kbps}k", "-ac", "2"]
         segments = os.path.join(out_dir, os.path.dirname(v.playlist), "seg_%04d.ts")
+        # With alternate audio renditions a video variant's playlist carries its video only.
+        select = ":select=v" if alternates and info.has_video else ""
         tee = (
             f"[f=mp4:movflags=+faststart]{_tee_escape(os.path.join(out_dir, v.mp4))}|"
-            f"[f=hls:hls_time={SEGMENT_SECONDS}:hls_playlist_type=vod:hls_list_size=0:"
+            f"[f=hls:hls_time={SEGMENT_SECONDS}:hls_playlist_type=vod:hls_list_size=0{select}:"
             f"hls_segment_filename={_tee_escape(segments)}]{_tee_escape(os.path.join(out_dir, v.playlist))}"
         )
         cmd += ["-f", "tee", tee]
+    for track in alternates:
+        os.makedirs(os.path.join(out_dir, os.path.dirname(track["playlist"])), exist_ok=True)
+        segments = os.path.join(out_dir, os.path.dirname(track["playlist"]), "seg_%04d.ts")
+        cmd += ["-map", f"0:a:{track['index']}", "-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2"]
+        cmd += ["-f", "hls", "-hls_time", str(SEGMENT_SECONDS), "-hls_playlist_type", "vod"]
+        cmd += ["-hls_list_size", "0", "-hls_segment_filename", segments]
+        cmd += [os.path.join(out_dir, track["playlist"])]
     return cmd
 
 
 def master_playlist(variants, info):
-    """The HLS master playlist over the variants (URIs relative to hls/)."""
+    """The HLS master playlist over the variants (URIs relative to hls/), with an
+    ``EXT-X-MEDIA`` audio rendition per track when the source has several."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    alternates = audio_renditions(info)
+    for track in alternates:
+        attrs = ["TYPE=AUDIO", f'GROUP-ID="{AUDIO_GROUP}"']
+        if track["language"]:
+            attrs.append(f'LANGUAGE="{track["language"]}"')
+        attrs += [f'NAME="{_quoted(track["name"])}"', f"DEFAULT={'YES' if track['default'] else 'NO'}"]
+        attrs += ["AUTOSELECT=YES", 'CHANNELS="2"', f'URI="{track["playlist"].removeprefix("hls/")}"']
+        lines.append("#EXT-X-MEDIA:" + ",".join(attrs))
     for v in variants:
         codecs = []
         if info.has_video:
@@ -179,9 +293,59 @@ def master_playlist(variants, info):
         attrs = [f"BANDWIDTH={v.bandwidth}", f'CODECS="{",".join(codecs)}"']
         if v.height:
             attrs.insert(1, f"RESOLUTION={v.width}x{v.height}")
+        if alternates:
+            attrs.append(f'AUDIO="{AUDIO_GROUP}"')
         lines.append("#EXT-X-STREAM-INF:" + ",".join(attrs))
-        lines.append(v.playlist.removeprefix("hls/"))
+        if alternates and not info.has_video:
+            # Audio only: the variant is the default track's rendition itself.
+            default = next(t for t in alternates if t["default"])
+            lines.append(default["playlist"].removeprefix("hls/"))
+        else:
+            lines.append(v.playlist.removeprefix("hls/"))
     return "\n".join(lines) + "\n"
+
+
+_IDET = re.compile(
+    r"Multi frame detection:\s*TFF:\s*(\d+)\s*BFF:\s*(\d+)\s*Progressive:\s*(\d+)\s*Undetermined:\s*(\d+)"
+)
+
+
+def idet_counts(path, start=0.0, frames=IDET_FRAMES, timeout=120):
+    """``{"tff", "bff", "progressive", "undetermined"}``: FFmpeg's ``idet`` filter's multi-frame
+    verdicts over ``frames`` frames of ``path`` from ``start`` seconds."""
+    cmd = [FFMPEG, "-hide_banner", "-nostdin", "-v", "info", "-ss", f"{start:.2f}", "-i", str(path)]
+    cmd += ["-map", "0:v:0", "-frames:v", str(frames), "-vf", "idet", "-an", "-f", "null", "-"]
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)  # noqa: S603
+    except subprocess.TimeoutExpired:
+        raise FFmpegError(f"FFmpeg's interlace detection did not finish within {timeout} s") from None
+    if result.returncode != 0:
+        raise FFmpegError(_tail(result.stderr) or f"FFmpeg exited with status {result.returncode}")
+    found = _IDET.findall(result.stderr)
+    if not found:
+        raise FFmpegError("FFmpeg's interlace detection reported nothing")
+    tff, bff, progressive, undetermined = (int(n) for n in found[-1])
+    return {"tff": tff, "bff": bff, "progressive": progressive, "undetermined": undetermined}
+
+
+def detect_interlacing(path, info):
+    """Whether the video of ``path`` is interlaced and must be deinterlaced.
+
+    A container or codec that states a field order is believed: ``tt``, ``bb``, ``tb`` or
+    ``bt`` are interlaced, ``progressive`` is not. (``idet`` is not asked to overrule a stated
+    "progressive": on sharp synthetic motion, such as FFmpeg's own test pattern, it reads
+    most progressive frames as interlaced.) When the field order is unknown, ``idet`` reads a
+    sample from a third of the way in, and the source counts as interlaced when most frames
+    it could judge look interlaced.
+    """
+    if not info.has_video:
+        return False
+    if info.field_order:
+        return info.field_order in INTERLACED_FIELD_ORDERS
+    counts = idet_counts(path, start=min(info.duration / 3, 60.0))
+    interlaced = counts["tff"] + counts["bff"]
+    judged = interlaced + counts["progressive"]
+    return bool(judged) and interlaced / judged >= IDET_INTERLACED_SHARE
 
 
 def poster_time(duration):
@@ -267,6 +431,11 @@ def duration_of(path, timeout=60):
 def shortfall_tolerance(duration):
     """How much shorter than its source an encode may be: a second, or 1% of a long file."""
     return max(1.0, duration * 0.01)
+
+
+def _quoted(text):
+    # An HLS quoted-string holds no double quote, carriage return or line feed.
+    return " ".join(str(text).replace('"', "'").split())
 
 
 def _tail(text, lines=8, limit=1500):

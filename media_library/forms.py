@@ -1,10 +1,18 @@
 """Admin forms: media uploads checked by their bytes, caption files validated and converted."""
 
+from django.urls import reverse
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.images.widgets import AdminImageChooser
 from wagtailmedia.forms import BaseMediaForm
 
-from .validation import caption_to_vtt, max_upload_bytes, validate_media_upload
+from . import chapters, resumable
+from .validation import (
+    EMPTY_CAPTION_MESSAGE,
+    EMPTY_FILE_MESSAGE,
+    caption_to_vtt,
+    max_upload_bytes,
+    validate_media_upload,
+)
 
 
 class MediaForm(BaseMediaForm):
@@ -19,6 +27,19 @@ class MediaForm(BaseMediaForm):
             # Read by admin-upload.js: it refuses a larger file before sending it, and shows
             # the upload's progress (the server still checks: a browser may skip the script).
             self.fields["file"].widget.attrs["data-max-upload-bytes"] = str(max_upload_bytes())
+            # Django's own ("The submitted file is empty.") says neither why nor what to do.
+            self.fields["file"].error_messages["empty"] = EMPTY_FILE_MESSAGE
+            if (
+                self.instance.pk is None
+                and self.instance.type in ("audio", "video")
+                and resumable.is_supported()
+            ):
+                # admin-resumable-upload.js sends the file to the bucket in parts, resumably.
+                attrs = self.fields["file"].widget.attrs
+                attrs["data-resumable-url"] = reverse("media_library_admin:upload_start")
+                attrs["data-media-type"] = self.instance.type
+        if "chapters" in self.fields:
+            self.fields["chapters"].widget.attrs.setdefault("rows", 6)
 
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
@@ -31,12 +52,30 @@ class MediaForm(BaseMediaForm):
                 self.instance.type = "audio" if mime.startswith("audio/") else "video"
         return uploaded
 
+    def clean_chapters(self):
+        """Each line "time title", in order, within the recording (once its length is known);
+        an editor's own chapters are kept from then on, over the source's."""
+        text = self.cleaned_data.get("chapters", "")
+        found = chapters.parse(text, duration=None if "file" in self.changed_data else self.instance.duration)
+        text = chapters.to_text(found)
+        if "chapters" in self.changed_data:
+            self.instance.chapters_from_source = False
+        return text
+
 
 class CaptionTrackForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "file" in self.fields:
+            self.fields["file"].error_messages["empty"] = EMPTY_CAPTION_MESSAGE
+
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
         if uploaded and "file" in self.changed_data:
-            return caption_to_vtt(uploaded)
+            converted = caption_to_vtt(uploaded)
+            # Told to the editor once saved (wagtail_hooks: after_create/edit_snippet).
+            self.instance.converted_from = converted.converted_from
+            return converted
         return uploaded
 
     def clean(self):

@@ -1,6 +1,7 @@
 """The media item (a wagtailmedia model), its renditions, captions, and PDF page counts."""
 
 import posixpath
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -74,7 +75,25 @@ class Media(AbstractMedia):
         help_text=_("Anyone may watch it, signed in or not (for example a course trailer)."),
     )
 
-    admin_form_fields = ("title", "file", "collection", "poster", "is_public", "tags")
+    # Chapters, one a line ("0:00 Introduction"): served as a WebVTT chapters track
+    # (media_library/chapters.py). Filled from the source's own chapters by the worker
+    # unless an editor wrote them (then ``chapters_from_source`` is False and they stay).
+    chapters = models.TextField(
+        blank=True,
+        verbose_name=_("chapters"),
+        help_text=_(
+            "One chapter a line: its start time and title, such as “0:00 Introduction” and "
+            "“12:30 Examples”. Filled in from the file's own chapters when it has some."
+        ),
+    )
+    chapters_from_source = models.BooleanField(default=False, editable=False)
+    # Every audio track the source holds, as the worker found them: [{"index", "language",
+    # "name", "default"}]; with several, each is an HLS alternate audio rendition.
+    audio_tracks = models.JSONField(default=list, blank=True, editable=False)
+    # The source was interlaced and its renditions were deinterlaced (bwdif).
+    interlaced = models.BooleanField(default=False, editable=False)
+
+    admin_form_fields = ("title", "file", "collection", "poster", "is_public", "tags", "chapters")
 
     search_fields = AbstractMedia.search_fields + [index.FilterField("status")]
 
@@ -197,3 +216,26 @@ class DocumentInfo(models.Model):
         if self.file_name != document.file.name:
             return False
         return not is_pdf(document) or bool(self.thumbnail) or bool(self.error)
+
+
+class ResumableUpload(models.Model):
+    """A media upload going straight to the bucket in parts (``resumable``), until it becomes an item.
+
+    The parts themselves are in the bucket (S3's multipart upload ``upload_id``), never here.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=255)
+    media_type = models.CharField(max_length=8)
+    collection = models.ForeignKey("wagtailcore.Collection", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    part_size = models.PositiveBigIntegerField()
+    key = models.CharField(max_length=255, help_text="Storage name the parts are assembled into")
+    upload_id = models.CharField(max_length=1024, help_text="S3's multipart upload id")
+    created_at = models.DateTimeField(auto_now_add=True)
+    media = models.ForeignKey(Media, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self):
+        return f"{self.filename} ({self.size} bytes) by {self.user}"

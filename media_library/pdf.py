@@ -21,6 +21,16 @@ def is_pdf(document):
     return bool(document.file) and document.file.name.lower().endswith(".pdf")
 
 
+LOCKED_MESSAGE = (
+    "The PDF is protected by a password, so students would be asked for one they do not have. "
+    "Upload a copy saved without a password (in your PDF tool: remove security, then save)."
+)
+DAMAGED_HINT = (
+    "It may be damaged or incomplete, as happens when a download or copy is interrupted: "
+    "upload it again from the original."
+)
+
+
 class PdfUnreadable(Exception):
     """The file cannot be read as a PDF; the message is for editors."""
 
@@ -44,8 +54,8 @@ def read_pdf(path):
         pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
-            raise PdfUnreadable("The PDF is protected by a password, so it has no preview.") from exc
-        raise PdfUnreadable(f"Could not read the PDF: {exc}") from exc
+            raise PdfUnreadable(LOCKED_MESSAGE) from exc
+        raise PdfUnreadable(f"Could not read the PDF: {exc}. {DAMAGED_HINT}") from exc
     try:
         pages = len(pdf)
         if pages == 0:

@@ -57,6 +57,7 @@ __all__ = [
     "can_access",
     "can_access_document",
     "caption_url",
+    "chapters_url",
     "document_facts",
     "document_url",
     "enqueue_document_info",
@@ -72,6 +73,8 @@ __all__ = [
     "request_grant",
     "retranscode",
     "status_label",
+    "unreadable_documents",
+    "unreadable_reason",
 ]
 
 
@@ -156,6 +159,12 @@ class Playback:
     sources: list[Source] = field(default_factory=list)  # MP4 fallbacks, largest first
     captions: list[Track] = field(default_factory=list)
     poster: str | None = None
+    # The chapters track (WebVTT, kind="chapters"), or None when the item has no chapters.
+    chapters: str | None = None
+    # Every audio track of the source ({"language", "name", "default"}); with more than one,
+    # the HLS master offers each as an alternate audio rendition (hls.js ``audioTracks``)
+    # and the MP4 fallbacks carry the default one.
+    audio_tracks: list = field(default_factory=list)
 
 
 def playback_urls(media, user, allowed=False, grant=None):
@@ -207,7 +216,19 @@ def playback_urls(media, user, allowed=False, grant=None):
             for track in media.captions.all()
         ],
         poster=poster_url(media),
+        chapters=(
+            with_grant(chapters_url(media), grant, "media", media.pk) if media.chapters.strip() else None
+        ),
+        audio_tracks=[
+            {"language": t.get("language", ""), "name": t.get("name", ""), "default": bool(t.get("default"))}
+            for t in media.audio_tracks or []
+        ],
     )
+
+
+def chapters_url(media):
+    """The serving-view URL of the item's WebVTT chapters track."""
+    return reverse("media_library:chapters", kwargs={"media_id": media.pk})
 
 
 def rendition_url(media, path, version=None):
@@ -323,6 +344,29 @@ def document_facts(document, grant=None):
         thumbnail_width=info.thumbnail_width,
         thumbnail_height=info.thumbnail_height,
     )
+
+
+def unreadable_documents(documents):
+    """``{document id: reason}`` for those of ``documents`` the worker found it cannot read
+    (a PDF protected by a password, damaged or cut short), for their current file.
+
+    One query. A document not read yet is not in it: nothing is known against it.
+    """
+    documents = [d for d in documents if d is not None and getattr(d, "pk", None)]
+    if not documents:
+        return {}
+    names = {d.pk: d.file.name for d in documents}
+    infos = DocumentInfo.objects.filter(document_id__in=names).exclude(error="")
+    return {
+        info.document_id: info.error
+        for info in infos.only("document_id", "file_name", "error")
+        if info.file_name == names[info.document_id]
+    }
+
+
+def unreadable_reason(document):
+    """Why ``document`` cannot be read, or ``""`` (readable, or not read yet)."""
+    return unreadable_documents([document]).get(getattr(document, "pk", None), "")
 
 
 def page_count(document):

@@ -39,7 +39,7 @@ from django.utils import timezone
 from outbox.services import enqueue
 from outbox.services import waiting as outbox_waiting
 
-from . import editor_messages, ffmpeg, limits, pdf, status
+from . import chapters, editor_messages, ffmpeg, limits, pdf, status
 from .locks import advisory_lock
 from .models import DOCUMENT_THUMBNAILS_ROOT, DocumentInfo, Media, Rendition
 from .storage import delete_tree, download, list_subdirs, local_path, upload_tree
@@ -153,23 +153,48 @@ def _publish_encode(media_id, source_file, facts, soft_time_limit, time_limit):
 
 
 def record_probe(media, task_id=None):
-    """Probe the item's original, store its metadata and return it (``None``: marked failed)."""
+    """Probe the item's original, store its metadata and return it (``None``: marked failed).
+
+    Besides the codecs and size: every audio track (``audio_tracks``), whether the video is
+    interlaced (``detect_interlacing``), and the source's chapters, which become the item's
+    chapters unless an editor wrote their own.
+    """
     storage = media.file.storage
     try:
         # ffprobe reads a remote (S3, Azure Blob) original through a short-lived signed URL,
         # fetching only the bytes it needs.
-        info = ffmpeg.probe(local_path(storage, media.file.name) or storage.url(media.file.name))
+        info = probe_source(local_path(storage, media.file.name) or storage.url(media.file.name), media.pk)
     except ffmpeg.FFmpegError as exc:
         status.mark_failed(media.pk, editor_messages.unreadable(exc.summary), exc.summary, task_id)
         return None
-    Media.objects.filter(pk=media.pk).update(
-        duration=round(info.duration, 3),
-        width=info.width,
-        height=info.height,
-        video_codec=info.video_codec,
-        audio_codec=info.audio_codec,
-        bitrate=info.bitrate,
-    )
+    fields = {
+        "duration": round(info.duration, 3),
+        "width": info.width,
+        "height": info.height,
+        "video_codec": info.video_codec,
+        "audio_codec": info.audio_codec,
+        "bitrate": info.bitrate,
+        "audio_tracks": info.audio_tracks,
+        "interlaced": info.interlaced,
+    }
+    with transaction.atomic():
+        current = Media.objects.select_for_update().filter(pk=media.pk).first()
+        if current is not None and (current.chapters_from_source or not current.chapters.strip()):
+            # The source's chapters, or none: an editor's own chapters are never overwritten.
+            fields["chapters"] = chapters.to_text(info.chapters)
+            fields["chapters_from_source"] = bool(info.chapters)
+        Media.objects.filter(pk=media.pk).update(**fields)
+    return info
+
+
+def probe_source(path, media_id=None):
+    """``ffmpeg.probe`` plus interlacing: a failed detection is logged and taken as progressive."""
+    info = ffmpeg.probe(path)
+    try:
+        info.interlaced = ffmpeg.detect_interlacing(path, info)
+    except ffmpeg.FFmpegError as exc:
+        logger.warning("media %s: interlacing not detected (%s); taken as progressive", media_id, exc.summary)
+        info.interlaced = False
     return info
 
 
@@ -230,7 +255,7 @@ def _encode(media, source_file, work, probed):
         info = ffmpeg.Probe.from_facts(probed)
     else:
         try:
-            info = ffmpeg.probe(source)
+            info = probe_source(source, media.pk)
         except ffmpeg.FFmpegError as exc:
             raise EncodeFailure(editor_messages.unreadable(exc.summary), exc.summary) from None
     variants = ffmpeg.plan(info)

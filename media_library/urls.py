@@ -6,6 +6,7 @@ app_name = "media_library"
 urlpatterns = [
     path("documents/<int:document_id>/thumbnail.webp", views.document_thumbnail, name="document_thumbnail"),
     path("<int:media_id>/captions/<int:caption_id>.vtt", views.caption, name="caption"),
+    path("<int:media_id>/chapters.vtt", views.chapters, name="chapters"),
     path(
         "signed/<int:expires>/<str:signature>/<int:media_id>/<str:version>/<path:path>",
         views.signed_rendition,

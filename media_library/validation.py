@@ -25,6 +25,17 @@ MIB = 1024 * 1024
 AUDIO_CONTAINERS = {"video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "application/ogg"}
 
 
+EMPTY_FILE_MESSAGE = (
+    "The file is empty (0 bytes): nothing was uploaded. This happens when a file is still being "
+    "copied or downloaded, or is a cloud placeholder not yet on this computer. Open it to check "
+    "that it plays, then choose it again."
+)
+EMPTY_CAPTION_MESSAGE = (
+    "The caption file is empty (0 bytes). Export the captions again from your captioning tool "
+    "(as WebVTT or SRT) and choose the new file."
+)
+
+
 def max_upload_bytes():
     return settings.MEDIA_MAX_UPLOAD_MB * MIB
 
@@ -65,10 +76,17 @@ def validate_media_upload(uploaded, media_type):
     """
     size = uploaded.size
     if not size:
-        raise ValidationError("The file is empty (0 bytes). Choose the file again.", code="empty")
+        raise ValidationError(EMPTY_FILE_MESSAGE, code="empty")
     if size > max_upload_bytes():
         raise ValidationError(too_large_message(size), code="too_large")
     mime = sniff(uploaded)
+    check_type(mime, media_type)
+    check_structure(uploaded)
+    return mime
+
+
+def check_type(mime, media_type):
+    """Raise ``ValidationError`` unless the sniffed ``mime`` is audio/video of ``media_type``."""
     accepted = mime and (
         mime.startswith(f"{media_type}/")
         or (media_type == "audio" and mime in AUDIO_CONTAINERS)
@@ -85,8 +103,14 @@ def validate_media_upload(uploaded, media_type):
             code="wrong_type",
             params={"expected": expected, "found": found, "examples": examples},
         )
-    check_structure(uploaded)
-    return mime
+
+
+def check_probe(info):
+    """Raise ``ValidationError`` if a probed file is longer than the longest supported."""
+    if info.duration > limits.max_duration_seconds(settings.MEDIA_MAX_DURATION_HOURS):
+        raise ValidationError(
+            editor_messages.too_long(info.duration, settings.MEDIA_MAX_DURATION_HOURS), code="too_long"
+        )
 
 
 def check_structure(uploaded):
@@ -138,10 +162,7 @@ def caption_to_vtt(uploaded):
     raw = uploaded.read()
     if not raw.strip():
         raise ValidationError("The caption file is empty.", code="empty")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("Caption files must be UTF-8 text.", code="encoding") from None
+    text, converted_from = decode_caption_text(raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     is_srt = not text.lstrip().startswith("WEBVTT") and bool(_SRT_TIMING.search(text))
     kind = "SubRip (SRT)" if is_srt else "WebVTT"
@@ -164,7 +185,89 @@ def caption_to_vtt(uploaded):
                 "Cue at %(start)s ends before it starts.", code="bad_cue", params={"start": caption.start}
             )
     base = (uploaded.name or "captions").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "captions"
-    return ContentFile(captions.content.encode("utf-8"), name=f"{base}.vtt")
+    converted = ContentFile(captions.content.encode("utf-8"), name=f"{base}.vtt")
+    # The encoding the file was converted from ("" for UTF-8), for the editor's message.
+    converted.converted_from = converted_from
+    return converted
+
+
+# Python codec name -> what editors read. Windows-1252 first: the legacy encoding of
+# Western European subtitles (Notepad's "ANSI", Subtitle Edit's and Aegisub's old default).
+ENCODING_NAMES = {
+    "cp1252": "Windows-1252 (Western European)",
+    "utf_16": "UTF-16",
+    "utf_16_le": "UTF-16",
+    "utf_16_be": "UTF-16",
+    "utf_32": "UTF-32",
+    "cp1250": "Windows-1250 (Central European)",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "cp1253": "Windows-1253 (Greek)",
+    "cp1254": "Windows-1254 (Turkish)",
+    "cp1255": "Windows-1255 (Hebrew)",
+    "cp1256": "Windows-1256 (Arabic)",
+    "cp1257": "Windows-1257 (Baltic)",
+    "cp932": "Shift JIS (Japanese)",
+    "shift_jis": "Shift JIS (Japanese)",
+    "gb18030": "GB18030 (Chinese)",
+    "big5": "Big5 (Chinese)",
+    "euc_kr": "EUC-KR (Korean)",
+    "koi8_r": "KOI8-R (Cyrillic)",
+    "iso8859_2": "ISO 8859-2 (Central European)",
+}
+# charset-normalizer's measure of how garbled a decoded text looks (0 clean, 1+ mojibake):
+# Windows-1252 decodes any byte, so a Cyrillic or Polish file read as it comes out garbled.
+MESS_LIMIT = 0.2
+UNDECODABLE_MESSAGE = (
+    "This caption file's text encoding could not be recognised, so its accented letters "
+    "would come out wrong. Open it in a text editor and save it as UTF-8 (in Notepad: File > "
+    "Save as > Encoding: UTF-8; in Subtitle Edit: File > Save as, Encoding UTF-8), then "
+    "upload it again."
+)
+
+
+def decode_caption_text(raw):
+    """``(text, converted_from)`` for a caption file's bytes; ``converted_from`` is "" for UTF-8.
+
+    In order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-8; then Windows-1252, kept when
+    the text it gives does not look garbled (charset-normalizer's mess ratio, so a Cyrillic
+    file is not silently turned into Latin letters); then charset-normalizer's best guess
+    (Windows-1250/1251, Shift JIS...), kept on the same condition. charset-normalizer alone
+    is not used first: on a short subtitle file with a few accented letters it reads
+    Windows-1252 French as Windows-1250 ("à" becomes "ŕ"). Anything else is refused with
+    ``UNDECODABLE_MESSAGE``, which says how to fix it.
+    """
+    import codecs
+
+    from charset_normalizer import from_bytes
+    from charset_normalizer.md import mess_ratio
+
+    boms = [
+        (codecs.BOM_UTF32_LE, "utf_32"),
+        (codecs.BOM_UTF32_BE, "utf_32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf_16"),
+        (codecs.BOM_UTF16_BE, "utf_16"),
+    ]
+    for bom, codec in boms:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), "" if codec == "utf-8-sig" else ENCODING_NAMES[codec]
+            except UnicodeDecodeError:
+                raise ValidationError(UNDECODABLE_MESSAGE, code="encoding") from None
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        pass
+    with contextlib.suppress(UnicodeDecodeError):
+        text = raw.decode("cp1252")
+        if "\x00" not in text and mess_ratio(text, 1.0) < MESS_LIMIT:
+            return text, ENCODING_NAMES["cp1252"]
+    best = from_bytes(raw).best()
+    if best is not None and best.encoding not in ("utf_8", "ascii"):
+        text = str(best)
+        if "\x00" not in text and mess_ratio(text, 1.0) < MESS_LIMIT:
+            return text, ENCODING_NAMES.get(best.encoding, best.encoding)
+    raise ValidationError(UNDECODABLE_MESSAGE, code="encoding")
 
 
 _CUE_TIMING = re.compile(

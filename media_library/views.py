@@ -5,7 +5,7 @@ import posixpath
 import re
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
@@ -18,6 +18,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from . import chapters as chapter_text
 from . import grants, pdf, services, signing
 from .models import RENDITIONS_ROOT, CaptionTrack, DocumentInfo, Media
 from .storage import local_path
@@ -159,6 +160,22 @@ def caption(request, media_id, caption_id):
     _check(request, track.media)
     with track.file.open("rb") as fh:
         response = HttpResponse(fh.read(), content_type=CONTENT_TYPES[".vtt"])
+    response["Cache-Control"] = PRIVATE_CACHE
+    return response
+
+
+@require_GET
+def chapters(request, media_id):
+    """The item's chapters as a WebVTT chapters track, for whoever may watch it."""
+    media = get_object_or_404(Media, pk=media_id)
+    _check(request, media)
+    try:
+        found = chapter_text.parse(media.chapters)
+    except ValidationError:
+        found = []  # saved by code that skipped the form's check: no chapters rather than a 500
+    if not found:
+        raise Http404("This media has no chapters")
+    response = HttpResponse(chapter_text.to_vtt(found, media.duration), content_type=CONTENT_TYPES[".vtt"])
     response["Cache-Control"] = PRIVATE_CACHE
     return response
 

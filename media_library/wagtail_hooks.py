@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.http import HttpResponseForbidden
 from django.templatetags.static import static
 from django.urls import include, path
@@ -21,9 +22,10 @@ def register_admin_urls():
 def progress_bars_js():
     # Global because wagtailmedia's listing is also re-rendered by AJAX search.
     return format_html(
-        '<script src="{}" defer></script><script src="{}" defer></script>',
+        '<script src="{}" defer></script><script src="{}" defer></script><script src="{}" defer></script>',
         static("media_library/admin-progress.js"),
         static("media_library/admin-upload.js"),
+        static("media_library/admin-resumable-upload.js"),
     )
 
 
@@ -39,6 +41,20 @@ def check_document_access(document, request):
     if not services.can_access_document(request.user, document):
         return HttpResponseForbidden("You may not download this document.")
     return None
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def say_caption_was_converted(request, instance):
+    """A caption file in a legacy encoding was converted to UTF-8: say from what, so the editor
+    checks its accented letters (a wrong guess shows there first)."""
+    converted_from = getattr(instance, "converted_from", "")
+    if isinstance(instance, CaptionTrack) and converted_from:
+        messages.warning(
+            request,
+            f"“{instance.file.name.rsplit('/', 1)[-1]}” was not UTF-8: it was read as {converted_from} and "
+            "converted to UTF-8. Check that its accented letters look right in the player.",
+        )
 
 
 class CaptionTrackViewSet(SnippetViewSet):

@@ -18,6 +18,7 @@ from pagetree.services import CachedViewRestrictionsMixin
 from sharing.panels import ShareLinksPanel
 
 from ..blocks import LESSON_BLOCKS
+from ..forms import LessonPageForm
 
 # Block types in a lesson body that play media, and the field holding the media id.
 MEDIA_BLOCKS = {"video": "video", "audio": "audio"}
@@ -82,6 +83,8 @@ class LessonPage(CachedViewRestrictionsMixin, Page):
         FieldPanel("body"),
     ]
     settings_panels = Page.settings_panels + [ShareLinksPanel()]
+    # Refuses to publish a lesson using a document the worker could not read (lessons/forms.py).
+    base_form_class = LessonPageForm
     # The search index is public: anyone can probe it through the catalogue or the API, so a
     # gated lesson contributes only its title and summary (never its body), and code is kept
     # apart from prose so a course matching only in a code block ranks below the others.

@@ -99,3 +99,22 @@ def media_status_label(media):
 @register.filter
 def media_is_running(media):
     return services.is_running(media)
+
+
+@register.simple_tag
+def unreadable_documents(documents):
+    """``{% unreadable_documents object_list as problems %}``: ``[(document, reason)]`` for the
+    documents the worker could not read (password, damage), for the admin's listing and chooser."""
+    documents = list(documents or [])
+    try:
+        reasons = services.unreadable_documents(documents)
+    except Exception:  # an admin listing must never break over it
+        logger.exception("Could not look up unreadable documents")
+        return []
+    return [(document, reasons[document.pk]) for document in documents if document.pk in reasons]
+
+
+@register.simple_tag
+def unreadable_reason(document):
+    """``{% unreadable_reason document as reason %}``: why the worker could not read it, or ""."""
+    return services.unreadable_reason(document) if document is not None else ""

@@ -97,6 +97,9 @@ def installed_apps(demo=False):
 INSTALLED_APPS = installed_apps()
 
 MIDDLEWARE = [
+    # First: a request declaring a body larger than any upload it may carry is refused from
+    # its Content-Length, before anything (the CSRF check, the multipart parser) reads it.
+    "portal.body_limit.DeclaredLengthLimitMiddleware",
     # django-prometheus counts requests by view and status and times them: its two middleware
     # wrap all the others; /metrics itself is answered first (portal/metrics.py), like the probes.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
@@ -512,7 +515,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Long FFmpeg encodes run on their own queue and workers so they never starve
 # short tasks such as emails.
 MEDIA_QUEUE = env("MEDIA_QUEUE", default="media")
-CELERY_TASK_ROUTES = {"media_library.tasks.*": {"queue": MEDIA_QUEUE}}
+# Reading a PDF (a page count, one thumbnail) takes a fraction of a second: it runs on the
+# default queue, never behind an hour-long encode. An exact name is matched before a pattern.
+CELERY_TASK_ROUTES = {
+    "media_library.tasks.record_document_info": {"queue": "default"},
+    "media_library.tasks.*": {"queue": MEDIA_QUEUE},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Days a new share link to a draft stays valid unless its creator picks otherwise (sharing/).
 SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
@@ -533,6 +541,9 @@ WAGTAILMEDIA = {
 }
 # Video/audio uploads above this many MiB are refused by the upload form with a clear error.
 MEDIA_MAX_UPLOAD_MB = env.int("MEDIA_MAX_UPLOAD_MB", default=2048)
+# Resumable uploads to an S3 bucket (media_library/resumable.py) send parts of this many MiB
+# (at least 5, S3's minimum; larger when 10,000 parts would not hold the file).
+MEDIA_UPLOAD_PART_MB = env.int("MEDIA_UPLOAD_PART_MB", default=16)
 # A queued item waiting this long (its message may have been lost with the broker's data)
 # is enqueued again by the sweep.
 MEDIA_STUCK_AFTER = env.int("MEDIA_STUCK_AFTER", default=900)

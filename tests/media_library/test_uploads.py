@@ -179,7 +179,7 @@ def test_srt_captions_are_converted_to_webvtt():
     ("content", "message"),
     [
         (b"", "The caption file is empty."),
-        (b"\xff\xfe\x00garbage", "Caption files must be UTF-8 text."),
+        (b"\xff\xfe\x00garbag", "This caption file's text encoding could not be recognised"),
         (b"just some text\nno cues", "This is not a valid WebVTT file"),
         (b"WEBVTT\n\n00:00:01.000 --> 00:00:xx.000\nhi\n", "This is not a valid WebVTT file"),
         (b"WEBVTT\n\n", "The caption file has no cues."),
