@@ -175,14 +175,15 @@ def write_results(results, segment_edge, segment_python):
         "of gunicorn (gunicorn.conf.py, production settings). CPU is every nginx and gunicorn "
         "process's user + system time per request (PostgreSQL and Redis, shared, not counted).\n",
         "| page (bytes) | through the edge: req/s | p50 ms | p99 ms | CPU ms/req | same bytes as a "
-        "static file: req/s | p50 ms | p99 ms | CPU ms/req | ratio (req/s) | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "static file: req/s | p50 ms | p99 ms | CPU ms/req | ratio (req/s) | non-2xx | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, size, page, static in results:
         lines.append(
             f"| {name} ({size:,}) | {page['rps']:.0f} | {page['p50']:.2f} | {page['p99']:.2f} | "
             f"{page['cpu_ms']:.3f} | {static['rps']:.0f} | {static['p50']:.2f} | {static['p99']:.2f} | "
-            f"{static['cpu_ms']:.3f} | {page['rps'] / static['rps']:.2f} | {page['load']}; "
+            f"{static['cpu_ms']:.3f} | {page['rps'] / static['rps']:.2f} | "
+            f"{page['non2xx']} / {static['non2xx']} | {page['load']}; "
             f"{static['load']} |"
         )
     lines += [
