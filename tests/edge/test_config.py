@@ -3,12 +3,14 @@ values stop with the name of what is wrong, before nginx starts."""
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
+import requests
 
 from portal import edge
 from tests.deploy.manifests import OVERLAYS, generated, get, pod_spec, render, secret_data
-from tests.processes import free_port
+from tests.processes import PYTHON, Process, free_port, wait_for
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 KEY = "k" * 40
@@ -75,3 +77,35 @@ def test_a_value_that_would_change_the_configuration_is_refused():
 def test_several_purge_sources_become_one_allow_line_each():
     text = edge.render(base_values(EDGE_PURGE_ALLOW="10.0.0.0/8, 192.168.0.0/16"))
     assert "allow 10.0.0.0/8;\n            allow 192.168.0.0/16;\n            deny all;" in text
+
+
+def test_the_containers_command_renders_and_becomes_nginx(tmp_path):
+    """`python -m portal.edge serve`, the edge container's command, with dev's environment."""
+    env = edge_environment("dev")
+    port = free_port()
+    env.update(
+        PATH="/usr/sbin:/usr/bin:/bin",
+        EDGE_UPSTREAM="127.0.0.1:9",
+        EDGE_LISTEN=f"127.0.0.1:{port}",
+        EDGE_PURGE_LISTEN=f"127.0.0.1:{free_port()}",
+        EDGE_RUN_DIR=str(tmp_path / "run"),
+        EDGE_CACHE_DIR=str(tmp_path / "cache"),
+        EDGE_USER="root",  # the suite runs as root; the pod runs as 10001
+    )
+    process = Process([PYTHON, "-m", "portal.edge", "serve"], env=env, log_path=tmp_path / "edge.log")
+    try:
+
+        def healthy():
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/-/edge-health", timeout=1).text == "ok\n"
+            except requests.ConnectionError:
+                return False
+
+        wait_for(healthy, timeout=20, message="the edge's health path")
+        # nginx itself is the process the pod runs (exec), not a Python parent.
+        assert Path(f"/proc/{process.popen.pid}/exe").resolve().name == "nginx"
+        # Web is down here: the edge says so instead of hanging.
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 502
+    finally:
+        process.stop()
+    assert "[emerg]" not in process.output()
