@@ -176,3 +176,13 @@ def test_without_a_purge_backend_the_edge_keeps_the_old_page(edge, course, setti
     course.save_revision().publish()
     stale = edge.get(course.url)
     assert state(stale) == HIT and "Wagtail in depth" not in stale.text
+
+
+def test_an_anonymous_page_django_marks_private_is_not_kept(edge, catalogue):
+    """Django's word decides on the cached paths too: a query string its page cache does not
+    share (a tracking parameter here) comes back private, and the edge keeps none of it."""
+    answers = [edge.get(f"{catalogue.url}?utm_source=mail") for _ in range(2)]
+    for answer in answers:
+        assert answer.status_code == 200 and "private" in answer.headers["Cache-Control"]
+        assert state(answer) == MISS
+    assert answers[0].headers["X-Request-ID"] != answers[1].headers["X-Request-ID"]
