@@ -1,5 +1,5 @@
-# One image for every Ringlet process: web (gunicorn), the default and media Celery
-# workers, beat, and the migrate Job; the Kubernetes manifests pick the command.
+# One image for every Ringlet process: the edge (nginx), web (gunicorn), the default and
+# media Celery workers, beat, and the migrate Job; the Kubernetes manifests pick the command.
 #   docker build -t ringlet .
 # `make image-check` builds it without a daemon (buildah), offline.
 
@@ -32,10 +32,13 @@ RUN python -m pip wheel --no-cache-dir --wheel-dir /wheels -r requirements/prod.
 # --- runtime: Python, FFmpeg, libpq and PostgreSQL's client tools, the virtualenv and the code
 FROM ${PYTHON_IMAGE} AS runtime
 # postgresql-client-15 brings pg_dump and pg_restore for `manage.py backup_db` and
-# `restore_db`, the same major version as the PostgreSQL 15 server.
+# `restore_db`, the same major version as the PostgreSQL 15 server. nginx-light (built with
+# secure_link) and its cache-purge module run the edge tier (`python -m portal.edge serve`,
+# deploy/edge/), which serves this image's static files: about 2 MB.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ffmpeg libpq5 postgresql-client-15 \
+        nginx-light libnginx-mod-http-cache-purge \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 ringlet \
     && useradd --system --uid 10001 --gid ringlet --no-create-home --home-dir /nonexistent \

@@ -7,11 +7,26 @@ version and the expiry, so it covers every variant playlist and segment of that 
 (relative URIs in the variant playlists resolve under the same signed prefix) and
 nothing else: another media item, another version or a later expiry fails the check.
 
+Two schemes, one chosen by ``MEDIA_SIGNED_AT_EDGE``:
+- Python (the default; ``make run`` and wherever no edge tier serves the files):
+  ``/media-files/signed/<expires>/<token>/...`` as above, checked by ``views.signed_rendition``.
+- The edge (``MEDIA_SIGNED_AT_EDGE`` on, with the edge's key ``MEDIA_EDGE_SIGNING_KEY``):
+  ``/media-files/edge/<expires>/<md5>/<media>/<version>/<path>``, which nginx checks itself
+  with its ``secure_link`` module (``deploy/edge/nginx.conf.template``) and serves from the
+  media volume: no Python process sees the request. ``<md5>`` is the unpadded base64url MD5
+  of ``"<expires>:<media>:<version>:<key>"``, the only form ``secure_link_md5`` computes.
+  MD5 is what nginx offers; the key (at least 32 random characters) is never sent, and the
+  signed string has a fixed shape of digits and a version name, so neither a collision nor a
+  length extension makes a URL for another item, version or expiry. Should such a URL reach
+  Django (no edge in front), ``views.edge_signed_rendition`` checks it the same way.
+
 Lifetime: ``MEDIA_SIGNED_URL_SECONDS`` (default 300). That is how long a revoked enrollment
 may keep streaming the files it was already granted; the next playlist request asks the
 access policy again. The player asks for a fresh playlist when a signed URL has expired.
 """
 
+import base64
+import hashlib
 import posixpath
 import re
 import time
@@ -36,11 +51,25 @@ def expiry(now=None):
     return int(now if now is not None else time.time()) + settings.MEDIA_SIGNED_URL_SECONDS
 
 
+def edge_token(media_id, version, expires, key=None):
+    """The edge's signature of ``media_id``'s ``version`` until ``expires``: what nginx's
+    ``secure_link_md5 "$expires:$media:$version:<key>"`` computes, base64url without padding."""
+    key = key if key is not None else settings.MEDIA_EDGE_SIGNING_KEY
+    text = f"{int(expires)}:{int(media_id)}:{version}:{key}"
+    digest = hashlib.md5(text.encode(), usedforsecurity=False).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 def signed_prefix(media_id, version, expires=None):
-    """The URL path prefix under which the files of ``media_id``'s ``version`` are signed."""
+    """The URL path prefix under which the files of ``media_id``'s ``version`` are signed:
+    for the edge with ``MEDIA_SIGNED_AT_EDGE``, for ``views.signed_rendition`` otherwise."""
     expires = expires if expires is not None else expiry()
-    kwargs = {"expires": expires, "signature": token(media_id, version, expires), "media_id": media_id}
-    url = reverse("media_library:signed_rendition", kwargs={**kwargs, "version": version, "path": "-"})
+    if settings.MEDIA_SIGNED_AT_EDGE:
+        name, signature = "media_library:edge_signed_rendition", edge_token(media_id, version, expires)
+    else:
+        name, signature = "media_library:signed_rendition", token(media_id, version, expires)
+    kwargs = {"expires": expires, "signature": signature, "media_id": media_id}
+    url = reverse(name, kwargs={**kwargs, "version": version, "path": "-"})
     return url[:-1]
 
 
@@ -50,6 +79,14 @@ def is_valid(media_id, version, expires, signature, now=None):
     if int(expires) < now:
         return False
     return constant_time_compare(signature, token(media_id, version, expires))
+
+
+def is_valid_at_edge(media_id, version, expires, signature, now=None):
+    """``is_valid`` for the edge's scheme (a URL meant for the edge that reached Django)."""
+    now = now if now is not None else time.time()
+    if int(expires) < now or not settings.MEDIA_EDGE_SIGNING_KEY:
+        return False
+    return constant_time_compare(signature, edge_token(media_id, version, expires))
 
 
 def _signed_uri(uri, prefix, playlist_dir):

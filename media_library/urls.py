@@ -12,5 +12,11 @@ urlpatterns = [
         views.signed_rendition,
         name="signed_rendition",
     ),
+    # Checked by the edge (nginx's secure_link) where there is one; by Django otherwise.
+    path(
+        "edge/<int:expires>/<str:signature>/<int:media_id>/<str:version>/<path:path>",
+        views.edge_signed_rendition,
+        name="edge_signed_rendition",
+    ),
     path("<int:media_id>/<str:version>/<path:path>", views.rendition, name="rendition"),
 ]

@@ -94,6 +94,19 @@ def signed_rendition(request, expires, signature, media_id, version, path):
     """
     if not signing.is_valid(media_id, version, expires, signature):
         raise PermissionDenied("This media link has expired or is not valid; reload the page.")
+    return _signed_file(request, media_id, version, path)
+
+
+@require_GET
+def edge_signed_rendition(request, expires, signature, media_id, version, path):
+    """A file under the edge's signed prefix that reached Django (no edge in front, as in
+    ``make run`` with ``MEDIA_SIGNED_AT_EDGE``): the same check nginx makes, then as above."""
+    if not signing.is_valid_at_edge(media_id, version, expires, signature):
+        raise PermissionDenied("This media link has expired or is not valid; reload the page.")
+    return _signed_file(request, media_id, version, path)
+
+
+def _signed_file(request, media_id, version, path):
     path, extension = _clean(version, path)
     name = posixpath.join(RENDITIONS_ROOT, str(media_id), version, path)
     storage = default_storage

@@ -2,8 +2,10 @@
 # Installs the Debian packages Ringlet needs when they are missing: `run` (make run) needs
 # ffmpeg for the demo media; `test` (the default, make test) also needs chromium, Java
 # (the Nu HTML checker), promtool (Debian's prometheus package: tests/deploy checks and
-# unit-tests the alert rules with it) and pgbouncer (tests/portal/test_pooling.py puts one in
-# front of the test database). As root with apt-get it installs them; elsewhere it stops, naming them.
+# unit-tests the alert rules with it), pgbouncer (tests/portal/test_pooling.py puts one in
+# front of the test database) and nginx-light with libnginx-mod-http-cache-purge (the edge
+# tier, deploy/edge/, in tests/edge/ and `make bench`). As root with apt-get it installs
+# them; elsewhere it stops, naming them.
 # Any further argument is an extra command to install (`make bench` asks for wrk).
 set -euo pipefail
 mode=test
@@ -17,6 +19,9 @@ if [ "$mode" = test ]; then
   command -v java >/dev/null || missing+=(default-jre-headless)
   command -v promtool >/dev/null || missing+=(prometheus)
   [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+  # The edge tier's tests and `make bench` start nginx with its cache-purge module.
+  [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+  [ -e /usr/lib/nginx/modules/ngx_http_cache_purge_module.so ] || missing+=(libnginx-mod-http-cache-purge)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')

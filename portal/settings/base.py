@@ -557,6 +557,32 @@ MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=300)
 # what queues again an encode whose worker was killed (a node drain, a crash). A test that
 # drains a worker runs beat with a few seconds here.
 MEDIA_SWEEP_EVERY = env.int("MEDIA_SWEEP_EVERY", default=60)
+# The edge tier's purge port (deploy/edge/: PURGE requests, every address the host name
+# resolves to, so a headless Service reaches every edge pod). Unset: nothing is purged.
+EDGE_PURGE_URL = env("EDGE_PURGE_URL", default="")
+if EDGE_PURGE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "edge": {
+            "BACKEND": "portal.edge_purge.EdgePurgeBackend",
+            "LOCATION": EDGE_PURGE_URL,
+            "TIMEOUT": env.float("EDGE_PURGE_TIMEOUT", default=5.0),
+        }
+    }
+# The edge tier (deploy/edge/, kustomize/base/edge.yaml) checks signed HLS URLs itself and
+# serves the files from the media volume it mounts: no Python process sees a segment request.
+# Off (the default, and `make run`): Django checks them (media_library/signing.py).
+MEDIA_SIGNED_AT_EDGE = env.bool("MEDIA_SIGNED_AT_EDGE", default=False)
+# The key the edge and Django share for those URLs (the edge container's EDGE_SIGNING_KEY).
+MEDIA_EDGE_SIGNING_KEY = env("EDGE_SIGNING_KEY", default="")
+if MEDIA_SIGNED_AT_EDGE and len(MEDIA_EDGE_SIGNING_KEY) < 32:
+    raise environ.ImproperlyConfigured(
+        "MEDIA_SIGNED_AT_EDGE needs EDGE_SIGNING_KEY, the edge's key: at least 32 characters."
+    )
+if MEDIA_SIGNED_AT_EDGE and (AWS_STORAGE_BUCKET_NAME or AZURE_CONTAINER):
+    raise environ.ImproperlyConfigured(
+        "MEDIA_SIGNED_AT_EDGE serves renditions from the media volume the edge mounts; with "
+        "AWS_STORAGE_BUCKET_NAME or AZURE_CONTAINER they are in an object store: leave it off."
+    )
 CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
     "task": "media_library.tasks.sweep_stuck_media",
     "schedule": MEDIA_SWEEP_EVERY,

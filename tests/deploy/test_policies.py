@@ -139,7 +139,7 @@ def test_autoscalers_own_the_pod_counts_with_the_issue_numbers(overlay):
     docs = render(overlay)
     hpas = {hpa["spec"]["scaleTargetRef"]["name"]: hpa for hpa in of_kind(docs, "HorizontalPodAutoscaler")}
     # The media worker is scaled by KEDA on its queue (its own test below), never on CPU.
-    assert set(hpas) == {"ringlet-web", "ringlet-worker"}
+    assert set(hpas) == {"ringlet-web", "ringlet-worker", "ringlet-edge"}
     for name, hpa in hpas.items():
         assert hpa["apiVersion"] == "autoscaling/v2"
         assert hpa["spec"]["scaleTargetRef"]["kind"] == "Deployment"
@@ -168,6 +168,8 @@ def test_autoscalers_own_the_pod_counts_with_the_issue_numbers(overlay):
         "policies": [{"type": "Percent", "value": 50, "periodSeconds": 60}],
     }
     assert targets(hpas["ringlet-worker"]) == {"cpu": 75}
+    # The edge: never fewer than two, so a rollout or a drain always leaves one serving.
+    assert targets(hpas["ringlet-edge"]) == {"cpu": 70} and hpas["ringlet-edge"]["spec"]["minReplicas"] == 2
     assert "replicas" not in get(docs, "Deployment", "ringlet-media-worker")["spec"], "left to KEDA"
 
 
@@ -211,7 +213,7 @@ def test_dev_runs_one_pod_per_process_without_autoscalers():
 @overlays
 def test_web_and_workers_have_disruption_budgets(overlay):
     docs = render(overlay)
-    for name in AUTOSCALED:
+    for name in (*AUTOSCALED, "ringlet-edge"):
         labels = pod_labels(get(docs, "Deployment", name))
         budgets = [
             pdb for pdb in of_kind(docs, "PodDisruptionBudget") if selects(pdb["spec"]["selector"], labels)
@@ -353,7 +355,27 @@ def test_network_is_denied_by_default_and_opened_path_by_path(overlay):
     web = pod_labels(get(docs, "Deployment", "ringlet-web"))
     # The ingress controller, and Prometheus where the monitoring component scrapes /metrics.
     from_outside = {p["metadata"]["name"]: p for p in policies_for(docs, web, "Ingress")}
-    assert set(from_outside) - {"ringlet-web-from-prometheus"} == {"ringlet-web-from-ingress-controller"}
+    assert set(from_outside) - {"ringlet-web-from-prometheus"} == {
+        "ringlet-web-from-ingress-controller",
+        "ringlet-web-from-edge",
+    }
+    (from_edge,) = from_outside["ringlet-web-from-edge"]["spec"]["ingress"]
+    assert from_edge["ports"] == [{"protocol": "TCP", "port": 8000}]
+    edge = pod_labels(get(docs, "Deployment", "ringlet-edge"))
+    assert [source["podSelector"]["matchLabels"] for source in from_edge["from"]] == [edge]
+    # The edge: HTTP from the ingress controller, purges from Ringlet's pods; out to web and DNS.
+    (edge_policy,) = policies_for(docs, edge, "Ingress")
+    http, purge = edge_policy["spec"]["ingress"]
+    assert http["ports"] == [{"protocol": "TCP", "port": 8080}]
+    assert http["from"][0]["namespaceSelector"]["matchLabels"] == {
+        "kubernetes.io/metadata.name": "ingress-nginx"
+    }
+    assert purge["ports"] == [{"protocol": "TCP", "port": 8081}]
+    assert purge["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "ringlet"}}}]
+    assert egress_allows(docs, edge, 8000) and not egress_allows(docs, edge, 5432)
+    assert egress_allows(docs, web, 8081) and egress_allows(
+        docs, pod_labels(get(docs, "Deployment", "ringlet-worker")), 8081
+    )
     if "ringlet-web-from-prometheus" in from_outside:
         (scrape,) = from_outside["ringlet-web-from-prometheus"]["spec"]["ingress"]
         assert scrape["ports"] == [{"protocol": "TCP", "port": 8000}]
@@ -460,10 +482,16 @@ def test_ingress_terminates_tls_through_cert_manager_and_accepts_large_uploads(o
     assert int(limit_mb) >= 1024
     host = ingress["spec"]["rules"][0]["host"]
     assert ingress["spec"]["tls"] == [{"hosts": [host], "secretName": "ringlet-tls"}]
+    # The site goes to the edge tier, which passes what it does not answer to web's Service.
     backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     service = get(docs, "Service", backend["name"])
+    edge = get(docs, "Deployment", "ringlet-edge")
+    assert selects({"matchLabels": service["spec"]["selector"]}, pod_labels(edge))
+    (edge_container,) = pod_spec(edge)["containers"]
+    upstream = {e["name"]: e.get("value") for e in edge_container["env"]}["EDGE_UPSTREAM"]
+    web_service = get(docs, "Service", upstream.split(":")[0])
     assert selects(
-        {"matchLabels": service["spec"]["selector"]}, pod_labels(get(docs, "Deployment", "ringlet-web"))
+        {"matchLabels": web_service["spec"]["selector"]}, pod_labels(get(docs, "Deployment", "ringlet-web"))
     )
     config = generated(docs, "ConfigMap", "ringlet-config")["data"]
     assert host in config["ALLOWED_HOSTS"].split(",")
