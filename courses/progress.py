@@ -11,7 +11,7 @@ from operator import or_
 from django.db.models import Q
 from django.utils import timezone
 
-from pagetree.services import public
+from pagetree.services import public, source_page
 
 from . import signals
 from .lesson_source import lesson_model, lesson_source
@@ -97,6 +97,8 @@ def record_completion_if_done(user, course):
     later calls, even concurrent ones, never move it; the call that writes it sends
     ``signals.course_completed`` once the transaction commits. Returns the Progress.
     """
+    # A translated course completes as the course itself: its source page's lessons count.
+    course = source_page(course)
     progress = course_progress(user, course)
     if progress.is_complete:
         recorded = Enrollment.objects.filter(

@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.user_fixtures",
     "tests.account_fixtures",
     "tests.media_fixtures",
+    "tests.language_fixtures",
 ]
 
 

@@ -40,20 +40,6 @@ LEVELS = [
     ("advanced", "Advanced"),
 ]
 
-# ISO 639-1 codes; a short list keeps the editor's drop-down usable.
-LANGUAGES = [
-    ("en", "English"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("es", "Spanish"),
-    ("it", "Italian"),
-    ("nl", "Dutch"),
-    ("pt", "Portuguese"),
-    ("ja", "Japanese"),
-    ("zh", "Chinese"),
-]
-
-
 # Wagtail preview modes of courses and lessons. The learner context reads the mode off the
 # preview request (``courses.learner.build_learner``), so gating and progress are that user's.
 PREVIEW_MODES = [("", "Default"), ("visitor", "As a visitor"), ("student", "As an enrolled student")]
@@ -171,9 +157,6 @@ class CoursePage(HiddenSubtreeMixin, Page):
         help_text="The subject area students filter the catalogue by.",
     )
     level = models.CharField(max_length=20, choices=LEVELS, default="beginner")
-    language = models.CharField(
-        max_length=8, choices=LANGUAGES, default="en", help_text="Language taught in."
-    )
     estimated_hours = models.DecimalField(
         max_digits=5,
         decimal_places=1,
@@ -232,7 +215,6 @@ class CoursePage(HiddenSubtreeMixin, Page):
             [
                 FieldPanel("category"),
                 FieldPanel("level"),
-                FieldPanel("language"),
                 FieldPanel("estimated_hours"),
             ],
             heading="Classification",
@@ -292,6 +274,12 @@ class CoursePage(HiddenSubtreeMixin, Page):
         if lesson_minutes is None:
             lesson_minutes = self.outline.minutes
         return course_minutes(lesson_minutes, self.estimated_hours)
+
+    @property
+    def language(self):
+        """The language the course is taught in: its locale's (Wagtail's i18n), since translations
+        of a course are pages of their own in other locales (README, "Languages")."""
+        return self.locale.language_code
 
     @cached_property
     def category_name(self):
