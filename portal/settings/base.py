@@ -429,7 +429,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Nor a call to releases.wagtail.org from editors' browsers: versions are pinned and upgraded
 # deliberately (requirements/base.txt).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, stemming each page in its language (pagetree/search_backend.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "pagetree.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "odt", "pptx", "txt", "xlsx", "zip"]
 
 # --- Content-Security-Policy (django-csp; portal/csp.py says what each part allows) ----
