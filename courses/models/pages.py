@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -35,9 +36,9 @@ from .snippets import Category, Instructor
 OUTLINE_TIMEOUT = 60 * 60 * 24
 
 LEVELS = [
-    ("beginner", "Beginner"),
-    ("intermediate", "Intermediate"),
-    ("advanced", "Advanced"),
+    ("beginner", _("Beginner")),
+    ("intermediate", _("Intermediate")),
+    ("advanced", _("Advanced")),
 ]
 
 # Wagtail preview modes of courses and lessons. The learner context reads the mode off the
