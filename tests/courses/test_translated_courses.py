@@ -108,3 +108,20 @@ def test_enrolling_from_the_french_page_enrolls_in_the_course_itself_once(client
     assert created and enrollment.course_id == course.pk
     again, created_again = enroll(student, course)
     assert again.pk == enrollment.pk and not created_again
+
+
+def test_translating_a_whole_subtree_at_once_leaves_every_lesson_reachable(client, french, home, course):
+    """wagtail-localize's "include subtree" translates the pages below in one transaction and
+    publishes them as it commits: the translated modules must still route to their lessons."""
+    from django.test import TestCase
+    from wagtail_localize.operations import translate_object, translate_page_subtree
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        translate_object(home, [french])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        translate_page_subtree(home.pk, [french], None, None)
+    course_fr = course.get_translation(french)
+    lessons_fr = lessons_of(course_fr)
+    assert len(lessons_fr) == 4
+    for lesson in lessons_fr:
+        assert client.get(lesson.url).status_code in (200, 403), lesson.url
