@@ -69,11 +69,13 @@ class LocaleMiddleware(locale.LocaleMiddleware):
     cache relies on it: a page's language is its URL's), but the dashboard, the account pages
     and the other views have no page language: there the language cookie (the switcher's
     choice, kept from the student's account at login) or else the browser's Accept-Language
-    decides, as on a site without ``i18n_patterns``.
+    decides, as on a site without ``i18n_patterns``. Those responses vary with Accept-Language;
+    pages and unknown URLs (404s) do not.
     """
 
     def process_request(self, request):
         super().process_request(request)
+        request._language_from_url = True
         if translation.get_language_from_path(request.path_info):
             return
         try:
@@ -82,5 +84,14 @@ class LocaleMiddleware(locale.LocaleMiddleware):
             return
         if match.url_name == "wagtail_serve":
             return
+        request._language_from_url = False
         translation.activate(translation.get_language_from_request(request, check_path=False))
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        """Django's, except that a page's response does not vary with Accept-Language: its
+        language is its URL's, so shared caches keep one copy per URL, as before languages."""
+        if getattr(request, "_language_from_url", False):
+            response.headers.setdefault("Content-Language", translation.get_language())
+            return response
+        return super().process_response(request, response)

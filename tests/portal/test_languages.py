@@ -31,7 +31,12 @@ def alternates(html):
 
 
 def test_a_single_language_site_has_no_prefix_switcher_or_alternates(client, course):
-    html = client.get(course.url).content.decode()
+    response = client.get(course.url)
+    html = response.content.decode()
+    # A page's language is its URL's: shared caches keep one copy per URL, whatever the browser.
+    assert "Accept-Language" not in response.get("Vary", "") and response["Content-Language"] == "en"
+    # Views outside the page tree follow the browser (or the language cookie).
+    assert "Accept-Language" in client.get("/accounts/login/").get("Vary", "")
     assert course.url.startswith("/courses/")
     assert '<html lang="en">' in html
     assert "hreflang" not in html and "language-switcher" not in html
