@@ -61,7 +61,7 @@ def enroll(request, course_id):
 def _enroll_and_say_so(request, course):
     """Enroll the request's user in ``course`` with a message saying what happened; True if enrolled."""
     try:
-        _, created = enrollment.enroll(request.user, course)
+        _enrollment, created = enrollment.enroll(request.user, course)
     except enrollment.EnrollmentRefused as refusal:
         messages.error(
             request,

@@ -6,7 +6,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Ringlet portal"
 
     def ready(self):
-        from portal import metrics, signal_handlers
+        from portal import languages, metrics, signal_handlers
 
         signal_handlers.connect()
+        languages.keep_the_explorer_query_count()
         metrics.count_database_errors()

@@ -95,3 +95,21 @@ class LocaleMiddleware(locale.LocaleMiddleware):
             response.headers.setdefault("Content-Language", translation.get_language())
             return response
         return super().process_response(request, response)
+
+
+def keep_the_explorer_query_count():
+    """Take wagtail-localize's per-row buttons out of the admin explorer's listing.
+
+    For each page listed, its ``page_listing_more_buttons`` asks two queries (is there a locale
+    left to translate into, is the page a translation source), so a course of 50 lessons cost
+    90 queries more than one of 5 (tests/courses/test_explorer_queries.py). The same buttons
+    ("Translate this page", "Sync translated pages") stay in each page's header, registered by
+    wagtail-localize under ``register_page_header_buttons``. Wagtail has no public way to remove
+    a hook; its registry is a dict of ``(function, order)`` lists.
+    """
+    from wagtail import hooks
+    from wagtail_localize import wagtail_hooks as localize_hooks
+
+    registered = hooks._hooks.get("register_page_listing_more_buttons", [])
+    per_row = localize_hooks.page_listing_more_buttons
+    registered[:] = [entry for entry in registered if entry[0] is not per_row]
