@@ -27,4 +27,6 @@ class CoursesAPIViewSet(PagesAPIViewSet):
 
     def get_queryset(self):
         # Annotated with the lessons' times, so duration_minutes costs no query per course.
-        return with_lesson_stats(visible_pages(self.model, self.get_base_queryset())).order_by("path")
+        # The locale gives each course's ``language`` (and ?locale= filters by it).
+        queryset = visible_pages(self.model, self.get_base_queryset()).select_related("locale")
+        return with_lesson_stats(queryset).order_by("path")

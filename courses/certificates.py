@@ -25,6 +25,7 @@ from reportlab.pdfgen import canvas
 
 from accounts.services import absolute_url, certificate_name, send_notification, set_certificate_name
 from outbox.services import Claim, claim, finish, release
+from pagetree.services import source_page
 
 from . import signals
 from .models import Certificate, Enrollment
@@ -77,6 +78,7 @@ def issue_certificate(user, course):
     calls make one row: the unique constraint refuses the second insert, which then
     reads the first.
     """
+    course = source_page(course)  # one certificate per course, whichever language it was taken in
     enrollment = Enrollment.objects.filter(user=user, course=course, completed_at__isnull=False).first()
     if enrollment is None:
         return None, False

@@ -2,6 +2,9 @@
 
 The Enrollment model is in ``courses/models/enrollment.py``; course completion and progress
 are in ``courses/progress.py``. Other apps reach these through ``courses.services``.
+
+A translated course is the same course: enrollments are kept against its source page
+(``pagetree.services.source_id``), whichever translation the student enrolled from.
 """
 
 from django.db import IntegrityError, transaction
@@ -9,7 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.models import Page
 
-from pagetree.services import public
+from pagetree.services import public, source_id, source_ids, source_page
 
 from . import signals
 from .models import CoursePage, Enrollment
@@ -23,14 +26,14 @@ def is_enrolled(user, course):
     """Whether ``user`` (any user, anonymous included) has an enrollment in ``course``. One query at most."""
     if not user.is_authenticated or course is None:
         return False
-    return Enrollment.objects.filter(user=user, course_id=course.pk).exists()
+    return Enrollment.objects.filter(user=user, course_id=source_id(course)).exists()
 
 
 def get_enrollment(user, course):
     """The user's Enrollment in ``course``, or None."""
     if not user.is_authenticated or course is None:
         return None
-    return Enrollment.objects.filter(user=user, course_id=course.pk).first()
+    return Enrollment.objects.filter(user=user, course_id=source_id(course)).first()
 
 
 def completed_course_ids(user):
@@ -46,7 +49,8 @@ def missing_prerequisites(user, course):
     """The live courses ``course`` requires that ``user`` has not completed yet, in title order."""
     required = list(CoursePage.objects.live().filter(required_by=course.pk).order_by("title"))
     done = completed_course_ids(user)
-    return [prerequisite for prerequisite in required if prerequisite.pk not in done]
+    sources = source_ids(prerequisite.pk for prerequisite in required)
+    return [prerequisite for prerequisite in required if sources.get(prerequisite.pk) not in done]
 
 
 def enrollment_status(course, now=None):
@@ -80,7 +84,7 @@ def places_left(course):
     """Free places in ``course`` (never below 0), or None when it has no capacity. One count."""
     if course.capacity is None:
         return None
-    return max(0, course.capacity - Enrollment.objects.filter(course_id=course.pk).count())
+    return max(0, course.capacity - Enrollment.objects.filter(course_id=source_id(course)).count())
 
 
 def enroll(user, course, *, seat_granted=False):
@@ -97,17 +101,19 @@ def enroll(user, course, *, seat_granted=False):
     """
     if not user.is_authenticated:
         raise EnrollmentRefused("Log in to enroll.")
+    # Enrolling from a translation enrolls in the course itself (its source page).
+    translation, course = course, source_page(course)
     with transaction.atomic():
         # Lock the course's page row: every enrollment in this course waits here in turn.
         Page.objects.select_for_update().filter(pk=course.pk).values_list("pk", flat=True).first()
         existing = Enrollment.objects.filter(user=user, course_id=course.pk).first()
         if existing:
             return existing, False
-        reason = "This course is not published." if not course.live else None
+        reason = "This course is not published." if not (course.live and translation.live) else None
         reason = reason if seat_granted else enrollment_status(course)
         if reason:
             raise EnrollmentRefused(reason)
-        missing = missing_prerequisites(user, course)
+        missing = missing_prerequisites(user, translation)
         if missing:
             names = ", ".join(f"“{prerequisite.title}”" for prerequisite in missing)
             raise EnrollmentRefused(f"Complete {names} first: this course requires it.")
@@ -137,7 +143,7 @@ def unenroll(user, course):
     if enrollment.completed_at:
         raise EnrollmentRefused("You have completed this course, so it stays on your record.")
     enrollment.delete()
-    signals.send_after_commit(signals.unenrolled, Enrollment, user=user, course=course)
+    signals.send_after_commit(signals.unenrolled, Enrollment, user=user, course=source_page(course))
     return True
 
 
@@ -147,7 +153,7 @@ def touch_enrollment(user, course, now=None):
         return
     now = now or timezone.now()
     Enrollment.objects.filter(
-        user=user, course_id=course.pk, last_activity_at__lt=now - timezone.timedelta(minutes=1)
+        user=user, course_id=source_id(course), last_activity_at__lt=now - timezone.timedelta(minutes=1)
     ).update(last_activity_at=now)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from .lesson_source import lesson_model
 
@@ -119,5 +120,4 @@ def format_minutes(minutes):
 
 def opens_on_text(moment):
     """A drip release moment as students read it: ``3 March 2027`` (in the site's time zone)."""
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%B %Y}"
+    return date_format(timezone.localtime(moment), "j F Y")  # the month in the active language

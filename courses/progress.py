@@ -11,7 +11,7 @@ from operator import or_
 from django.db.models import Q
 from django.utils import timezone
 
-from pagetree.services import public
+from pagetree.services import has_translations, public, source_page
 
 from . import signals
 from .lesson_source import lesson_model, lesson_source
@@ -97,6 +97,8 @@ def record_completion_if_done(user, course):
     later calls, even concurrent ones, never move it; the call that writes it sends
     ``signals.course_completed`` once the transaction commits. Returns the Progress.
     """
+    # A translated course completes as the course itself: its source page's lessons count.
+    course = source_page(course)
     progress = course_progress(user, course)
     if progress.is_complete:
         recorded = Enrollment.objects.filter(
@@ -149,19 +151,39 @@ def dashboard_entries(user):
         .select_related("course")
         .order_by("-last_activity_at", "-enrolled_at")
     )
-    lessons = lessons_by_course(enrollment.course for enrollment in enrollments)
+    shown = in_active_language([enrollment.course for enrollment in enrollments])
+    lessons = lessons_by_course(shown.values())
     all_ids = [lesson.pk for course_lessons in lessons.values() for lesson in course_lessons]
     completed = completed_lesson_ids(user, all_ids)
     return [
         DashboardEntry(
-            course=enrollment.course,
+            course=shown[enrollment.course_id],
             enrollment=enrollment,
             progress=Progress(
-                lessons=lessons[enrollment.course_id], completed_ids=completed, enrollment=enrollment
+                lessons=lessons[shown[enrollment.course_id].pk],
+                completed_ids=completed,
+                enrollment=enrollment,
             ),
         )
         for enrollment in enrollments
     ]
+
+
+def in_active_language(courses):
+    """``{course id: the course to show}``: its live translation in the active language where there
+    is one (enrollments are kept against the source course), else the course itself. No query on
+    a site without translations."""
+    shown = {course.pk: course for course in courses}
+    if not shown or not has_translations():
+        return shown
+    from wagtail.models import Locale
+
+    locale = Locale.get_active()
+    by_key = {course.translation_key: course.pk for course in shown.values() if course.locale_id != locale.pk}
+    translations = public(CoursePage.objects.live()).filter(translation_key__in=by_key, locale=locale)
+    for translation in translations:
+        shown[by_key[translation.translation_key]] = translation
+    return shown
 
 
 def courses_in_progress(user, limit=3):

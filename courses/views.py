@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import certificates, enrollment
@@ -60,14 +61,19 @@ def enroll(request, course_id):
 def _enroll_and_say_so(request, course):
     """Enroll the request's user in ``course`` with a message saying what happened; True if enrolled."""
     try:
-        _, created = enrollment.enroll(request.user, course)
+        _enrollment, created = enrollment.enroll(request.user, course)
     except enrollment.EnrollmentRefused as refusal:
-        messages.error(request, f"You cannot enroll in “{course.title}”: {refusal}")
+        messages.error(
+            request,
+            _("You cannot enroll in “%(title)s”: %(refusal)s") % {"title": course.title, "refusal": refusal},
+        )
         return False
     if created:
-        messages.success(request, f"You are enrolled in “{course.title}”. Enjoy the course!")
+        messages.success(
+            request, _("You are enrolled in “%(title)s”. Enjoy the course!") % {"title": course.title}
+        )
     else:
-        messages.info(request, f"You are already enrolled in “{course.title}”.")
+        messages.info(request, _("You are already enrolled in “%(title)s”.") % {"title": course.title})
     return True
 
 
@@ -115,10 +121,11 @@ def unenroll(request, course_id):
         if removed:
             messages.success(
                 request,
-                f"You have left “{course.title}”. Your progress is kept if you enroll again.",
+                _("You have left “%(title)s”. Your progress is kept if you enroll again.")
+                % {"title": course.title},
             )
         else:
-            messages.info(request, f"You were not enrolled in “{course.title}”.")
+            messages.info(request, _("You were not enrolled in “%(title)s”.") % {"title": course.title})
     return redirect(course.get_url(request))
 
 

@@ -8,6 +8,8 @@ there is a request (``lessons.learner``).
 import json
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from accounts.services import works_on
 from courses.services import CourseLearner, opens_on_text
 from pagetree.services import ids_of_pages_using
@@ -56,13 +58,19 @@ def refusal(learner, lesson):
     if not (lesson.is_published or learner.previewing):
         return Refusal("draft", "This lesson is not published.")
     if not learner.user.is_authenticated:
-        return Refusal("login", f"Log in to read “{lesson.title}”.")
+        return Refusal("login", _("Log in to read “%(title)s”.") % {"title": lesson.title})
     opens = learner.still_closed_until(lesson) if learner.enrolled else None
     if opens is not None:
-        return Refusal("closed", f"“{lesson.title}” opens on {opens_on_text(opens)}.", opens)
+        return Refusal(
+            "closed",
+            _("“%(title)s” opens on %(date)s.") % {"title": lesson.title, "date": opens_on_text(opens)},
+            opens,
+        )
     course = learner.course
     return Refusal(
-        "enroll", f"“{lesson.title}” is for students enrolled in “{course.title}”. Enroll below to read it."
+        "enroll",
+        _("“%(lesson)s” is for students enrolled in “%(course)s”. Enroll below to read it.")
+        % {"lesson": lesson.title, "course": course.title},
     )
 
 

@@ -1,7 +1,12 @@
-"""Lesson completion: marking a lesson done (or not), and which lessons a student has done."""
+"""Lesson completion: marking a lesson done (or not), and which lessons a student has done.
+
+Completions are kept against the lesson's source page (``pagetree.services.source_id``): a
+lesson completed in one language is completed in all of them (README, "Languages").
+"""
 
 from courses.services import record_completion_if_done, touch_enrollment
 from courses.signals import send_after_commit
+from pagetree.services import source_ids, source_page
 
 from . import signals
 from .models import LessonCompletion
@@ -27,16 +32,20 @@ def unmet_requirement(user, lesson):
 
 
 def completed_lesson_ids(user, lesson_ids):
-    """The ids among ``lesson_ids`` that ``user`` has completed (one query)."""
-    return set(
-        LessonCompletion.objects.filter(user=user, lesson_id__in=list(lesson_ids)).values_list(
+    """The ids among ``lesson_ids`` (of any language) that ``user`` has completed (one query)."""
+    sources = source_ids(lesson_ids)
+    done = set(
+        LessonCompletion.objects.filter(user=user, lesson_id__in=set(sources.values())).values_list(
             "lesson_id", flat=True
         )
     )
+    return {pk for pk, source in sources.items() if source in done}
 
 
 def is_lesson_complete(user, lesson):
-    return user.is_authenticated and LessonCompletion.objects.filter(user=user, lesson=lesson).exists()
+    if not user.is_authenticated:
+        return False
+    return LessonCompletion.objects.filter(user=user, lesson=source_page(lesson)).exists()
 
 
 def set_lesson_complete(user, lesson, complete=True):
@@ -45,6 +54,7 @@ def set_lesson_complete(user, lesson, complete=True):
     Completing the last lesson records the course's completion time (once).
     The caller checks that the user is enrolled.
     """
+    lesson = source_page(lesson)
     course = lesson.course
     if complete:
         completion, created = LessonCompletion.objects.get_or_create(user=user, lesson=lesson)

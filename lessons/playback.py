@@ -8,6 +8,7 @@ from django.utils import timezone
 from wagtailmedia.models import get_media_model
 
 from courses.services import touch_enrollment
+from pagetree.services import source_page
 
 from .completion import is_lesson_complete, set_lesson_complete
 from .models import WATCHED_RATIO, PlaybackPosition
@@ -116,6 +117,7 @@ def save_playback(user, lesson, media_id, position, duration):
             raise PlaybackRejected("“position” is past the end of the media.")
         position, duration = min(position, probed), probed
     now = timezone.now()
+    lesson = source_page(lesson)  # a translation's playback is the lesson's own
     with transaction.atomic():
         record, _ = PlaybackPosition.objects.select_for_update().get_or_create(
             user=user,

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from courses.models import Enrollment
 from courses.signals import send_after_commit
+from pagetree.services import source_id, source_page
 
 from . import signals
 from .blocks import MULTIPLE, SINGLE
@@ -204,7 +205,8 @@ def quiz_states(user, lesson):
     quizzes = quizzes_of(lesson)
     states = {quiz.id: QuizState(quiz) for quiz in quizzes}
     if states and user is not None and user.is_authenticated and user.pk is not None:
-        for attempt in QuizAttempt.objects.filter(user=user, lesson=lesson, quiz_id__in=list(states)):
+        attempts = QuizAttempt.objects.filter(user=user, lesson_id=source_id(lesson), quiz_id__in=[*states])
+        for attempt in attempts:
             states[attempt.quiz_id].attempts.append(attempt)
     return states
 
@@ -223,6 +225,9 @@ def submit_attempt(user, lesson, quiz, answers):
     Raises QuizRejected when the quiz is passed already or no attempts are left.
     The caller checks that the student may read the lesson and is enrolled.
     """
+    # A translation's attempts are the lesson's own: kept against its source page, whose
+    # quizzes have the same ids (wagtail-localize keeps block ids).
+    lesson = source_page(lesson)
     with transaction.atomic():
         Enrollment.objects.select_for_update().filter(user=user, course_id=lesson.course.pk).first()
         state = QuizState(quiz, list(QuizAttempt.objects.filter(user=user, lesson=lesson, quiz_id=quiz.id)))

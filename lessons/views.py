@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.signals import send_after_commit
@@ -33,11 +34,13 @@ def mark_complete(request, lesson_id):
     learner = lesson_learner(request, lesson)
     course = learner.course_learner.course
     if not learner.can_view or not learner.course_learner.enrolled:
-        messages.info(request, f"Enroll in “{course.title}” to keep track of your progress.")
+        messages.info(
+            request, _("Enroll in “%(title)s” to keep track of your progress.") % {"title": course.title}
+        )
         return redirect(course.get_url(request))
     complete = request.POST.get("complete", "1") != "0"
     if complete and not quizzes_passed(request.user, lesson):
-        messages.error(request, f"Pass the quiz to complete “{lesson.title}”.")
+        messages.error(request, _("Pass the quiz to complete “%(title)s”.") % {"title": lesson.title})
         return redirect(lesson.get_url(request))
     missing = unmet_requirement(request.user, lesson) if complete else None
     if missing:
@@ -46,11 +49,13 @@ def mark_complete(request, lesson_id):
     was_complete = learner.course_learner.enrollment.completed_at is not None
     progress = set_lesson_complete(request.user, lesson, complete)
     if complete and progress.is_complete and not was_complete:
-        messages.success(request, f"Congratulations: you have completed “{course.title}”!")
+        messages.success(
+            request, _("Congratulations: you have completed “%(title)s”!") % {"title": course.title}
+        )
     elif complete:
-        messages.success(request, f"“{lesson.title}” is marked complete.")
+        messages.success(request, _("“%(title)s” is marked complete.") % {"title": lesson.title})
     else:
-        messages.info(request, f"“{lesson.title}” is marked not complete.")
+        messages.info(request, _("“%(title)s” is marked not complete.") % {"title": lesson.title})
     target = request.POST.get("next")
     if not target or not url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
@@ -84,7 +89,7 @@ def submit_quiz(request, lesson_id, quiz_id):
     lesson = _live_lesson_or_404(lesson_id)
     learner = lesson_learner(request, lesson)
     if not learner.can_view or not learner.course_learner.enrolled:
-        raise PermissionDenied("Enroll in the course to take its quizzes.")
+        raise PermissionDenied(_("Enroll in the course to take its quizzes."))
     quiz = find_quiz(lesson, quiz_id)
     if quiz is None:
         raise Http404("This lesson has no such quiz.")
@@ -94,11 +99,21 @@ def submit_quiz(request, lesson_id, quiz_id):
     except QuizRejected as rejection:
         return _quiz_refused(request, lesson, quiz, rejection)
     if progress is not None and progress.is_complete:
-        messages.success(request, f"You passed with {attempt.score:.0f}% and completed the course!")
+        messages.success(
+            request, _("You passed with %(score).0f%% and completed the course!") % {"score": attempt.score}
+        )
     elif attempt.passed:
-        messages.success(request, f"You passed with {attempt.score:.0f}%. “{lesson.title}” is complete.")
+        messages.success(
+            request,
+            _("You passed with %(score).0f%%. “%(title)s” is complete.")
+            % {"score": attempt.score, "title": lesson.title},
+        )
     else:
-        messages.info(request, f"You scored {attempt.score:.0f}%; {quiz.pass_mark}% passes.")
+        messages.info(
+            request,
+            _("You scored %(score).0f%%; %(mark)s%% passes.")
+            % {"score": attempt.score, "mark": quiz.pass_mark},
+        )
     return redirect(f"{lesson.get_url(request)}#quiz-{quiz.id}")
 
 
@@ -114,17 +129,17 @@ def playback(request):
     403 when the student may not track this lesson (anonymous or not enrolled).
     """
     if not request.user.is_authenticated:
-        return _error("Log in to save your progress.", status=403)
+        return _error(_("Log in to save your progress."), status=403)
     try:
         data = read_heartbeat(request.body)
     except PlaybackRejected as rejection:
         return _error(str(rejection))
     lesson = LessonPage.objects.live().filter(pk=data["lesson"]).first()
     if lesson is None:
-        return _error("There is no such lesson.")
+        return _error(_("There is no such lesson."))
     learner = lesson_learner(request, lesson)
     if not learner.can_view or not learner.course_learner.enrolled:
-        return _error("Enroll in the course to save your progress.", status=403)
+        return _error(_("Enroll in the course to save your progress."), status=403)
     try:
         record, completed = save_playback(
             request.user, lesson, data["media"], data["position"], data["duration"]

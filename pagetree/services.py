@@ -12,12 +12,18 @@ from .content_version import cached as cached_under_content_version
 from .content_version import current as content_version
 from .references import ids_of_pages_using
 from .restrictions import CachedViewRestrictionsMixin, public
+from .translations import has_translations, source_id, source_ids, source_page, translation_in
 
 __all__ = [
     "CachedViewRestrictionsMixin",
     "bump_content_version",
     "cached_under_content_version",
     "content_version",
+    "has_translations",
     "ids_of_pages_using",
     "public",
+    "source_id",
+    "source_ids",
+    "source_page",
+    "translation_in",
 ]

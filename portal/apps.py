@@ -6,9 +6,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Ringlet portal"
 
     def ready(self):
-        from portal import database, metrics, signal_handlers, spreadsheets
+        from portal import database, languages, metrics, signal_handlers, spreadsheets
 
         signal_handlers.connect()
+        languages.keep_the_explorer_query_count()
         metrics.count_database_errors()
         database.install()
         spreadsheets.install()

@@ -17,6 +17,10 @@ What is never stored or served from here:
   is marked private or no-cache (view restrictions), or plays media still being encoded.
 Previews and shared drafts are served by Wagtail's admin views, never through here.
 
+A page's language is its URL's (``/fr/...``, none for the default language; README,
+"Languages"), never the visitor's cookie or browser, so one key per URL serves every visitor
+the right language; the key names the language as well.
+
 While Redis is down the cache answers from a per-process fallback (``portal.cache``, which
 fails open and logs the outage once), so pages are still served, kept per process.
 
@@ -35,6 +39,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from wagtail.models import ReferenceIndex
@@ -60,10 +65,17 @@ def is_cacheable_request(request):
     return len(query) <= MAX_QUERY_LENGTH and all(key in QUERY_PARAMETERS for key in request.GET)
 
 
+def page_language(request):
+    """The language a page URL is served in: its prefix's (``/fr/...``), else the default
+    language (``i18n_patterns`` without a prefix for it: never the browser's or a cookie's)."""
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+
+
 def _key(request, version):
     query = urlencode(sorted((k, v) for k in request.GET for v in request.GET.getlist(k)))
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    return f"portal:page:{version}:{hashlib.sha256(url.encode()).hexdigest()}"
+    # The language is in the path already; naming it too keeps the rule visible and sure.
+    return f"portal:page:{version}:{page_language(request)}:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
 def _headers(response, etag, last_modified):

@@ -10,10 +10,15 @@ to Wagtail's routing. While Redis is down the cache answers from a per-process f
 (``portal.cache``): routes are computed by Wagtail again, and kept per process.
 
 Routes with arguments (routable pages) are not cached: they are computed each time.
+
+With several languages the same path routes to different pages (``/fr/courses/x/`` reaches
+Wagtail as ``courses/x/`` with French active, where Wagtail starts from the French home
+page), so a route is kept per language.
 """
 
 from django.apps import apps
 from django.core.cache import cache
+from django.utils import translation
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
@@ -64,7 +69,7 @@ def route(request, path):
     site = find_site(request, version)
     if site is None or hasattr(request, "_wagtail_route_for_request"):
         return
-    key = f"portal:route:{version}:{site.pk}:{path}"
+    key = f"portal:route:{version}:{site.pk}:{translation.get_language()}:{path}"
     entry = cache.get(key)
     if entry is not None:
         page = _cached_page(entry)

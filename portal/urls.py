@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
@@ -39,6 +40,9 @@ urlpatterns = [
     # Content packages: the lesson's gate, then signed sessions (player, files, runtime).
     path("", include("packages.urls")),
     path("", include("sharing.urls")),
+    # The language switcher's form on pages outside the page tree (dashboard, account): keeps
+    # the choice in the language cookie, and in the profile of a logged-in student.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 _on_filesystem = settings.DEFAULT_STORAGE["BACKEND"] == "django.core.files.storage.FileSystemStorage"
@@ -59,7 +63,10 @@ if settings.DEBUG:
 # Pages are served by Wagtail's view with the Site and the route looked up in the cache first
 # (portal.routing); Wagtail's other URLs (password-protected pages, its login) stay as they are.
 wagtail_utility_urls = [url for url in wagtail_urls.urlpatterns if url.name != "wagtail_serve"]
-urlpatterns += [
-    path("", include(wagtail_utility_urls)),
+# Pages of the default language keep their URLs; the others' are under /<language>/
+# (README, "Languages"), where Wagtail's URL building puts a page of that locale.
+urlpatterns += [path("", include(wagtail_utility_urls))]
+urlpatterns += i18n_patterns(
     re_path(serve_pattern, routing.serve, name="wagtail_serve"),
-]
+    prefix_default_language=False,
+)

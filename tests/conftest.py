@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.account_fixtures",
     "tests.media_fixtures",
     "tests.edge_fixtures",
+    "tests.language_fixtures",
 ]
 
 

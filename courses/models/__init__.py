@@ -5,7 +5,6 @@ from .certificates import Certificate
 from .enrollment import Enrollment
 from .notifications import InstructorDigest, StudentReminder
 from .pages import (
-    LANGUAGES,
     LEVELS,
     PREVIEW_MODES,
     CourseIndexPage,
@@ -22,7 +21,6 @@ from .pages import (
 from .snippets import Category, Instructor
 
 __all__ = [
-    "LANGUAGES",
     "LEVELS",
     "PREVIEW_MODES",
     "Category",

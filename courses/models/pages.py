@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -35,24 +36,10 @@ from .snippets import Category, Instructor
 OUTLINE_TIMEOUT = 60 * 60 * 24
 
 LEVELS = [
-    ("beginner", "Beginner"),
-    ("intermediate", "Intermediate"),
-    ("advanced", "Advanced"),
+    ("beginner", _("Beginner")),
+    ("intermediate", _("Intermediate")),
+    ("advanced", _("Advanced")),
 ]
-
-# ISO 639-1 codes; a short list keeps the editor's drop-down usable.
-LANGUAGES = [
-    ("en", "English"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("es", "Spanish"),
-    ("it", "Italian"),
-    ("nl", "Dutch"),
-    ("pt", "Portuguese"),
-    ("ja", "Japanese"),
-    ("zh", "Chinese"),
-]
-
 
 # Wagtail preview modes of courses and lessons. The learner context reads the mode off the
 # preview request (``courses.learner.build_learner``), so gating and progress are that user's.
@@ -171,9 +158,6 @@ class CoursePage(HiddenSubtreeMixin, Page):
         help_text="The subject area students filter the catalogue by.",
     )
     level = models.CharField(max_length=20, choices=LEVELS, default="beginner")
-    language = models.CharField(
-        max_length=8, choices=LANGUAGES, default="en", help_text="Language taught in."
-    )
     estimated_hours = models.DecimalField(
         max_digits=5,
         decimal_places=1,
@@ -232,7 +216,6 @@ class CoursePage(HiddenSubtreeMixin, Page):
             [
                 FieldPanel("category"),
                 FieldPanel("level"),
-                FieldPanel("language"),
                 FieldPanel("estimated_hours"),
             ],
             heading="Classification",
@@ -292,6 +275,12 @@ class CoursePage(HiddenSubtreeMixin, Page):
         if lesson_minutes is None:
             lesson_minutes = self.outline.minutes
         return course_minutes(lesson_minutes, self.estimated_hours)
+
+    @property
+    def language(self):
+        """The language the course is taught in: its locale's (Wagtail's i18n), since translations
+        of a course are pages of their own in other locales (README, "Languages")."""
+        return self.locale.language_code
 
     @cached_property
     def category_name(self):

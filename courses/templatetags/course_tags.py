@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from courses.models import CourseIndexPage
 from courses.outline import format_minutes, opens_on_text
@@ -27,7 +28,7 @@ def isotime(value):
 def opens_on(lesson, dates):
     """``lesson|opens_on:learning.opens_on``: "Opens on 3 March 2027" for a drip lesson still closed."""
     date = (dates or {}).get(lesson.pk)
-    return f"Opens on {opens_on_text(date)}" if date else ""
+    return _("Opens on %(date)s") % {"date": opens_on_text(date)} if date else ""
 
 
 @register.filter

@@ -54,6 +54,11 @@ def installed_apps(demo=False):
         "sharing",
         # The transactional outbox: tasks a request or a signal starts (README, "Failures").
         "outbox",
+        # Translation of pages through wagtail-localize (README, "Languages"): its workflow in the
+        # editor, PO export and import for translators; `locales` syncs Locale rows with
+        # WAGTAIL_CONTENT_LANGUAGES.
+        "wagtail_localize",
+        "wagtail_localize.locales",
         "wagtail.api.v2",
         "rest_framework",
         "wagtail.contrib.forms",
@@ -117,6 +122,10 @@ MIDDLEWARE = [
     # After an LTI launch: third-party-proof session and CSRF cookies, framing by the platform.
     "lti.embedding.EmbeddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: from the URL's prefix on pages (/fr/...; none for the default language),
+    # elsewhere the language cookie or the browser's Accept-Language (README, "Languages").
+    # After sessions, before CommonMiddleware (Django's order).
+    "portal.languages.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -277,8 +286,25 @@ if GOOGLE_CLIENT_ID:
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
-# --- Internationalisation ---------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# --- Internationalisation (README, "Languages") -------------------------------------
+# The site's languages, as ISO 639-1 codes, the first being the default (URLs without a
+# prefix); the others' pages live under /<code>/. English alone keeps a single-language site.
+from django.conf.locale import LANG_INFO  # noqa: E402
+
+_language_codes = env.list("LANGUAGES", default=["en"])
+_unknown = [code for code in _language_codes if code not in LANG_INFO]
+if _unknown or not _language_codes:
+    raise environ.ImproperlyConfigured(
+        f"LANGUAGES names languages Django does not know: {', '.join(_unknown) or '(none)'}; "
+        "give ISO 639-1 codes such as en,fr."
+    )
+LANGUAGES = [(code, LANG_INFO[code]["name"]) for code in _language_codes]
+LANGUAGE_CODE = _language_codes[0]
+# Wagtail's own localisation: every page has a locale, translations share a translation_key.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# The project's own translations (each app's locale/ folder is found too).
+LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -406,7 +432,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Nor a call to releases.wagtail.org from editors' browsers: versions are pinned and upgraded
 # deliberately (requirements/base.txt).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, stemming each page in its language (pagetree/search_backend.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "pagetree.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "odt", "pptx", "txt", "xlsx", "zip"]
 
 # --- Content-Security-Policy (django-csp; portal/csp.py says what each part allows) ----

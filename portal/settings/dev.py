@@ -25,5 +25,10 @@ CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 # about a root worker; it refuses one outright only with pickle, which Ringlet never accepts
 # (JSON only). The image runs as an unprivileged user, so production keeps the warning.
 warnings.filterwarnings("ignore", message="You're running the worker with superuser privileges")
+# `make run` shows the demo in English and French (README, "Languages") unless LANGUAGES says
+# otherwise; the other settings keep English alone by default.
+if "LANGUAGES" not in env.ENVIRON:
+    LANGUAGES = [("en", "English"), ("fr", "French")]
+    WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # `manage.py demo_content` (make run); production settings leave the demo app out.
 INSTALLED_APPS = installed_apps(demo=True)

@@ -7,6 +7,7 @@ from demo.enrollment import ensure_demo_enrollment
 from demo.home import ensure_home_blocks, ensure_home_page, ensure_site_address
 from demo.lessons import ensure_lessons
 from demo.students import ensure_student
+from demo.translations import ensure_french
 
 
 class Command(BaseCommand):
@@ -35,3 +36,7 @@ class Command(BaseCommand):
         course = ensure_demo_enrollment(student)
         if course:
             self.stdout.write(f"  enrolled in “{course.title}”")
+        # With French among LANGUAGES (make run's default), the demo in French too, at /fr/.
+        translated = ensure_french(home)
+        if translated:
+            self.stdout.write(self.style.SUCCESS(f"In French: {base}/fr/ ({translated} pages translated)"))
