@@ -38,22 +38,25 @@ def lesson_score(lesson, scores):
 
 @register.inclusion_tag("courses/includes/catalogue_link.html", takes_context=True)
 def catalogue_link(context):
-    """A link to the first published catalogue, for the site navigation."""
-    request = context.get("request")
-    catalogue = site_catalogue()
+    """A link to the first published catalogue, for the site navigation (no query once cached)."""
+    catalogue, url = site_catalogue()
     current = context.get("page")
     return {
         "catalogue": catalogue,
-        "url": catalogue.get_url(request) if catalogue else None,
+        "url": url,
         "is_current": bool(catalogue and current and current.pk == catalogue.pk),
         "is_within": bool(catalogue and current and current.path.startswith(catalogue.path)),
     }
 
 
 def site_catalogue():
-    """The first published catalogue, or None; cached under the page tree's version (fail-open)."""
-    return cached_under_content_version(
-        "courses:site-catalogue",
-        lambda: public(CourseIndexPage.objects.live()).order_by("path").first(),
-        60 * 60 * 24,
-    )
+    """``(catalogue, url)``: the first published catalogue (or None) and its URL as linked from any
+    page (``get_url`` without a request: root-relative on a single site), cached together under
+    the page tree's version, which a Site change replaces too (fail-open). Asking for the URL on
+    each request looked the request's Site up off Wagtail pages: a query."""
+
+    def build():
+        catalogue = public(CourseIndexPage.objects.live()).order_by("path").first()
+        return catalogue, catalogue.get_url(None) if catalogue else None
+
+    return cached_under_content_version("courses:site-catalogue-link", build, 60 * 60 * 24)
