@@ -1,8 +1,16 @@
+import re
+import threading
+from collections import OrderedDict
+
 from django import template
+from django.template.loader import render_to_string
+from django.utils.formats import localize
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from courses.models import CourseIndexPage
 from courses.outline import format_minutes, opens_on_text
-from pagetree.services import cached_under_content_version, public
+from pagetree.services import cached_under_content_version, content_version, public
 
 register = template.Library()
 
@@ -60,3 +68,94 @@ def site_catalogue():
         return catalogue, catalogue.get_url(None) if catalogue else None
 
     return cached_under_content_version("courses:site-catalogue-link", build, 60 * 60 * 24)
+
+
+# --- The course outline: rendered once per course and content version, each reader's state laid over
+_MARK = re.compile(r"<!--o:([CKALSO]):(\d+)-->")
+_CHECK = '<span class="outline__check" role="img" aria-label="Completed">✓</span>'
+_SKELETONS = OrderedDict()
+_SKELETONS_LOCK = threading.Lock()
+# Outlines kept per process (each a few kB per course); the least recently used go first.
+MAX_SKELETONS = 512
+
+
+def outline_skeleton(outline, heading, compact):
+    """The outline's HTML as every reader sees it (links included), with marks where each reader's
+    state goes; rendered once per process for each course, content version and variant.
+
+    Kept in the process, not in Redis: the content version, read once per request anyway, is
+    the whole key, so a hit costs no round trip. ``pageurl`` is asked without a request
+    (root-relative on a single site), as for the navigation's catalogue link."""
+    version = content_version()
+    key = (version, outline.course.pk, heading, bool(compact))
+    if version is not None:
+        skeleton = _SKELETONS.get(key)
+        if skeleton is not None:
+            return skeleton
+    skeleton = render_to_string(
+        "courses/includes/outline_skeleton.html", {"outline": outline, "heading": heading, "compact": compact}
+    )
+    if version is not None:
+        with _SKELETONS_LOCK:
+            _SKELETONS[key] = skeleton
+            while len(_SKELETONS) > MAX_SKELETONS:
+                _SKELETONS.popitem(last=False)
+    return skeleton
+
+
+def _lock_badge():
+    global _LOCK
+    if _LOCK is None:
+        icon = render_to_string("courses/includes/lock_icon.svg").strip()
+        _LOCK = f'<span class="badge badge--locked">{icon} Enrolled students only</span>'
+    return _LOCK
+
+
+_LOCK = None
+
+
+@register.simple_tag
+def course_outline(
+    outline, heading="h3", compact=False, current=None, completed_ids=None, reads_all=False, opens_on=None,
+    scores=None,
+):  # fmt: skip
+    """``{% course_outline outline heading=… current=… completed_ids=… reads_all=… opens_on=… scores=… %}``:
+    the course outline (sections of lessons with their times; ``current`` marks the lesson being
+    read; without ``reads_all`` (staff or enrolled) lessons other than free previews are marked
+    locked), its shared HTML from ``outline_skeleton`` with this reader's ticks, locks, scores and
+    opening dates laid over it."""
+    skeleton = outline_skeleton(outline, heading, compact)
+    current_pk = getattr(current, "pk", None)
+    completed = completed_ids or ()
+    lock = ""
+    if not reads_all:
+        lock = (
+            '<span class="badge badge--locked">' + render_to_string("courses/includes/lock_icon.svg").strip()
+        )
+        lock += " Enrolled students only</span>"
+
+    def state(match):
+        kind, pk = match.group(1), int(match.group(2))
+        if kind == "C":
+            return (" is-current" if pk == current_pk else "") + (" is-complete" if pk in completed else "")
+        if kind == "K":
+            return _CHECK if pk in completed else ""
+        if kind == "A":
+            return ' aria-current="page"' if pk == current_pk else ""
+        if kind == "L":
+            return lock
+        if kind == "S":
+            score = (scores or {}).get(pk)
+            return (
+                ""
+                if score is None
+                else f'<span class="badge outline__score">Score {escape(localize(score))}%</span>'
+            )
+        date = (opens_on or {}).get(pk)
+        return (
+            f'<span class="badge outline__opens">Opens on {escape(opens_on_text(date))}</span>'
+            if date
+            else ""
+        )
+
+    return mark_safe(_MARK.sub(state, skeleton))  # noqa: S308 (the skeleton is a rendered template; the rest escaped)
