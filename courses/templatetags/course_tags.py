@@ -79,14 +79,14 @@ _SKELETONS_LOCK = threading.Lock()
 MAX_SKELETONS = 512
 
 
-def outline_skeleton(outline, heading, compact):
+def outline_skeleton(outline, heading, compact, keep=True):
     """The outline's HTML as every reader sees it (links included), with marks where each reader's
     state goes; rendered once per process for each course, content version and variant.
 
     Kept in the process, not in Redis: the content version, read once per request anyway, is
     the whole key, so a hit costs no round trip. ``pageurl`` is asked without a request
     (root-relative on a single site), as for the navigation's catalogue link."""
-    version = content_version()
+    version = content_version() if keep else None
     key = (version, outline.course.pk, heading, bool(compact))
     if version is not None:
         skeleton = _SKELETONS.get(key)
@@ -114,8 +114,9 @@ def _lock_badge():
 _LOCK = None
 
 
-@register.simple_tag
+@register.simple_tag(takes_context=True)
 def course_outline(
+    context,
     outline, heading="h3", compact=False, current=None, completed_ids=None, reads_all=False, opens_on=None,
     scores=None,
 ):  # fmt: skip
@@ -124,7 +125,9 @@ def course_outline(
     read; without ``reads_all`` (staff or enrolled) lessons other than free previews are marked
     locked), its shared HTML from ``outline_skeleton`` with this reader's ticks, locks, scores and
     opening dates laid over it."""
-    skeleton = outline_skeleton(outline, heading, compact)
+    # A preview's outline is never kept, nor taken for the live one.
+    preview = getattr(context.get("request"), "is_preview", False)
+    skeleton = outline_skeleton(outline, heading, compact, keep=not preview)
     current_pk = getattr(current, "pk", None)
     completed = completed_ids or ()
     lock = ""
