@@ -12,12 +12,14 @@ from .content_version import cached as cached_under_content_version
 from .content_version import current as content_version
 from .references import ids_of_pages_using
 from .restrictions import CachedViewRestrictionsMixin, public
+from .sites import find_site
 
 __all__ = [
     "CachedViewRestrictionsMixin",
     "bump_content_version",
     "cached_under_content_version",
     "content_version",
+    "find_site",
     "ids_of_pages_using",
     "public",
 ]
