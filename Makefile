@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 RUN_PACKAGES := $(VENV)/.installed-run node_modules/.installed-run
 ALL_PACKAGES := $(VENV)/.installed node_modules/.installed
 
-.PHONY: run test lint format migrations-check prerequisites system-deps run-system-deps venv clean help image-check bench bench-edge load checkov ralph
+.PHONY: run test lint format migrations-check prerequisites system-deps run-system-deps venv clean help image-check bench bench-edge bench-watchers load checkov ralph
 
 help:
 	@echo "make run               portal with demo content on http://127.0.0.1:8000 (WEB_PORT)"
@@ -20,6 +20,7 @@ help:
 	@echo "make image-check       build the Dockerfile offline with buildah and run the image"
 	@echo "make bench             Ringlet against a bare Wagtail site with wrk; appends to bench/RESULTS.md"
 	@echo "make bench-edge        anonymous pages through the edge tier (nginx) against static files; appends too"
+	@echo "make bench-watchers    students watching a video: server CPU per watcher-minute (bench/watchers.py)"
 	@echo "make load              the 5-minute locust scenario (LOAD_USERS, LOAD_TIME)"
 	@echo "make checkov           checkov on every rendered overlay: failed checks per workload"
 
@@ -85,6 +86,11 @@ bench-edge: venv
 	@command -v wrk >/dev/null || scripts/system-deps.sh wrk
 	@scripts/system-deps.sh test
 	$(BIN)/python bench/edge.py
+
+# Students watching a lesson video: server CPU per watcher-minute (bench/watchers.py; needs
+# PostgreSQL and redis-server). WATCHERS, WATCH_MINUTES, SEGMENT_SECONDS as below by default.
+bench-watchers: venv
+	BENCH_SCALE=0 $(BIN)/python bench/watchers.py $(or $(WATCHERS),30) $(or $(WATCH_MINUTES),3) $(or $(SEGMENT_SECONDS),6)
 
 # The 5-minute locust scenario (bench/locustfile.py). locust lives in a venv of its own
 # (requirements/bench.txt): it is a tool for this target, not a dependency of the portal.

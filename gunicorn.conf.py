@@ -23,8 +23,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "60"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-# Recycle workers now and then so that a slow leak never reaches the memory limit.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+# Recycle workers now and then so that a slow leak never reaches the memory limit, by
+# measurement (bench/worker_memory.py, bench/RESULTS.md, issue 21): a worker's RSS reached 156 MB
+# in its first 1,000 student requests and did not move (to the MB) over the next 5,000, so a
+# leak, if any, is under 0.2 kB a request: under 10 MB over 50,000. 2,000 recycled a busy worker
+# every 4-5 s (a fork and a cold start each time); 50,000 about every 2 minutes at that rate.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
 max_requests_jitter = max_requests // 10
 # Kubernetes probes (every few seconds per pod) must not count towards max_requests: they
 # would recycle idle workers every few minutes, and busy ones about every 2 s under load.

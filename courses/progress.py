@@ -8,15 +8,17 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from pagetree.services import has_translations, public, source_page
+from pagetree.services import content_version, has_translations, public, source_page
 
 from . import signals
 from .lesson_source import lesson_model, lesson_source
 from .models import CoursePage, Enrollment, ModulePage
-from .outline import build_outline
+from .models.pages import OUTLINE_TIMEOUT
+from .outline import Outline, build_outline
 
 
 def completed_lesson_ids(user, lesson_ids):
@@ -114,24 +116,39 @@ def record_completion_if_done(user, course):
 
 
 def lessons_by_course(courses):
-    """``{course id: [published lessons in order]}`` for many courses in two queries.
+    """``{course id: [published lessons in order]}`` for many courses: the courses' cached outlines
+    (``CoursePage.outline``, one ``get_many`` for all of them), and for those not cached yet two
+    queries, which then fill the cache for the next time.
 
     Each course's lessons go through ``build_outline``, the same rule as ``CoursePage.outline``.
     """
     courses = list(courses)
     if not courses:
         return {}
-    within = reduce(or_, (Q(path__startswith=course.path) for course in courses))
+    version = content_version()
+    keys = {f"courses:outline:{course.pk}:{version}": course for course in courses}
+    found = cache.get_many(list(keys)) if version is not None else {}
+    result = {
+        keys[key].pk: Outline(course=keys[key], sections=sections).lessons for key, sections in found.items()
+    }
+    missing = [course for course in courses if course.pk not in result]
+    if not missing:
+        return result
+    within = reduce(or_, (Q(path__startswith=course.path) for course in missing))
     pages = [
         *public(ModulePage.objects.filter(within).live()),
         *public(lesson_model().objects.filter(within).live()).defer_streamfields(),
     ]
-    return {
-        course.pk: build_outline(
-            course, [page for page in pages if page.path.startswith(course.path)]
-        ).lessons
-        for course in courses
+    built = {
+        course.pk: build_outline(course, [page for page in pages if page.path.startswith(course.path)])
+        for course in missing
     }
+    if version is not None:
+        cache.set_many(
+            {f"courses:outline:{pk}:{version}": outline.sections for pk, outline in built.items()},
+            OUTLINE_TIMEOUT,
+        )
+    return {**result, **{pk: outline.lessons for pk, outline in built.items()}}
 
 
 @dataclass

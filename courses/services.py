@@ -16,6 +16,7 @@ from .enrollment import (
     is_enrolled,
     live_courses,
     touch_enrollment,
+    touch_enrollments,
     unenroll,
 )
 from .learner import CourseLearner, course_learner, register_course_reader, request_scoped
@@ -68,6 +69,7 @@ __all__ = [
     "request_scoped",
     "serve_preview_as",
     "touch_enrollment",
+    "touch_enrollments",
     "unenroll",
     "visible_pages",
 ]

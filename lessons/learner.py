@@ -8,11 +8,13 @@ of asking the media policy again for each player.
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
+
 from courses.services import CourseLearner, course_learner, request_scoped
 
 from .access import may_read, refusal
 from .completion import unmet_requirement
-from .playback import playback_positions
+from .playback import playback_grant, playback_positions
 from .quiz import quiz_states
 
 
@@ -49,6 +51,19 @@ class LessonLearner:
         if not learner.enrolled or learner.user.pk is None:  # a preview's sample student has no history
             return {}
         return {str(key): value for key, value in playback_positions(learner.user, self.lesson).items()}
+
+    @cached_property
+    def playback_grant(self):
+        """The signed grant for the player's reports (``lessons.playback_buffer``), or ""."""
+        learner = self.course_learner
+        if not learner.enrolled or learner.user.pk is None or not self.can_view:
+            return ""
+        return playback_grant(learner.user, self.lesson)
+
+    @property
+    def report_interval_ms(self):
+        """How often the player reports its position while playing (``PLAYBACK_REPORT_SECONDS``)."""
+        return settings.PLAYBACK_REPORT_SECONDS * 1000
 
     @cached_property
     def quiz_states(self):

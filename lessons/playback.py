@@ -10,20 +10,65 @@ from wagtailmedia.models import get_media_model
 from courses.services import touch_enrollment
 from pagetree.services import source_page
 
+from . import playback_buffer
 from .completion import is_lesson_complete, set_lesson_complete
 from .models import WATCHED_RATIO, PlaybackPosition
 
 
 def playback_positions(user, lesson):
-    """``{media id: seconds}`` where ``user`` stopped in each media item of ``lesson`` (for resuming)."""
+    """``{media id: seconds}`` where ``user`` stopped in each media item of ``lesson`` (for resuming):
+    the saved position, or the one still waiting in Redis to be flushed if that one is newer."""
     if not user.is_authenticated:
         return {}
     ids = lesson.media_ids()
     if not ids:
         return {}
-    return dict(
-        PlaybackPosition.objects.filter(user=user, media_id__in=ids).values_list("media_id", "position")
-    )
+    saved = {
+        media_id: (position, updated.timestamp())
+        for media_id, position, updated in PlaybackPosition.objects.filter(
+            user=user, media_id__in=ids
+        ).values_list("media_id", "position", "updated_at")
+    }
+    for media_id, (position, at) in playback_buffer.buffered_positions(user.pk, ids).items():
+        if media_id not in saved or saved[media_id][1] <= at:
+            saved[media_id] = (position, at)
+    return {media_id: position for media_id, (position, _) in saved.items()}
+
+
+def playback_grant(user, lesson):
+    """The signed grant the lesson page gives the player for ``user`` (enrolled, reading it), so
+    that its reports are kept in Redis without a query (``playback_buffer``); "" if no media."""
+    ids = lesson.media_ids()
+    if not ids or not user.is_authenticated:
+        return ""
+    probed = dict(get_media_model().objects.filter(pk__in=ids).values_list("pk", "duration"))
+    durations = {str(media_id): probed.get(media_id) or 0 for media_id in ids if media_id in probed}
+    return playback_buffer.issue_grant(user, lesson, lesson.course, durations)
+
+
+def buffer_report(user_id, grant, data):
+    """Keep a report covered by ``grant`` in Redis when the rules allow it; returns the answer for
+    the player, or None when the report must be saved to the database now (an event, a media
+    item past 90% not yet marked watched, Redis down) by ``save_playback``.
+
+    Raises PlaybackRejected for media not in the lesson or a position past its probed end."""
+    probed = grant["m"].get(str(data["media"]))
+    if probed is None:
+        raise PlaybackRejected("That media item is not part of this lesson.")
+    position, duration = data["position"], data["duration"]
+    if probed:
+        if position > probed + 1:
+            raise PlaybackRejected("“position” is past the end of the media.")
+        position, duration = min(position, probed), probed
+    if data["event"]:
+        return None
+    kept = playback_buffer.buffer_report(user_id, grant, data["media"], position, duration)
+    if kept is None:
+        return None
+    furthest, watched = kept
+    if probed and not watched and furthest >= WATCHED_RATIO * probed:
+        return None  # the database decides (once) whether this completes the lesson
+    return {"position": position, "furthest": furthest, "watched": watched, "lesson_completed": False}
 
 
 # What the player says happened, besides its regular heartbeat (learning records use it).
@@ -60,7 +105,7 @@ def parse_heartbeat(payload):
     pause or ended); clean it (PlaybackRejected if bad)."""
     if not isinstance(payload, dict):
         raise PlaybackRejected("Send a JSON object with lesson, media, position and duration.")
-    unexpected = sorted(set(payload) - {"lesson", "media", "position", "duration", "event"})
+    unexpected = sorted(set(payload) - {"lesson", "media", "position", "duration", "event", "token"})
     if unexpected:
         # Positions are always saved for the logged-in student; a payload naming
         # anyone (or anything) else is refused rather than silently ignored.
@@ -95,7 +140,30 @@ def parse_heartbeat(payload):
     if event is not None and event not in EVENTS:
         raise PlaybackRejected(f"“event” must be one of {', '.join(EVENTS)}.")
     cleaned["event"] = event
+    token = payload.get("token")
+    cleaned["token"] = token if isinstance(token, str) else None
     return cleaned
+
+
+def read_form_report(form):
+    """A report sent as a form (``navigator.sendBeacon`` sends ``URLSearchParams`` so, with the
+    CSRF token in ``csrfmiddlewaretoken``): the same fields as the JSON one, cleaned the same way."""
+    payload = {}
+    for name, value in form.items():
+        if name == "csrfmiddlewaretoken":
+            continue
+        if name in ("lesson", "media"):
+            if not value.isdigit():
+                raise PlaybackRejected(f"“{name}” must be a positive whole number (an id).")
+            payload[name] = int(value)
+        elif name in ("position", "duration"):
+            try:
+                payload[name] = float(value)
+            except ValueError:
+                raise PlaybackRejected(f"“{name}” must be a number of seconds.") from None
+        else:
+            payload[name] = value
+    return parse_heartbeat(payload)
 
 
 def save_playback(user, lesson, media_id, position, duration):
@@ -134,6 +202,8 @@ def save_playback(user, lesson, media_id, position, duration):
         if newly_watched:
             record.watched_at = now
         record.save()
+    if record.watched:
+        playback_buffer.mark_watched(user.pk, media_id)
     completed = False
     if record.watched and lesson.completes_by_watching() and not is_lesson_complete(user, lesson):
         set_lesson_complete(user, lesson, True)

@@ -1,6 +1,7 @@
 """Student actions in a lesson: mark it complete, submit a quiz and save the playback position."""
 
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -15,7 +16,15 @@ from . import signals
 from .completion import set_lesson_complete, unmet_requirement
 from .learner import lesson_learner
 from .models import LessonPage, PlaybackPosition
-from .playback import PlaybackRejected, read_heartbeat, save_playback
+from .playback import (
+    MAX_HEARTBEAT_BYTES,
+    PlaybackRejected,
+    buffer_report,
+    read_form_report,
+    read_heartbeat,
+    save_playback,
+)
+from .playback_buffer import read_grant
 from .quiz import QuizRejected, find_quiz, parse_answers, quizzes_passed, submit_attempt
 
 
@@ -121,19 +130,53 @@ def _error(message, status=400):
     return JsonResponse({"error": message}, status=status)
 
 
+def _read_report(request):
+    """The report in the request: a form (``navigator.sendBeacon``, CSRF token in the body) or
+    JSON (``fetch``, CSRF token in X-CSRFToken). PlaybackRejected if it is not one."""
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit() or int(length) > MAX_HEARTBEAT_BYTES:
+            raise PlaybackRejected(f"The request body is too large (at most {MAX_HEARTBEAT_BYTES} bytes).")
+        return read_form_report(request.POST)
+    return read_heartbeat(request.body)
+
+
+def _session_user_id(request):
+    """The session's user id without loading the user (no query); None if there is none."""
+    user_id = request.session.get(SESSION_KEY)
+    return int(user_id) if user_id is not None and str(user_id).isdigit() else None
+
+
 @require_POST
 def playback(request):
-    """Save a heartbeat ``{lesson, media, position, duration}`` (JSON; CSRF token in X-CSRFToken).
+    """Save a report ``{lesson, media, position, duration[, event][, token]}``: JSON with the CSRF
+    token in X-CSRFToken, or a form with it in ``csrfmiddlewaretoken`` (``navigator.sendBeacon``).
 
+    With the lesson page's grant (``token``) a plain report is kept in Redis, without a query
+    (``lessons/playback_buffer.py``); anything else is saved to the database as before.
     400 with an ``error`` message for a bad payload or media not in the lesson;
     403 when the student may not track this lesson (anonymous or not enrolled).
     """
+    try:
+        data = _read_report(request)
+    except PlaybackRejected as rejection:
+        if not request.user.is_authenticated:
+            return _error(_("Log in to save your progress."), status=403)
+        return _error(str(rejection))
+    user_id = _session_user_id(request)
+    grant = read_grant(data["token"], user_id, data["lesson"])
+    if grant is not None:
+        try:
+            answer = buffer_report(user_id, grant, data)
+        except PlaybackRejected as rejection:
+            return _error(str(rejection))
+        if answer is not None:
+            response = JsonResponse(answer)
+            # Said here so that no middleware loads the user to decide it (a query).
+            response["Cache-Control"] = "private, no-store"
+            return response
     if not request.user.is_authenticated:
         return _error(_("Log in to save your progress."), status=403)
-    try:
-        data = read_heartbeat(request.body)
-    except PlaybackRejected as rejection:
-        return _error(str(rejection))
     lesson = LessonPage.objects.live().filter(pk=data["lesson"]).first()
     if lesson is None:
         return _error(_("There is no such lesson."))

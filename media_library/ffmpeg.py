@@ -23,7 +23,10 @@ FFPROBE = "ffprobe"
 # 1080p rung is for sources of 1080p and more (code in a screencast is unreadable at 720p).
 LADDER = [(360, 800, 96), (720, 2500, 128), (1080, 5000, 128)]
 AUDIO_KBPS = 128
-SEGMENT_SECONDS = 2
+# 6 s segments (Apple's authoring guideline): a watcher asks for one every 6 s instead of every
+# 2 s, which cut the server CPU per watcher-minute 2.2x in bench/watchers.py (bench/RESULTS.md,
+# issue 21), for a start and a seek that wait for at most one 6 s segment at 800 kbit/s (600 kB).
+SEGMENT_SECONDS = 6
 X264_PRESET = "veryfast"
 AUDIO_GROUP = "audio"
 # Handler names muxers write on their own, which say nothing about the track.

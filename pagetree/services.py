@@ -12,6 +12,7 @@ from .content_version import cached as cached_under_content_version
 from .content_version import current as content_version
 from .references import ids_of_pages_using
 from .restrictions import CachedViewRestrictionsMixin, public
+from .sites import find_site
 from .translations import has_translations, source_id, source_ids, source_page, translation_in
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "bump_content_version",
     "cached_under_content_version",
     "content_version",
+    "find_site",
     "has_translations",
     "ids_of_pages_using",
     "public",

@@ -24,6 +24,7 @@ from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
 from pagetree.services import content_version
+from pagetree.services import find_site as pagetree_find_site
 
 from . import page_cache
 
@@ -31,17 +32,8 @@ TIMEOUT = 60 * 60 * 24
 
 
 def find_site(request, version):
-    """``Site.find_for_request``, from the cache; stored on the request as Wagtail does."""
-    if hasattr(request, "_wagtail_site"):
-        return request._wagtail_site
-    key = f"portal:site:{version}:{request._get_raw_host()}:{request.get_port()}"
-    site = cache.get(key)
-    if site is None:
-        site = Site.find_for_request(request)
-        if site is not None:
-            cache.set(key, site, TIMEOUT)
-    request._wagtail_site = site
-    return site
+    """``Site.find_for_request``, from the cache (``pagetree.services.find_site``)."""
+    return pagetree_find_site(request, version)
 
 
 def site_root_paths(request):

@@ -561,6 +561,22 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Playback positions (lessons/playback_buffer.py) ----------------------------------
+# How often the player reports its position while playing (it also reports on pause, seek and
+# when the page is hidden or closed); chosen by measurement (README, "Students").
+PLAYBACK_REPORT_SECONDS = env.int("PLAYBACK_REPORT_SECONDS", default=15)
+# Reports wait in Redis at most about this long before the beat task writes them to PostgreSQL.
+PLAYBACK_FLUSH_SECONDS = env.int("PLAYBACK_FLUSH_SECONDS", default=10)
+# How long the signed grant a lesson page gives the player is accepted (then reports go the
+# slow way, through the database, until the page is loaded again).
+PLAYBACK_GRANT_SECONDS = env.int("PLAYBACK_GRANT_SECONDS", default=6 * 3600)
+CELERY_BEAT_SCHEDULE["lessons-flush-playback"] = {
+    "task": "lessons.tasks.flush_playback",
+    "schedule": PLAYBACK_FLUSH_SECONDS,
+    # A run missed (the worker busy) is simply folded into the next: the buffer keeps everything.
+    "options": {"expires": PLAYBACK_FLUSH_SECONDS},
+}
+
 # --- Media library (media_library/) ---------------------------------------------------
 WAGTAILMEDIA = {
     "MEDIA_MODEL": "media_library.Media",

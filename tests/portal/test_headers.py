@@ -58,3 +58,22 @@ def test_pages_for_a_logged_in_user_are_private_and_anonymous_ones_are_not(clien
 def test_a_logged_in_admin_page_is_private_too(client):
     client.force_login(get_user_model().objects.create_superuser("boss", "b@example.com", "pw"))
     assert "private" in client.get("/admin/")["Cache-Control"]
+
+
+def test_the_policy_built_once_is_the_one_django_csp_builds_and_follows_a_settings_change(client, settings):
+    """portal/csp.py keeps each policy's header instead of rebuilding it on every response: it is
+    django-csp's own string, and a new policy (here a changed setting) is built anew, never stale."""
+    from csp.utils import build_policy
+
+    first = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert client.get("/accounts/login/")["Content-Security-Policy"] == first == build_policy()
+    admin = client.get("/admin/login/")["Content-Security-Policy"]
+    assert admin == build_policy(settings.CSP_ADMIN_DIRECTIVES) != first
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {
+            **settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+            "img-src": ["'self'", "https://cdn.test"],
+        }
+    }
+    changed = directives(client.get("/accounts/login/"))
+    assert changed["img-src"] == ["'self'", "https://cdn.test"]

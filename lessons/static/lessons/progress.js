@@ -1,7 +1,11 @@
 // Saves where a student is in each lesson video/audio and resumes there.
-// Attaches to every <video>/<audio> with a data-media-id inside the lesson body; posts
-// {lesson, media, position, duration} at most every 5 s while playing, and on play, pause and
-// ended with the event named (learning records report them).
+// Attaches to every <video>/<audio> with a data-media-id inside the lesson body; reports
+// {lesson, media, position, duration} every data-interval ms while playing (15 s by default),
+// after a seek, on play, pause and ended (with the event named: learning records report them),
+// and when the page is hidden or closed. Reports are forms (URLSearchParams) with the CSRF token
+// in csrfmiddlewaretoken and the page's grant in token (lessons/playback_buffer.py): the same
+// body goes through fetch (whose answer says when the lesson completed) or, when the page is
+// going away, navigator.sendBeacon, which cannot set headers and survives the page.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -9,43 +13,56 @@
   var endpoint = script.dataset.endpoint;
   var lesson = parseInt(script.dataset.lesson, 10);
   var csrf = script.dataset.csrf;
-  var HEARTBEAT_MS = 5000;
+  var token = script.dataset.token || "";
+  var interval = parseInt(script.dataset.interval, 10) || 15000;
   var positions = {};
   var source = document.getElementById("playback-positions");
   if (source) {
     try { positions = JSON.parse(source.textContent) || {}; } catch (e) { positions = {}; }
   }
 
-  function send(element, mediaId, keepalive, event) {
+  function report(element, mediaId, event) {
     var duration = element.duration;
-    if (!isFinite(duration) || duration <= 0) return;
-    var payload = {
-      lesson: lesson,
-      media: mediaId,
-      position: Math.min(element.currentTime, duration),
-      duration: duration,
-    };
-    if (event) payload.event = event;
-    var body = JSON.stringify(payload);
-    fetch(endpoint, {
-      method: "POST",
-      credentials: "same-origin",
-      keepalive: !!keepalive,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: body,
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (response.ok && data.lesson_completed) {
-          document.dispatchEvent(new CustomEvent("lesson:completed", { detail: data }));
-        }
-      });
-    }).catch(function () { /* the next heartbeat tries again */ });
+    if (!isFinite(duration) || duration <= 0) return null;
+    var body = new URLSearchParams();
+    body.set("csrfmiddlewaretoken", csrf);
+    body.set("lesson", String(lesson));
+    body.set("media", String(mediaId));
+    body.set("position", String(Math.min(element.currentTime, duration)));
+    body.set("duration", String(duration));
+    if (event) body.set("event", event);
+    if (token) body.set("token", token);
+    return body;
+  }
+
+  function send(element, mediaId, event) {
+    var body = report(element, mediaId, event);
+    if (!body) return;
+    fetch(endpoint, { method: "POST", credentials: "same-origin", keepalive: true, body: body })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (response.ok && data.lesson_completed) {
+            document.dispatchEvent(new CustomEvent("lesson:completed", { detail: data }));
+          }
+        });
+      })
+      .catch(function () { /* the next report tries again */ });
+  }
+
+  function beacon(element, mediaId) {
+    var body = report(element, mediaId);
+    if (!body) return;
+    if (!(navigator.sendBeacon && navigator.sendBeacon(endpoint, body))) {
+      fetch(endpoint, { method: "POST", credentials: "same-origin", keepalive: true, body: body })
+        .catch(function () { /* nothing more can be done while the page goes away */ });
+    }
   }
 
   function attach(element) {
     var mediaId = parseInt(element.dataset.mediaId, 10);
     if (!mediaId) return;
     var last = 0;
+    var sentAt = -1; // the position last reported, so a hidden page does not repeat it
     var resumeAt = parseFloat(element.dataset.resumeAt || positions[String(mediaId)] || 0);
 
     function resume() {
@@ -54,23 +71,31 @@
     }
     if (element.readyState >= 1) resume(); else element.addEventListener("loadedmetadata", resume, { once: true });
 
-    element.addEventListener("timeupdate", function () {
-      var now = Date.now();
-      if (!element.paused && now - last >= HEARTBEAT_MS) {
-        last = now;
-        send(element, mediaId, false);
-      }
-    });
-    element.addEventListener("play", function () { last = Date.now(); send(element, mediaId, false, "play"); });
-    // "pause" also fires just before "ended": the end is reported once, as ended.
-    element.addEventListener("pause", function () {
-      if (element.ended) return;
+    function now(event) {
       last = Date.now();
-      send(element, mediaId, false, "pause");
+      sentAt = element.currentTime;
+      send(element, mediaId, event);
+    }
+
+    element.addEventListener("timeupdate", function () {
+      if (!element.paused && Date.now() - last >= interval) now();
     });
-    element.addEventListener("ended", function () { last = Date.now(); send(element, mediaId, false, "ended"); });
-    window.addEventListener("pagehide", function () {
-      if (!element.paused) send(element, mediaId, true);
+    element.addEventListener("play", function () { now("play"); });
+    // "pause" also fires just before "ended": the end is reported once, as ended.
+    element.addEventListener("pause", function () { if (!element.ended) now("pause"); });
+    element.addEventListener("ended", function () { now("ended"); });
+    // A seek while paused moves the resume point too; while playing, the next report would be late.
+    element.addEventListener("seeked", function () { if (!element.seeking) now(); });
+
+    function leaving() {
+      if (element.currentTime === sentAt) return;
+      sentAt = element.currentTime;
+      last = Date.now();
+      beacon(element, mediaId);
+    }
+    window.addEventListener("pagehide", leaving);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") leaving();
     });
   }
 
