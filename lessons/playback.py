@@ -8,7 +8,7 @@ from django.utils import timezone
 from wagtailmedia.models import get_media_model
 
 from courses.services import touch_enrollment
-from pagetree.services import source_page
+from pagetree.services import source_id, source_page
 
 from . import playback_buffer
 from .completion import is_lesson_complete, set_lesson_complete
@@ -43,7 +43,11 @@ def playback_grant(user, lesson):
         return ""
     probed = dict(get_media_model().objects.filter(pk__in=ids).values_list("pk", "duration"))
     durations = {str(media_id): probed.get(media_id) or 0 for media_id in ids if media_id in probed}
-    return playback_buffer.issue_grant(user, lesson, lesson.course, durations)
+    # A translation's positions are kept under its source lesson and course, as save_playback does.
+    course = lesson.course
+    return playback_buffer.issue_grant(
+        user, lesson, source_id(course) if course else None, durations, stored_lesson_id=source_id(lesson)
+    )
 
 
 def buffer_report(user_id, grant, data):

@@ -107,10 +107,13 @@ def buffering():
 
 
 # --- grants -----------------------------------------------------------------------------
-def issue_grant(user, lesson, course, durations):
+def issue_grant(user, lesson, course_id, durations, stored_lesson_id=None):
     """The signed grant the lesson page gives its progress script (``durations``: ``{media id:
-    probed seconds or 0}``)."""
-    payload = {"u": user.pk, "l": lesson.pk, "c": course.pk if course else 0, "m": durations}
+    probed seconds or 0}``). ``stored_lesson_id``: the lesson the positions are kept under, when
+    it is not ``lesson`` (a translation's positions are its source lesson's)."""
+    payload = {"u": user.pk, "l": lesson.pk, "c": course_id or 0, "m": durations}
+    if stored_lesson_id is not None and stored_lesson_id != lesson.pk:
+        payload["w"] = stored_lesson_id
     return signing.dumps(payload, salt=_SALT, compress=False)
 
 
@@ -132,7 +135,8 @@ def buffer_report(user_id, grant, media_id, position, duration):
     """Keep a report in Redis (one round trip). Returns ``(furthest, watched_flag)``, or None when
     Redis is down (the caller saves it to the database instead)."""
     entry = f"{user_id}:{media_id}"
-    args = [repr(position), repr(duration), grant["l"], grant["c"], repr(time.time()), ENTRY_SECONDS, entry]
+    lesson_id = grant.get("w", grant["l"])
+    args = [repr(position), repr(duration), lesson_id, grant["c"], repr(time.time()), ENTRY_SECONDS, entry]
 
     def work(client):
         return _run(HEARTBEAT, client, [_entry_prefix() + entry, _key("dirty")], args)

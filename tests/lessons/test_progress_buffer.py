@@ -262,3 +262,19 @@ def test_progress_survives_a_redis_outage(enrolled, lesson, media, own_redis, mo
     assert (row.position, row.furthest) == (40, 40)
     html = client.get(lesson.url).content.decode()
     assert f'{{"{media.pk}": 40.0}}' in html
+
+
+def test_a_report_from_the_french_lesson_is_kept_under_the_english_lesson(
+    enrolled, lesson, media, french, home
+):
+    """Buffered positions follow the course across translations, as saved ones do (issue 25)."""
+    from tests.language_fixtures import translate_tree
+
+    lesson_fr = translate_tree(home, french)[lesson.pk]
+    client = player(enrolled, lesson_fr)
+    assert client.script["lesson"] == str(lesson_fr.pk)
+    assert report(client, media, 33).status_code == 200
+
+    assert flush_playback.apply().get() == 1
+    (row,) = PlaybackPosition.objects.filter(user=enrolled)
+    assert (row.lesson_id, row.position) == (lesson.pk, 33)
