@@ -156,6 +156,8 @@ class Playback:
     sources: list[Source] = field(default_factory=list)  # MP4 fallbacks, largest first
     captions: list[Track] = field(default_factory=list)
     poster: str | None = None
+    # Seek previews: a WebVTT map of ``#xywh=`` sprite cells (None before the worker made one).
+    thumbnails: str | None = None
 
 
 def playback_urls(media, user, allowed=False, grant=None):
@@ -179,8 +181,11 @@ def playback_urls(media, user, allowed=False, grant=None):
     if master is None:
         return None
     files = sorted(
-        (r for r in renditions if r.kind != Rendition.Kind.HLS), key=lambda r: r.height or 0, reverse=True
+        (r for r in renditions if r.kind in (Rendition.Kind.MP4, Rendition.Kind.AUDIO)),
+        key=lambda r: r.height or 0,
+        reverse=True,
     )
+    thumbnails = next((r for r in renditions if r.kind == Rendition.Kind.THUMBNAILS), None)
     return Playback(
         media_id=media.pk,
         kind=media.type,
@@ -207,6 +212,7 @@ def playback_urls(media, user, allowed=False, grant=None):
             for track in media.captions.all()
         ],
         poster=poster_url(media),
+        thumbnails=thumbnails and with_grant(rendition_url(media, thumbnails.path), grant, "media", media.pk),
     )
 
 
