@@ -73,6 +73,8 @@ def test_student_enrolls_completes_every_lesson_and_sees_100_percent(
     saved = PlaybackPosition.objects.get(user=student, media=media).position
     assert 1.5 < saved < 4
     page.reload()
+    # The player loads its stream when the student comes to it (here, the pointer over it).
+    page.locator(".media-player").first.hover()
     page.wait_for_function(f"document.querySelector('video').currentTime >= {saved - 0.05}", timeout=15000)
 
     # Watch to the end: the heartbeat marks the video-only lesson complete by itself.
