@@ -148,6 +148,23 @@ def test_the_player_loads_one_stream_and_its_controls_pass_axe(lesson_page, size
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_play_before_the_stream_is_chosen_still_plays(lesson_page, size):
+    page = lesson_page
+    page.set_viewport_size(VIEWPORTS[size])
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(page.lesson_url)
+    page.wait_for_function("() => document.querySelector('.plyr') !== null", timeout=10_000)
+    # No pointer, focus or touch first: play() itself chooses the stream; attaching it aborts
+    # that first play() (a new load), and the player plays again once the stream is there.
+    page.locator(VIDEO).evaluate("v => { v.muted = true; v.play().catch(() => {}); }")
+    page.wait_for_function(f"() => document.querySelector('{VIDEO}').currentTime > 1", timeout=15_000)
+    assert state(page)["engine"] == "hls.js" and state(page)["paused"] is False
+    # The parser's choice of the first MP4 <source> was forgotten: it was never fetched.
+    assert not [url for url in requests if url.split("?")[0].endswith(".mp4")], requests
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_speed_menu_sets_the_rate_and_a_new_page_remembers_it(lesson_page, size):
     page = lesson_page
     open_player(page, size)

@@ -154,6 +154,7 @@
     element.src = source.url;
     element.preload = "metadata";
     element.dataset.engine = "mp4";
+    resumePlay(state);
     if (at) element.addEventListener("loadedmetadata", function once() {
       element.removeEventListener("loadedmetadata", once);
       element.currentTime = at;
@@ -196,10 +197,18 @@
       }
     });
     hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, function () { audioMenu(state); });
+    hls.on(Hls.Events.MANIFEST_PARSED, function () { resumePlay(state); });
     hls.loadSource(hlsUrl);
     hls.attachMedia(element);
     element.ringletHls = hls;
     element.dataset.engine = "hls.js";
+  }
+
+  function resumePlay(state) {
+    if (!state.wantsPlay) return;
+    state.wantsPlay = false;
+    var played = state.element.play();
+    if (played && played.catch) played.catch(function () { /* the student pauses or leaves */ });
   }
 
   function startStream(state) {
@@ -223,6 +232,7 @@
       element.src = element.dataset.hls;
       element.preload = "metadata";
       element.dataset.engine = "native-hls";
+      resumePlay(state);
       if (element.audioTracks) element.audioTracks.addEventListener("addtrack", function () { audioMenu(state); });
     } else {
       playMp4(state, 0);
@@ -510,11 +520,18 @@
     });
     // One stream: the <source>s stay for browsers without scripts only.
     element.querySelectorAll("source").forEach(function (source) { source.remove(); });
+    // The parser already chose the first <source> (currentSrc), without fetching it
+    // (preload="none"): forget it, or play() would start that MP4 as well as the stream.
+    element.load();
     element.removeAttribute("controls"); // Plyr's controls replace the browser's
     var state = { element: element, root: root, sources: { list: sources, element: element } };
     resume(element);
-    // Pressing play before the stream is chosen: the play() promise waits for the source.
-    element.addEventListener("play", function () { startStream(state); }, { once: true });
+    // Play pressed before the stream is attached: attaching it aborts that play() (a new
+    // load), so the player plays again once the stream is there (resumePlay).
+    element.addEventListener("play", function () {
+      if (!element.getAttribute("src")) state.wantsPlay = true;
+      startStream(state);
+    });
     loadScript(plyrSrc).then(function (ok) {
       if (!ok || !window.Plyr) {
         element.setAttribute("controls", "");
