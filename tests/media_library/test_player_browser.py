@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from courses.services import enroll
 from media_library.models import CaptionTrack, Rendition
@@ -348,3 +349,69 @@ def test_chapters_list_and_markers_seek_to_their_start(lesson_page, size):
     )
     # A marker on the seek bar where each chapter starts (the first, at 0 s, has none).
     assert page.locator(".plyr__progress__marker").count() == 1
+
+
+@pytest.fixture(scope="session")
+def two_language_hls(tmp_path_factory):
+    """A clip with English and French audio, and its HLS with both as alternate audio
+    renditions (EXT-X-MEDIA TYPE=AUDIO with LANGUAGE), as issue 23's pipeline makes them."""
+    d = tmp_path_factory.mktemp("two-languages")
+    ffmpeg(
+        *["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25"],
+        *["-f", "lavfi", "-i", "sine=frequency=440", "-f", "lavfi", "-i", "sine=frequency=660"],
+        *["-t", "6", "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "libx264", "-preset", "ultrafast"],
+        *["-pix_fmt", "yuv420p", "-c:a", "aac", "-metadata:s:a:0", "language=eng"],
+        *["-metadata:s:a:1", "language=fra", str(d / "two.mp4")],
+    )
+    out = d / "hls"
+    out.mkdir()
+    ffmpeg(
+        *["-i", str(d / "two.mp4"), "-map", "0:v", "-map", "0:a:0", "-map", "0:a:1"],
+        *["-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0"],
+        *["-c:a", "aac", "-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod"],
+        *["-master_pl_name", "master.m3u8", "-var_stream_map"],
+        "v:0,agroup:aud a:0,agroup:aud,language:en,name:English,default:yes "
+        "a:1,agroup:aud,language:fr,name:French",
+        *[
+            "-hls_segment_filename",
+            str(out / "stream_%v" / "seg_%03d.ts"),
+            str(out / "stream_%v" / "index.m3u8"),
+        ],
+    )
+    return d
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_audio_language_menu_switches_the_hls_audio_rendition(
+    page, live_server, course, two_language_hls, settings, size
+):
+    settings.ROOT_URLCONF = "tests.lessons.media_urls"
+    media = transcode_here(upload(two_language_hls / "two.mp4", title="Two languages", enqueue=False))
+    # Its HLS replaced by the two-language one, in the same version prefix.
+    prefix = media.version_prefix()
+    default_storage.delete(f"{prefix}/hls/master.m3u8")
+    for path in sorted((two_language_hls / "hls").rglob("*")):
+        if path.is_file():
+            with path.open("rb") as fh:
+                default_storage.save(f"{prefix}/hls/{path.relative_to(two_language_hls / 'hls')}", fh)
+    lesson = video_lesson(course, media, title="Bilingual")
+    student = UserFactory(username="bilingual")
+    enroll(student, course)
+    browser_log_in(page.context, live_server, student)
+    page.set_viewport_size(VIEWPORTS[size])
+    page.goto(live_server.url + lesson.url)
+    page.wait_for_function("() => document.querySelector('.plyr') !== null", timeout=10_000)
+    page.locator(".plyr").hover()
+    menu = page.get_by_label("Audio language")
+    menu.wait_for(timeout=15_000)
+    assert menu.locator("option").all_inner_texts() == ["English", "French"]
+    page.locator(VIDEO).evaluate("v => { v.muted = true; return v.play(); }")
+    menu.select_option(label="French")
+    page.wait_for_function(
+        f"() => {{ const h = document.querySelector('{VIDEO}').ringletHls; "
+        "return h.audioTrack === 1 && h.audioTracks[1].lang === 'fr'; }",
+        timeout=5_000,
+    )
+    # The element plays on in the other language.
+    page.wait_for_function(f"() => document.querySelector('{VIDEO}').currentTime > 2", timeout=15_000)
+    assert state(page)["paused"] is False

@@ -251,6 +251,21 @@
   }
 
   // --- Audio languages (several audio renditions in the HLS master) ----------------------
+  // The language's own name where the playlist gives one (LANGUAGE="fr": "French" on an
+  // English page), with the rendition's NAME when it says more than a generic "audio_2".
+  function audioLabel(track, index) {
+    var lang = track.lang || track.language || "", name = track.name || track.label || "";
+    var language = "";
+    try {
+      if (lang && window.Intl && Intl.DisplayNames) {
+        language = new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "language" }).of(lang);
+      }
+    } catch (e) { language = ""; }
+    if (/^audio_?\d*$/i.test(name)) name = "";
+    if (language && name && name.toLowerCase() !== language.toLowerCase()) return language + " (" + name + ")";
+    return language || name || lang || "Track " + (index + 1);
+  }
+
   function audioMenu(state) {
     var label = state.root.querySelector(".media-player__audio");
     var select = state.root.querySelector(".media-player__audio-select");
@@ -262,7 +277,7 @@
     tracks.forEach(function (track, index) {
       var option = document.createElement("option");
       option.value = String(index);
-      option.textContent = track.name || track.label || track.lang || track.language || "Track " + (index + 1);
+      option.textContent = audioLabel(track, index);
       select.appendChild(option);
     });
     select.value = String(hls ? hls.audioTrack : tracks.findIndex(function (t) { return t.enabled; }));
