@@ -78,7 +78,7 @@ def installed_apps(demo=False):
         "django.contrib.contenttypes",
         "django.contrib.sessions",
         "django.contrib.messages",
-        "django.contrib.staticfiles",
+        "portal.apps.StaticFilesConfig",  # django.contrib.staticfiles, leaving out unused npm builds
         "csp",
         # Students' accounts: django-allauth, integrated by the `accounts` app (README,
         # "Accounts"); `accounts` comes before allauth so that its templates override allauth's.
