@@ -99,4 +99,4 @@ def test_a_node_drained_mid_encode_lets_the_pod_go_after_the_grace_period_and_th
     assert media.status == Media.Status.READY, (media.error, other.output() if other else "")
     log = other.output()
     assert "media_library.tasks.sweep_stuck_media" in log and "media_library.tasks.encode" in log
-    assert {r.label for r in media.live_renditions()} == {"360p", "720p", "master"}
+    assert {r.label for r in media.live_renditions()} == {"360p", "720p", "master", "thumbnails"}
