@@ -237,8 +237,9 @@ class ThumbnailPlan:
 
 def thumbnail_plan(duration, width, height):
     """A frame every 2 s for short items, spaced further apart so an item has at most
-    ``THUMB_MAX`` (every 36 s for a 3-hour lecture); whole seconds, so cues stay exact."""
-    interval = float(max(SEGMENT_SECONDS, math.ceil(duration / THUMB_MAX)))
+    ``THUMB_MAX`` (every 36 s for a 3-hour lecture), always a whole number of segments."""
+    # A multiple of the segment length, where the renditions have their key frames.
+    interval = float(SEGMENT_SECONDS * max(1, math.ceil(duration / THUMB_MAX / SEGMENT_SECONDS)))
     count = max(1, math.ceil(duration / interval))
     return ThumbnailPlan(interval, count, THUMB_WIDTH, _even(THUMB_WIDTH * height / width))
 
@@ -249,10 +250,13 @@ def thumbnails_command(video, out_dir, plan):
     (``-skip_frame nokey``): the ladder forces one every segment, so this costs little
     next to the encode."""
     os.makedirs(os.path.join(out_dir, THUMBS_DIR), exist_ok=True)
-    tile = f"fps=1/{plan.interval:g},scale={plan.width}:{plan.height},tile={plan.columns}x{plan.rows}"
+    # The first key frame, then the first at least an interval after the last one taken (the
+    # fps filter gives nothing for a clip with a single key frame).
+    every = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{plan.interval - SEGMENT_SECONDS / 4:g})'"
+    tile = f"{every},scale={plan.width}:{plan.height},tile={plan.columns}x{plan.rows}"
     return [
         *(FFMPEG, "-hide_banner", "-nostdin", "-y", "-v", "error", "-skip_frame", "nokey"),
-        *("-i", str(video), "-an", "-sn", "-vf", tile, "-q:v", "5"),
+        *("-i", str(video), "-an", "-sn", "-vf", tile, "-fps_mode", "passthrough", "-q:v", "5"),
         os.path.join(out_dir, THUMBS_DIR, "sprite-%03d.jpg"),
     ]
 
