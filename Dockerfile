@@ -55,6 +55,9 @@ COPY . .
 # resolves): the whole dist, every variant collected and compressed, adds about 100 MB.
 COPY --from=builder /build/node_modules/hls.js/dist/hls.min.js /build/node_modules/hls.js/dist/hls.min.js.map \
     /app/node_modules/hls.js/dist/
+# Plyr, the player's controls: its minified script, stylesheet and icon sprite.
+COPY --from=builder /build/node_modules/plyr/dist/plyr.min.js /build/node_modules/plyr/dist/plyr.min.js.map \
+    /build/node_modules/plyr/dist/plyr.css /build/node_modules/plyr/dist/plyr.svg /app/node_modules/plyr/dist/
 # pdf.js: the minified library and its module worker, and the data they fetch on demand
 # (portal/settings/base.py, STATICFILES_DIRS); not its maps, sources or legacy build (35 MB).
 COPY --from=builder /build/node_modules/pdfjs-dist/build/pdf.min.mjs \

@@ -44,7 +44,7 @@ $(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/run
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	touch $@ $(VENV)/.installed-run
 
-# hls.js, pdf.js and the package runtimes (scorm-again, h5p-standalone) come from the npm registry (pinned in package-lock.json) and are served as
+# hls.js, Plyr, pdf.js and the package runtimes (scorm-again, h5p-standalone) come from the npm registry (pinned in package-lock.json) and are served as
 # static files: no CDN. .npmrc refuses a Node.js older than the packages' engines and runs no
 # install scripts (none is needed: the Nu checker uses the system's Java).
 node_modules/.installed-run: package.json package-lock.json .npmrc

@@ -5,6 +5,7 @@ and the benchmark reuses ``ladder_command`` to time the bare FFmpeg run.
 """
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -376,6 +377,81 @@ def poster_command(source, out_path, at=0.0):
         "3",
         str(out_path),
     ]
+
+
+# --- Seek previews: small frames tiled into JPEG sprites, mapped by a WebVTT file -------------
+THUMB_WIDTH = 160  # CSS pixels of a preview above the seek bar
+THUMB_COLUMNS = 10
+THUMB_ROWS = 10  # a sheet holds 100 frames: 1600x900 for 16:9, about 100 kB
+THUMB_MAX = 300  # frames for the whole item, however long: 3 sheets at most
+THUMBS_DIR = "thumbs"
+THUMBS_VTT = f"{THUMBS_DIR}/thumbnails.vtt"
+
+
+@dataclass
+class ThumbnailPlan:
+    interval: float  # seconds between frames
+    count: int  # frames
+    width: int
+    height: int
+    columns: int = THUMB_COLUMNS
+    rows: int = THUMB_ROWS
+
+    @property
+    def per_sheet(self):
+        return self.columns * self.rows
+
+
+def thumbnail_plan(duration, width, height):
+    """A frame every 2 s for short items, spaced further apart so an item has at most
+    ``THUMB_MAX`` (every 36 s for a 3-hour lecture), always a whole number of segments."""
+    # A multiple of the segment length, where the renditions have their key frames.
+    interval = float(SEGMENT_SECONDS * max(1, math.ceil(duration / THUMB_MAX / SEGMENT_SECONDS)))
+    count = max(1, math.ceil(duration / interval))
+    return ThumbnailPlan(interval, count, THUMB_WIDTH, _even(THUMB_WIDTH * height / width))
+
+
+def thumbnails_command(video, out_dir, plan):
+    """One FFmpeg run that tiles a frame every ``plan.interval`` seconds into sheets
+    (``thumbs/sprite-001.jpg``…). It reads a rendition, decoding its key frames only
+    (``-skip_frame nokey``): the ladder forces one every segment, so this costs little
+    next to the encode."""
+    os.makedirs(os.path.join(out_dir, THUMBS_DIR), exist_ok=True)
+    # The first key frame, then the first at least an interval after the last one taken (the
+    # fps filter gives nothing for a clip with a single key frame).
+    every = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{plan.interval - SEGMENT_SECONDS / 4:g})'"
+    tile = f"{every},scale={plan.width}:{plan.height},tile={plan.columns}x{plan.rows}"
+    return [
+        *(FFMPEG, "-hide_banner", "-nostdin", "-y", "-v", "error", "-skip_frame", "nokey"),
+        *("-i", str(video), "-an", "-sn", "-vf", tile, "-fps_mode", "passthrough", "-q:v", "5"),
+        os.path.join(out_dir, THUMBS_DIR, "sprite-%03d.jpg"),
+    ]
+
+
+def thumbnails_vtt(plan, duration, sheets):
+    """The WebVTT map of the sprites: one cue per frame, ``sprite-NNN.jpg#xywh=x,y,w,h``
+    (relative to the VTT; the serving view signs them), for the ``sheets`` FFmpeg wrote."""
+    lines = ["WEBVTT", ""]
+    for i in range(min(plan.count, sheets * plan.per_sheet)):
+        start, end = i * plan.interval, min((i + 1) * plan.interval, duration)
+        if start >= duration:
+            break
+        sheet, cell = divmod(i, plan.per_sheet)
+        row, column = divmod(cell, plan.columns)
+        x, y = column * plan.width, row * plan.height
+        lines += [
+            f"{_vtt_time(start)} --> {_vtt_time(end)}",
+            f"sprite-{sheet + 1:03d}.jpg#xywh={x},{y},{plan.width},{plan.height}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _vtt_time(seconds):
+    millis = round(seconds * 1000)
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{millis // 1000:02d}.{millis % 1000:03d}"
 
 
 def run(cmd, duration, on_progress=None, timeout=None, progress_interval=1.0):

@@ -165,6 +165,8 @@ class Playback:
     # the HLS master offers each as an alternate audio rendition (hls.js ``audioTracks``)
     # and the MP4 fallbacks carry the default one.
     audio_tracks: list = field(default_factory=list)
+    # Seek previews: a WebVTT map of ``#xywh=`` sprite cells (None before the worker made one).
+    thumbnails: str | None = None
 
 
 def playback_urls(media, user, allowed=False, grant=None):
@@ -188,8 +190,11 @@ def playback_urls(media, user, allowed=False, grant=None):
     if master is None:
         return None
     files = sorted(
-        (r for r in renditions if r.kind != Rendition.Kind.HLS), key=lambda r: r.height or 0, reverse=True
+        (r for r in renditions if r.kind in (Rendition.Kind.MP4, Rendition.Kind.AUDIO)),
+        key=lambda r: r.height or 0,
+        reverse=True,
     )
+    thumbnails = next((r for r in renditions if r.kind == Rendition.Kind.THUMBNAILS), None)
     return Playback(
         media_id=media.pk,
         kind=media.type,
@@ -223,6 +228,7 @@ def playback_urls(media, user, allowed=False, grant=None):
             {"language": t.get("language", ""), "name": t.get("name", ""), "default": bool(t.get("default"))}
             for t in media.audio_tracks or []
         ],
+        thumbnails=thumbnails and with_grant(rendition_url(media, thumbnails.path), grant, "media", media.pk),
     )
 
 

@@ -275,6 +275,7 @@ def _encode(media, source_file, work, probed):
         largest = variants[-1]
         jpg = _grab_poster(os.path.join(out, largest.mp4), read, work, media.pk)
         poster = jpg and (jpg, largest.width, largest.height)
+    thumbnails = _render_thumbnails(out, variants, read, media.pk) if info.has_video else None
 
     version = timezone.now().strftime("v%Y%m%d%H%M%S-") + uuid.uuid4().hex[:8]
     prefix = media.version_prefix(version)
@@ -306,6 +307,8 @@ def _encode(media, source_file, work, probed):
                 size=sizes["hls/master.m3u8"],
             )
         )
+        if thumbnails:
+            rows.append(_thumbnails_row(media, version, thumbnails, sizes))
         return _switch(media.pk, source_file, version, rows, poster)
     except BaseException:
         # Nothing a failed encode wrote stays in storage (a kill is cleaned by the next run).
@@ -345,6 +348,39 @@ def _grab_poster(video, duration, work, media_id):
             return jpg
         logger.warning("media %s: no poster frame at %.2f s", media_id, at)
     return None
+
+
+def _render_thumbnails(out, variants, duration, media_id):
+    """Seek previews for the player: JPEG sprites and their WebVTT map under ``thumbs/`` in
+    ``out`` (uploaded with the renditions, in the same version prefix). From the smallest
+    rendition's key frames; a failure leaves the item without previews, never fails it."""
+    plan = ffmpeg.thumbnail_plan(duration, variants[0].width, variants[0].height)
+    try:
+        command = ffmpeg.thumbnails_command(os.path.join(out, variants[0].mp4), out, plan)
+        ffmpeg.run_simple(command, timeout=600)
+    except ffmpeg.FFmpegError as exc:
+        logger.warning("media %s: no seek-preview thumbnails: %s", media_id, exc.summary)
+        shutil.rmtree(os.path.join(out, ffmpeg.THUMBS_DIR), ignore_errors=True)
+        return None
+    sheets = len(glob.glob(os.path.join(out, ffmpeg.THUMBS_DIR, "sprite-*.jpg")))
+    if not sheets:
+        return None
+    with open(os.path.join(out, ffmpeg.THUMBS_VTT), "w") as fh:
+        fh.write(ffmpeg.thumbnails_vtt(plan, duration, sheets))
+    return plan
+
+
+def _thumbnails_row(media, version, plan, sizes):
+    return Rendition(
+        media=media,
+        version=version,
+        kind=Rendition.Kind.THUMBNAILS,
+        label="thumbnails",
+        path=ffmpeg.THUMBS_VTT,
+        width=plan.width,
+        height=plan.height,
+        size=sum(size for path, size in sizes.items() if path.startswith(ffmpeg.THUMBS_DIR + "/")),
+    )
 
 
 def _switch(media_id, source_file, version, rows, poster):

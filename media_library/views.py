@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from . import chapters as chapter_text
-from . import grants, pdf, services, signing
+from . import ffmpeg, grants, pdf, services, signing
 from .models import RENDITIONS_ROOT, CaptionTrack, DocumentInfo, Media
 from .storage import local_path
 
@@ -29,6 +29,7 @@ CONTENT_TYPES = {
     ".mp4": "video/mp4",
     ".m4a": "audio/mp4",
     ".vtt": "text/vtt; charset=utf-8",
+    ".jpg": "image/jpeg",  # seek-preview sprites
 }
 VERSION_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Private files must not sit in shared caches; the browser may keep them briefly.
@@ -64,6 +65,11 @@ def rendition(request, media_id, version, path):
         with storage.open(name, "rb") as fh:
             playlist = signing.sign_playlist(fh.read().decode(), media.pk, version, path)
         response = HttpResponse(playlist, content_type=CONTENT_TYPES[extension])
+    elif path == ffmpeg.THUMBS_VTT:
+        # The seek-preview map: its sprite URIs are signed the same way.
+        with storage.open(name, "rb") as fh:
+            text = signing.sign_thumbnails(fh.read().decode(), media.pk, version, path)
+        response = HttpResponse(text, content_type=CONTENT_TYPES[extension])
     else:
         on_disk = local_path(storage, name)
         if on_disk:

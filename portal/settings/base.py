@@ -83,7 +83,7 @@ def installed_apps(demo=False):
         "django.contrib.contenttypes",
         "django.contrib.sessions",
         "django.contrib.messages",
-        "django.contrib.staticfiles",
+        "portal.apps.StaticFilesConfig",  # django.contrib.staticfiles, leaving out unused npm builds
         "csp",
         # Students' accounts: django-allauth, integrated by the `accounts` app (README,
         # "Accounts"); `accounts` comes before allauth so that its templates override allauth's.
@@ -630,13 +630,16 @@ CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
     "task": "media_library.tasks.sweep_stuck_media",
     "schedule": MEDIA_SWEEP_EVERY,
 }
-# hls.js and pdf.js come from the npm registry at build time (package-lock.json, `make venv`),
+# hls.js, Plyr and pdf.js come from the npm registry at build time (package-lock.json, `make venv`),
 # served as static files: no CDN. pdf.js needs, besides its build (the library and its module
 # worker), the data it fetches on demand: the standard fonts PDFs name without embedding,
 # CMaps for CJK text, and the WebAssembly image decoders (with their JS fallbacks).
 PDFJS = BASE_DIR / "node_modules" / "pdfjs-dist"
 STATICFILES_DIRS = [
     ("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist"),
+    # The player's controls (speed, captions and quality menus, seek previews): Plyr's
+    # script, stylesheet and SVG icon sprite.
+    ("vendor/plyr", BASE_DIR / "node_modules" / "plyr" / "dist"),
     # The package runtimes (packages/): scorm-again's SCORM 1.2 and 2004 APIs, and the
     # H5P player (its frame script, styles and fonts).
     ("vendor/scorm-again", BASE_DIR / "node_modules" / "scorm-again" / "dist"),

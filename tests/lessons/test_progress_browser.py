@@ -66,6 +66,7 @@ def test_student_enrolls_completes_every_lesson_and_sees_100_percent(
 
     # Watch part of the video, leave, come back: it resumes where it stopped.
     video = page.locator(f'video[data-media-id="{media.pk}"]')
+    page.locator(".media-player").first.hover()  # the player loads its stream on intent
     video.evaluate("v => { v.muted = true; return v.play(); }")
     page.wait_for_function("document.querySelector('video').currentTime > 1.5", timeout=15000)
     with page.expect_response(lambda r: r.url.endswith("/learn/playback/") and r.ok):
@@ -73,6 +74,8 @@ def test_student_enrolls_completes_every_lesson_and_sees_100_percent(
     saved = PlaybackPosition.objects.get(user=student, media=media).position
     assert 1.5 < saved < 4
     page.reload()
+    # The player loads its stream when the student comes to it (here, the pointer over it).
+    page.locator(".media-player").first.hover()
     page.wait_for_function(f"document.querySelector('video').currentTime >= {saved - 0.05}", timeout=15000)
 
     # Watch to the end: the heartbeat marks the video-only lesson complete by itself.

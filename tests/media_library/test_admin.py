@@ -56,7 +56,8 @@ def test_the_status_endpoint_reports_progress_and_renditions(admin_client, ready
 
     assert (busy["status"], busy["progress"], busy["renditions"]) == ("processing", 37, [])
     assert done["status"] == "ready" and done["duration"] == pytest.approx(2.0, abs=0.1)
-    assert {(r["label"], r["height"]) for r in done["renditions"]} == {("360p", 360), ("master", 360)}
+    labels = {(r["label"], r["height"]) for r in done["renditions"]}
+    assert labels == {("360p", 360), ("master", 360), ("thumbnails", 90)}
 
 
 def test_the_status_endpoint_is_for_admin_users_only(client, django_user_model, ready):

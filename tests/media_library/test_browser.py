@@ -23,6 +23,8 @@ def test_the_hls_video_plays_in_chromium_with_its_captions(
 
     page.goto(f"{live_server.url}/admin/media/edit/{media.pk}/")
     video = ".media-preview video"
+    # The player loads its stream on intent: the pointer over it.
+    page.locator(".media-preview .media-player").hover()
     page.wait_for_function(
         f"document.querySelector('{video}') && document.querySelector('{video}').dataset.engine === 'hls.js'",
         timeout=10_000,

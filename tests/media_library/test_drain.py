@@ -129,4 +129,4 @@ def test_a_node_drained_mid_encode_lets_the_pod_go_after_the_grace_period_and_th
     log = other.output()
     assert re.search(rf"sweep_stuck_media\[[^\]]+\] succeeded in [\d.]+s: \[{media.pk}\]", log), log
     assert "Task media_library.tasks.encode[" in log  # not only in the task list it starts with
-    assert {r.label for r in media.live_renditions()} == {"360p", "720p", "master"}
+    assert {r.label for r in media.live_renditions()} == {"360p", "720p", "master", "thumbnails"}

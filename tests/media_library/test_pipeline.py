@@ -35,7 +35,7 @@ def test_a_720p_upload_becomes_ready_with_probed_metadata_and_a_360p_720p_hls_la
     assert (media.width, media.height) == (1280, 720)
     assert (media.video_codec, media.audio_codec) == ("h264", "aac")
     renditions = {r.label: r for r in media.live_renditions()}
-    assert set(renditions) == {"360p", "720p", "master"}
+    assert set(renditions) == {"360p", "720p", "master", "thumbnails"}
     for label, (width, height) in {"360p": (640, 360), "720p": (1280, 720)}.items():
         path = default_storage.path(renditions[label].storage_name)
         streams = ffprobe_streams(path)
@@ -151,4 +151,4 @@ def test_an_admin_upload_is_transcoded_by_the_worker_and_its_status_reports_read
 
     status = admin_client.get(reverse("media_library_admin:status", args=(media.pk,))).json()
     assert (status["status"], status["progress"]) == ("ready", 100), status["error"]
-    assert {r["label"] for r in status["renditions"]} == {"360p", "720p", "master"}
+    assert {r["label"] for r in status["renditions"]} == {"360p", "720p", "master", "thumbnails"}

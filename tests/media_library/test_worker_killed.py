@@ -103,7 +103,7 @@ def test_a_worker_killed_during_an_encode_is_replaced_and_the_item_is_ready_with
     assert default_storage.listdir(media.media_root_prefix())[0] == [media.version]
     assert set(media.renditions.values_list("version", flat=True)) == {media.version}
     assert not glob.glob(os.path.join(temp_root(), f"{media.pk}-*"))
-    assert {r.label for r in media.live_renditions()} == {"360p", "720p", "master"}
+    assert {r.label for r in media.live_renditions()} == {"360p", "720p", "master", "thumbnails"}
 
 
 def unacknowledged(media_id):

@@ -1,13 +1,125 @@
-// Ringlet's media player: HLS through hls.js where Media Source Extensions exist
-// (checked first, so hls.js is used even where the browser claims native HLS),
-// native HLS on Safari/iOS, and the MP4 <source> elements otherwise.
+// Ringlet's media player: Plyr's controls (speed, captions and quality menus, seek previews,
+// chapter markers) over one stream, with the player's own keyboard shortcuts, help dialog,
+// chapter list, interactive transcript and audio-language menu.
+//
+// One stream: the markup's MP4 <source>s (for browsers without scripts, preload="none") are
+// taken out, and once the student shows intent (pointer over the player, focus, a touch, play)
+// it loads HLS through hls.js where Media Source Extensions exist (checked first, so hls.js is
+// used even where the browser claims native HLS), native HLS on Safari/iOS, or else one MP4.
+// hls.js (over 400 kB) is prefetched when the player comes near the viewport, after the page's
+// own load, and run only on intent.
 (function () {
   "use strict";
   // player.html includes this script once per player; one copy does the work.
   if (window.ringletMediaPlayer) return;
-  var hlsSrc = document.currentScript && document.currentScript.dataset.hlsSrc;
-  var hlsLoading = null;
+  var script = document.currentScript;
+  var hlsSrc = script && script.dataset.hlsSrc;
+  var plyrSrc = script && script.dataset.plyrSrc;
+  var iconUrl = script && script.dataset.plyrIcons;
+  var SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
+  var SPEED_KEY = "ringlet.player.speed";
+  var loading = {};
 
+  function loadScript(src) {
+    if (!loading[src]) {
+      loading[src] = new Promise(function (resolve) {
+        var tag = document.createElement("script");
+        tag.src = src;
+        tag.onload = function () { resolve(true); };
+        tag.onerror = function () { resolve(false); };
+        document.head.appendChild(tag);
+      });
+    }
+    return loading[src];
+  }
+
+  // --- Playback speed, remembered on this device ------------------------------------
+  function storedSpeed() {
+    try {
+      var value = parseFloat(window.localStorage.getItem(SPEED_KEY));
+      return SPEEDS.indexOf(value) >= 0 ? value : 1;
+    } catch (e) {
+      return 1; // storage refused (private mode): the default
+    }
+  }
+
+  function rememberSpeed(value) {
+    if (SPEEDS.indexOf(value) < 0) return;
+    try { window.localStorage.setItem(SPEED_KEY, String(value)); } catch (e) { /* not kept */ }
+  }
+
+  // --- WebVTT, for the transcript and chapters (cue text only: tags are dropped) ------
+  function seconds(stamp) {
+    var parts = stamp.split(":").map(parseFloat);
+    return parts.reduce(function (total, part) { return total * 60 + part; }, 0);
+  }
+
+  function parseVtt(text) {
+    var cues = [];
+    text.replace(/\r\n?/g, "\n").split(/\n{2,}/).forEach(function (block) {
+      var lines = block.split("\n");
+      var at = lines.findIndex(function (line) { return line.indexOf("-->") >= 0; });
+      if (at < 0) return; // the header, NOTE, STYLE and REGION blocks
+      var times = lines[at].match(/([\d:.]+)\s+-->\s+([\d:.]+)/);
+      if (!times) return;
+      var body = lines.slice(at + 1).join(" ").replace(/<[^>]*>/g, "").trim();
+      var scratch = document.createElement("textarea");
+      scratch.innerHTML = body; // entity decoding only: the textarea's value is plain text
+      body = scratch.value;
+      if (body) cues.push({ start: seconds(times[1]), end: seconds(times[2]), text: body });
+    });
+    return cues;
+  }
+
+  function fetchCues(url) {
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(parseVtt)
+      .catch(function () { return []; });
+  }
+
+  function clock(value) {
+    value = Math.max(0, Math.floor(value));
+    var h = Math.floor(value / 3600), m = Math.floor((value % 3600) / 60), s = value % 60;
+    var mm = h ? String(m).padStart(2, "0") : String(m);
+    return (h ? h + ":" : "") + mm + ":" + String(s).padStart(2, "0");
+  }
+
+  function spoken(value) {
+    value = Math.max(0, Math.floor(value));
+    var m = Math.floor(value / 60), s = value % 60;
+    return (m ? m + (m === 1 ? " minute " : " minutes ") : "") + s + (s === 1 ? " second" : " seconds");
+  }
+
+  // --- Near the viewport -----------------------------------------------------------------
+  function whenNear(element, callback) {
+    if (!("IntersectionObserver" in window)) return callback();
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        observer.disconnect();
+        callback();
+      }
+    }, { rootMargin: "300px 0px" });
+    observer.observe(element);
+  }
+
+  function afterLoad(callback) {
+    var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
+    var go = function () { idle(callback, { timeout: 2000 }); };
+    if (document.readyState === "complete") go();
+    else window.addEventListener("load", go, { once: true });
+  }
+
+  function prefetch(src) {
+    if (!src || loading[src] || document.querySelector('link[rel=prefetch][href="' + src + '"]')) return;
+    var link = document.createElement("link");
+    link.rel = "prefetch";
+    link.as = "script";
+    link.href = src;
+    document.head.appendChild(link);
+  }
+
+  // --- Streams -----------------------------------------------------------------------------
   function resume(element) {
     var start = parseFloat(element.dataset.start || "0");
     if (start > 0) {
@@ -18,32 +130,53 @@
     }
   }
 
-  function afterLoad(callback) {
-    if (document.readyState === "complete") callback();
-    else window.addEventListener("load", callback, { once: true });
-  }
-
-  // hls.js (over 600 kB) is fetched once, after the page has loaded, so it never competes
-  // with the page's own text and images on a slow connection (a lesson's LCP); the MP4
-  // sources play meanwhile.
-  function loadHls() {
-    if (!hlsLoading) {
-      hlsLoading = new Promise(function (resolve) {
-        if (window.Hls || !hlsSrc) return resolve(window.Hls);
-        var tag = document.createElement("script");
-        tag.src = hlsSrc;
-        tag.onload = function () { resolve(window.Hls); };
-        tag.onerror = function () { resolve(undefined); };
-        afterLoad(function () { document.head.appendChild(tag); });
-      });
+  function pickMp4(sources, height) {
+    // The chosen height, else the smallest at least as wide as the player's box, else the largest.
+    var wanted = height || 0;
+    if (!wanted) {
+      var box = element_width(sources.element) * (window.devicePixelRatio || 1);
+      var fits = sources.list.filter(function (s) { return s.height && s.height * 16 / 9 >= box; });
+      return fits.length ? fits[fits.length - 1] : sources.list[0];
     }
-    return hlsLoading;
+    return sources.list.find(function (s) { return s.height === wanted; }) || sources.list[0];
   }
 
-  function attachHls(element, Hls, hlsUrl) {
-    // Where the element already is (a resumed position, or a student who pressed play on
-    // the MP4 and paused): attaching reloads the element, so hls.js starts from there.
-    var hls = new Hls({ capLevelToPlayerSize: true, startPosition: element.currentTime || -1 });
+  function element_width(element) {
+    return element.getBoundingClientRect().width || 640;
+  }
+
+  function playMp4(state, height) {
+    var element = state.element;
+    var source = pickMp4(state.sources, height);
+    if (!source) return;
+    var at = element.currentTime, playing = !element.paused;
+    if (element.getAttribute("src") === source.url) return;
+    element.src = source.url;
+    element.preload = "metadata";
+    element.dataset.engine = "mp4";
+    resumePlay(state);
+    if (at) element.addEventListener("loadedmetadata", function once() {
+      element.removeEventListener("loadedmetadata", once);
+      element.currentTime = at;
+      if (playing) element.play();
+    });
+  }
+
+  function attachHls(state, Hls) {
+    var element = state.element, hlsUrl = element.dataset.hls;
+    // Before play, only the playlists and a few seconds (duration and first frame); the
+    // full 30 s buffer once the student presses play.
+    // hls.js buffers by size too (60 MB): before play, keep it to the first seconds.
+    var hls = new Hls({
+      capLevelToPlayerSize: true,
+      startPosition: element.currentTime || parseFloat(element.dataset.start || "0") || -1,
+      maxBufferLength: element.paused ? 4 : 30,
+      maxBufferSize: element.paused ? 0 : 60 * 1000 * 1000,
+    });
+    element.addEventListener("play", function () {
+      hls.config.maxBufferLength = 30;
+      hls.config.maxBufferSize = 60 * 1000 * 1000;
+    }, { once: true });
     var renewedAt = 0;
     hls.on(Hls.Events.ERROR, function (event, data) {
       var refused = data.response && data.response.code === 403;
@@ -57,46 +190,423 @@
         return;
       }
       if (data.fatal) {
-        // Fall back to the MP4 sources rather than leave a dead player.
+        // Fall back to one MP4 rather than leave a dead player.
         hls.destroy();
-        element.removeAttribute("src");
-        element.load();
+        element.ringletHls = null;
+        playMp4(state, 0);
       }
     });
+    hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, function () { audioMenu(state); });
+    hls.on(Hls.Events.MANIFEST_PARSED, function () { resumePlay(state); });
     hls.loadSource(hlsUrl);
     hls.attachMedia(element);
     element.ringletHls = hls;
     element.dataset.engine = "hls.js";
   }
 
-  function withoutHls(element, hlsUrl) {
-    if (element.canPlayType("application/vnd.apple.mpegurl")) {
-      element.src = hlsUrl;
-      element.dataset.engine = "native-hls";
+  function resumePlay(state) {
+    if (!state.wantsPlay) return;
+    state.wantsPlay = false;
+    var played = state.element.play();
+    if (played && played.catch) played.catch(function () { /* the student pauses or leaves */ });
+  }
+
+  function startStream(state) {
+    if (state.started) return;
+    state.started = true;
+    var element = state.element, hlsUrl = element.dataset.hls;
+    if (!hlsUrl) return playMp4(state, 0);
+    if ((window.MediaSource || window.ManagedMediaSource) && hlsSrc) {
+      loadScript(hlsSrc).then(function () {
+        if (window.Hls && window.Hls.isSupported()) attachHls(state, window.Hls);
+        else nativeOrMp4(state);
+      });
     } else {
-      element.dataset.engine = "mp4";
+      nativeOrMp4(state);
     }
+  }
+
+  function nativeOrMp4(state) {
+    var element = state.element;
+    if (element.canPlayType("application/vnd.apple.mpegurl")) {
+      element.src = element.dataset.hls;
+      element.preload = "metadata";
+      element.dataset.engine = "native-hls";
+      resumePlay(state);
+      if (element.audioTracks) element.audioTracks.addEventListener("addtrack", function () { audioMenu(state); });
+    } else {
+      playMp4(state, 0);
+    }
+  }
+
+  // --- Quality (the Plyr menu calls this) ------------------------------------------------
+  function setQuality(state, height) {
+    var hls = state.element.ringletHls;
+    if (hls) {
+      var index = height ? hls.levels.findIndex(function (level) { return level.height === height; }) : -1;
+      hls.currentLevel = index; // -1: automatic
+    } else if (state.element.dataset.engine === "mp4") {
+      playMp4(state, height);
+    }
+  }
+
+  // --- Audio languages (several audio renditions in the HLS master) ----------------------
+  // The language's own name where the playlist gives one (LANGUAGE="fr": "French" on an
+  // English page), with the rendition's NAME when it says more than a generic "audio_2".
+  function audioLabel(track, index) {
+    var lang = track.lang || track.language || "", name = track.name || track.label || "";
+    var language = "";
+    try {
+      if (lang && window.Intl && Intl.DisplayNames) {
+        language = new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "language" }).of(lang);
+      }
+    } catch (e) { language = ""; }
+    if (/^audio_?\d*$/i.test(name)) name = "";
+    if (language && name && name.toLowerCase() !== language.toLowerCase()) return language + " (" + name + ")";
+    return language || name || lang || "Track " + (index + 1);
+  }
+
+  function audioMenu(state) {
+    var label = state.root.querySelector(".media-player__audio");
+    var select = state.root.querySelector(".media-player__audio-select");
+    if (!label || !select) return;
+    var hls = state.element.ringletHls;
+    var tracks = hls ? hls.audioTracks : Array.from(state.element.audioTracks || []);
+    if (!tracks || tracks.length < 2) { label.hidden = true; return; }
+    select.replaceChildren();
+    tracks.forEach(function (track, index) {
+      var option = document.createElement("option");
+      option.value = String(index);
+      option.textContent = audioLabel(track, index);
+      select.appendChild(option);
+    });
+    select.value = String(hls ? hls.audioTrack : tracks.findIndex(function (t) { return t.enabled; }));
+    label.hidden = false;
+    state.root.querySelector(".media-player__extras").hidden = false;
+    if (!select.dataset.bound) {
+      select.dataset.bound = "1";
+      select.addEventListener("change", function () {
+        var chosen = parseInt(select.value, 10), current = state.element.ringletHls;
+        if (current) current.audioTrack = chosen;
+        else Array.from(state.element.audioTracks || []).forEach(function (t, i) { t.enabled = i === chosen; });
+      });
+    }
+  }
+
+  // --- Keyboard shortcuts (only while focus is in this player) ---------------------------
+  var TYPING = "input, select, textarea, [contenteditable]";
+
+  function seekBy(player, delta) {
+    var duration = player.duration || player.media.duration || 0;
+    var to = Math.max(0, player.currentTime + delta);
+    player.currentTime = duration ? Math.min(to, duration) : to;
+  }
+
+  function changeSpeed(player, step) {
+    var index = SPEEDS.indexOf(player.speed);
+    if (index < 0) index = SPEEDS.indexOf(1);
+    player.speed = SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, index + step))];
+  }
+
+  function onKey(state, event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+    var target = event.target, player = state.player, key = event.key;
+    if (target.closest && target.closest(TYPING + ", dialog, .media-transcript, .media-chapters")) return;
+    // Plyr's menus and sliders use the arrows and Space themselves; buttons use Space.
+    var inMenu = target.closest && target.closest(".plyr__menu__container, [role^=menuitem]");
+    var onSlider = target.matches && target.matches("input[type=range]");
+    var onButton = target.matches && target.matches("button, a, [role=button]");
+    var handled = true;
+    switch (key) {
+      case " ":
+        if (onButton || inMenu) return;
+        player.togglePlay();
+        break;
+      case "k": case "K": player.togglePlay(); break;
+      case "j": case "J": seekBy(player, -10); break;
+      case "l": case "L": seekBy(player, 10); break;
+      case "ArrowLeft":
+        if (onSlider || inMenu) return;
+        seekBy(player, -5);
+        break;
+      case "ArrowRight":
+        if (onSlider || inMenu) return;
+        seekBy(player, 5);
+        break;
+      case "m": case "M": player.muted = !player.muted; break;
+      case "f": case "F": player.fullscreen.toggle(); break;
+      case "c": case "C": player.toggleCaptions(); break;
+      case "<": changeSpeed(player, -1); break;
+      case ">": changeSpeed(player, 1); break;
+      case "?": openHelp(state); break;
+      default:
+        if (/^[0-9]$/.test(key) && !onSlider) {
+          player.currentTime = (player.duration || 0) * parseInt(key, 10) / 10;
+        } else {
+          handled = false;
+        }
+    }
+    if (handled) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }
+
+  function openHelp(state) {
+    var dialog = state.root.querySelector(".media-player__help");
+    if (!dialog || dialog.open) return;
+    state.returnFocus = document.activeElement;
+    dialog.showModal();
+  }
+
+  // --- Chapters ------------------------------------------------------------------------------
+  function setUpChapters(state, cues) {
+    var nav = state.root.querySelector(".media-chapters");
+    if (!nav || !cues.length) return;
+    var list = nav.querySelector(".media-chapters__list");
+    cues.forEach(function (cue) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "media-chapters__button";
+      button.dataset.start = String(cue.start);
+      var time = document.createElement("span");
+      time.className = "media-chapters__time";
+      time.textContent = clock(cue.start);
+      time.setAttribute("aria-label", spoken(cue.start));
+      button.append(time, " ", cue.text);
+      button.addEventListener("click", function () { seekTo(state, cue.start); });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    nav.hidden = false;
+    state.chapters = cues;
+  }
+
+  function seekTo(state, at) {
+    state.player.currentTime = at;
+    state.element.currentTime = at;
+  }
+
+  // --- Interactive transcript -------------------------------------------------------------
+  function captionTracks(element) {
+    return Array.from(element.querySelectorAll("track")).filter(function (track) {
+      return track.kind === "captions" || track.kind === "subtitles";
+    });
+  }
+
+  function transcriptTrack(state) {
+    var tracks = captionTracks(state.element);
+    var language = state.player && state.player.language;
+    return tracks.find(function (t) { return language && t.srclang === language; })
+      || tracks.find(function (t) { return t.default; }) || tracks[0];
+  }
+
+  function buildTranscript(state) {
+    var box = state.root.querySelector(".media-transcript");
+    var track = box && transcriptTrack(state);
+    if (!track || state.transcriptLanguage === track.srclang) return;
+    state.transcriptLanguage = track.srclang;
+    fetchCues(track.src).then(function (cues) {
+      var list = box.querySelector(".media-transcript__lines");
+      list.replaceChildren();
+      list.setAttribute("lang", track.srclang);
+      state.lines = cues.map(function (cue) {
+        var item = document.createElement("li");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "media-transcript__line";
+        button.dataset.start = String(cue.start);
+        var time = document.createElement("span");
+        time.className = "media-transcript__time";
+        time.textContent = clock(cue.start);
+        time.setAttribute("aria-label", spoken(cue.start) + ":");
+        var text = document.createElement("span");
+        text.className = "media-transcript__text";
+        text.textContent = cue.text;
+        button.append(time, " ", text);
+        button.addEventListener("click", function () { seekTo(state, cue.start); });
+        item.appendChild(button);
+        list.appendChild(item);
+        return { cue: cue, item: item, button: button, text: text };
+      });
+      box.hidden = !cues.length;
+      filterTranscript(state);
+      followTranscript(state);
+    });
+  }
+
+  function filterTranscript(state) {
+    var box = state.root.querySelector(".media-transcript");
+    if (!box || !state.lines) return;
+    var query = box.querySelector(".media-transcript__search").value.trim().toLowerCase();
+    var matches = 0;
+    state.lines.forEach(function (line) {
+      var text = line.cue.text, at = query ? text.toLowerCase().indexOf(query) : -1;
+      line.text.replaceChildren();
+      if (at >= 0) {
+        var mark = document.createElement("mark");
+        mark.textContent = text.slice(at, at + query.length);
+        line.text.append(text.slice(0, at), mark, text.slice(at + query.length));
+      } else {
+        line.text.textContent = text;
+      }
+      line.item.hidden = Boolean(query) && at < 0;
+      if (!line.item.hidden) matches += 1;
+    });
+    var status = box.querySelector(".media-transcript__status");
+    status.textContent = query
+      ? (matches ? matches + (matches === 1 ? " line matches" : " lines match") : "No line matches")
+        + " \u201c" + query + "\u201d."
+      : "";
+  }
+
+  function followTranscript(state) {
+    var now = state.element.currentTime;
+    var box = state.root.querySelector(".media-transcript");
+    if (state.lines && box) {
+      var current = null;
+      state.lines.forEach(function (line) {
+        var on = now >= line.cue.start && now < line.cue.end;
+        if (on) current = line;
+        line.item.classList.toggle("is-current", on);
+        if (on) line.button.setAttribute("aria-current", "true");
+        else line.button.removeAttribute("aria-current");
+      });
+      // Keep the current line in view inside the list only: never scroll the page.
+      if (current && current !== state.currentLine && box.open && !current.item.hidden) {
+        var list = box.querySelector(".media-transcript__lines");
+        var top = current.item.offsetTop - list.offsetTop;
+        if (top < list.scrollTop || top > list.scrollTop + list.clientHeight - current.item.offsetHeight) {
+          list.scrollTop = Math.max(0, top - list.clientHeight / 3);
+        }
+      }
+      state.currentLine = current;
+    }
+    if (state.chapters) {
+      var buttons = state.root.querySelectorAll(".media-chapters__button");
+      state.chapters.forEach(function (cue, i) {
+        var on = now >= cue.start && (i === state.chapters.length - 1 || now < state.chapters[i + 1].start);
+        if (on) buttons[i].setAttribute("aria-current", "step");
+        else buttons[i].removeAttribute("aria-current");
+      });
+    }
+  }
+
+  // --- Set-up -----------------------------------------------------------------------------------
+  function plyrOptions(state, heights) {
+    var element = state.element, video = element.tagName === "VIDEO";
+    var controls = ["play-large", "rewind", "play", "fast-forward", "progress", "current-time", "duration",
+      "mute", "volume", "captions", "settings", "pip", "fullscreen"];
+    return {
+      iconUrl: iconUrl,
+      loadSprite: true,
+      controls: video ? controls : ["rewind", "play", "fast-forward", "progress", "current-time", "duration",
+        "mute", "volume", "settings"],
+      settings: ["captions", "quality", "speed"],
+      speed: { selected: storedSpeed(), options: SPEEDS },
+      quality: {
+        default: 0,
+        options: [0].concat(heights),
+        forced: true,
+        onChange: function (height) { setQuality(state, height); },
+      },
+      i18n: { qualityLabel: { 0: "Auto" }, rewind: "Back {seektime} seconds", fastForward: "Forward {seektime} seconds" },
+      seekTime: 10,
+      keyboard: { focused: false, global: false }, // ours below: j/l, <, > and ? as well
+      tooltips: { controls: true, seek: true },
+      captions: { active: false, language: "auto", update: false },
+      previewThumbnails: { enabled: Boolean(element.dataset.thumbnails), src: element.dataset.thumbnails || "" },
+      markers: { enabled: true, points: [] },
+      invertTime: false,
+      duration: parseFloat(element.dataset.duration) || null,
+      storage: { enabled: true, key: "ringlet.plyr" },
+      // Plyr's own fullscreen keeps our transcript and menus out of it; the container is enough.
+      fullscreen: { enabled: video, iosNative: true },
+    };
   }
 
   function setUp(element) {
     if (element.dataset.playerReady) return;
     element.dataset.playerReady = "1";
-    var hlsUrl = element.dataset.hls;
+    var root = element.closest(".media-player") || element.parentNode;
+    var sources = Array.from(element.querySelectorAll("source")).map(function (source) {
+      return { url: source.getAttribute("src"), height: parseInt(source.dataset.height || "0", 10) || null };
+    });
+    // One stream: the <source>s stay for browsers without scripts only.
+    element.querySelectorAll("source").forEach(function (source) { source.remove(); });
+    // The parser already chose the first <source> (currentSrc), without fetching it
+    // (preload="none"): forget it, or play() would start that MP4 as well as the stream.
+    element.load();
+    element.removeAttribute("controls"); // Plyr's controls replace the browser's
+    var state = { element: element, root: root, sources: { list: sources, element: element } };
     resume(element);
-    if (!hlsUrl) return;
-    if (!(window.MediaSource || window.ManagedMediaSource) || !hlsSrc) {
-      withoutHls(element, hlsUrl);
-      return;
-    }
-    loadHls().then(function (Hls) {
-      if (!element.paused) {
-        element.dataset.engine = "mp4"; // already playing the MP4: do not interrupt it
-      } else if (Hls && Hls.isSupported()) {
-        attachHls(element, Hls, hlsUrl);
-      } else {
-        withoutHls(element, hlsUrl);
+    // Play pressed before the stream is attached: attaching it aborts that play() (a new
+    // load), so the player plays again once the stream is there (resumePlay).
+    element.addEventListener("play", function () {
+      if (!element.getAttribute("src")) state.wantsPlay = true;
+      startStream(state);
+    });
+    loadScript(plyrSrc).then(function (ok) {
+      if (!ok || !window.Plyr) {
+        element.setAttribute("controls", "");
+        return;
+      }
+      var heights = sources.map(function (s) { return s.height; }).filter(Boolean);
+      state.player = new window.Plyr(element, plyrOptions(state, heights));
+      var container = state.player.elements.container;
+      // A click on the video focuses the player, so its shortcuts work.
+      container.setAttribute("tabindex", "-1");
+      root.addEventListener("keydown", function (event) { onKey(state, event); });
+      // Loading a stream resets the rate to the default one: make that the remembered one.
+      var applySpeed = function () {
+        element.defaultPlaybackRate = storedSpeed();
+        state.player.speed = storedSpeed();
+      };
+      state.player.on("ready", applySpeed);
+      element.addEventListener("loadedmetadata", applySpeed);
+      element.addEventListener("ratechange", function () { rememberSpeed(element.playbackRate); });
+      element.addEventListener("timeupdate", function () { followTranscript(state); });
+      element.addEventListener("seeked", function () { followTranscript(state); });
+      // The transcript is in the captions' language: rebuilt when it changes, or on opening.
+      state.player.on("languagechange", function () { buildTranscript(state); });
+      state.player.on("captionsenabled", function () { buildTranscript(state); });
+      var transcript = root.querySelector(".media-transcript");
+      if (transcript) transcript.addEventListener("toggle", function () { buildTranscript(state); });
+      extras(state);
+      buildTranscript(state);
+      var chapters = element.querySelector("track[kind=chapters]");
+      if (chapters) {
+        fetchCues(chapters.src).then(function (cues) {
+          state.player.config.markers.points = cues.map(function (cue) { return { time: cue.start, label: cue.text }; });
+          setUpChapters(state, cues);
+        });
       }
     });
+    // hls.js's bytes when the player comes near the viewport, once the page has loaded (a
+    // prefetch: downloaded, not run); the stream when the student shows intent: the pointer
+    // over the player, a touch, focus inside it, or play. Running hls.js costs a phone over a
+    // second of main thread, so a page that is only read never pays it.
+    whenNear(root, function () { afterLoad(function () { prefetch(hlsSrc); }); });
+    var intent = function () { startStream(state); };
+    ["pointerenter", "pointerdown", "focusin"].forEach(function (type) {
+      root.addEventListener(type, intent, { once: true, passive: true });
+    });
+    root.addEventListener("touchstart", intent, { once: true, passive: true });
+  }
+
+  function extras(state) {
+    var root = state.root;
+    var bar = root.querySelector(".media-player__extras");
+    if (bar) bar.hidden = false;
+    var help = root.querySelector(".media-player__help-button");
+    if (help) help.addEventListener("click", function () { openHelp(state); });
+    var dialog = root.querySelector(".media-player__help");
+    if (dialog) dialog.addEventListener("close", function () {
+      if (state.returnFocus && state.returnFocus.focus) state.returnFocus.focus();
+    });
+    var search = root.querySelector(".media-transcript__search");
+    if (search) search.addEventListener("input", function () { filterTranscript(state); });
   }
 
   function setUpAll() {
@@ -108,5 +618,5 @@
   } else {
     setUpAll();
   }
-  window.ringletMediaPlayer = { setUp: setUp, setUpAll: setUpAll };
+  window.ringletMediaPlayer = { setUp: setUp, setUpAll: setUpAll, parseVtt: parseVtt };
 })();
