@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lighthouse (npm devDependency, pinned in package-lock.json) on one page, mobile by default:
+# Lighthouse on one page, mobile by default:
 #   bench/lighthouse_lesson.sh URL [--preset=desktop] [--extra-headers='{"Cookie":"sessionid=..."}']
 # Prints performance / accessibility / best practices / SEO and the metrics behind the
 # performance score; the full JSON report goes to ${LH_OUT:-/tmp/lighthouse-lesson.json}.
@@ -8,7 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 url=$1; shift
 out=${LH_OUT:-/tmp/lighthouse-lesson.json}
-CHROME_PATH=${CHROME_PATH:-/usr/bin/chromium} node_modules/.bin/lighthouse "$url" "$@" \
+# Installed apart, under var/, not as a devDependency: its dependencies ask for "latest"
+# releases (third-party-web, legacy-javascript), which no lock file can keep, so `npm ci` of the
+# project would fail each time one is published. 12.8.2 is the last release for Node 20.
+lh=var/lighthouse
+if [ ! -x "$lh/node_modules/.bin/lighthouse" ]; then
+  npm install --prefix "$lh" --no-save --no-audit --no-fund lighthouse@12.8.2 >/dev/null
+fi
+CHROME_PATH=${CHROME_PATH:-/usr/bin/chromium} "$lh/node_modules/.bin/lighthouse" "$url" "$@" \
   --chrome-flags="--headless --no-sandbox --disable-gpu" --quiet \
   --only-categories=performance,accessibility,best-practices,seo --output=json --output-path="$out"
 .venv/bin/python - "$out" <<'PY'

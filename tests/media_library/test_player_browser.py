@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from courses.services import enroll
-from media_library.models import CaptionTrack, Rendition
+from media_library.models import CaptionTrack, Media, Rendition
 from tests.factories import UserFactory
 from tests.media_fixtures import ffmpeg, transcode_here, upload
 from tests.page_fixtures import video_lesson
@@ -35,7 +35,6 @@ FRENCH = [
     ("00:00:00.000", "00:00:06.000", "Bienvenue au cours sur les images par seconde."),
     ("00:00:06.000", "00:00:12.000", "Merci de votre attention."),
 ]
-CHAPTERS = [("00:00:00.000", "00:00:06.000", "Frame rates"), ("00:00:06.000", "00:00:12.000", "Interlacing")]
 
 
 def vtt(cues):
@@ -70,8 +69,9 @@ def lesson_page(page, live_server, course, lecture_clip, settings):
     media = transcode_here(upload(lecture_clip, title="Frame rates", enqueue=False))
     track(media, "en", "English", ENGLISH, default=True)
     track(media, "fr", "Français", FRENCH)
-    # A chapters track (the pipeline makes these from a source's chapters).
-    track(media, "en", "Chapters", CHAPTERS, kind="chapters")
+    # Chapters as an editor writes them in the media edit view (or the worker reads them from the
+    # source): the player gets them as the item's chapters track (Playback.chapters).
+    Media.objects.filter(pk=media.pk).update(chapters="0:00 Frame rates\n0:06 Interlacing")
     lesson = video_lesson(course, media, title="Frame rates and fields")
     student = UserFactory(username="viewer")
     enroll(student, course)
