@@ -28,6 +28,9 @@ AUDIO_KBPS = 128
 # 2 s, which cut the server CPU per watcher-minute 2.2x in bench/watchers.py (bench/RESULTS.md,
 # issue 21), for a start and a seek that wait for at most one 6 s segment at 800 kbit/s (600 kB).
 SEGMENT_SECONDS = 6
+# A key frame every 2 s inside those segments: seeking lands within 2 s of where the student
+# asked, and the seek previews (a key frame each, decoded without the rest) come every 2 s.
+KEYFRAME_SECONDS = 2
 X264_PRESET = "veryfast"
 AUDIO_GROUP = "audio"
 # Handler names muxers write on their own, which say nothing about the track.
@@ -252,7 +255,7 @@ def ladder_command(source, out_dir, info, variants):
             cmd += ["-c:v", "libx264", "-preset", X264_PRESET, "-profile:v", "high"]
             cmd += ["-b:v", f"{v.video_kbps}k", "-maxrate", f"{v.video_kbps * 3 // 2}k"]
             cmd += ["-bufsize", f"{v.video_kbps * 2}k", "-sc_threshold", "0"]
-            cmd += ["-force_key_frames", f"expr:gte(t,n_forced*{SEGMENT_SECONDS})"]
+            cmd += ["-force_key_frames", f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})"]
         if info.has_audio:
             # The MP4 keeps the default track (the first, unless another is marked default).
             cmd += ["-map", f"0:a:{info.default_audio}"]
@@ -404,9 +407,9 @@ class ThumbnailPlan:
 
 def thumbnail_plan(duration, width, height):
     """A frame every 2 s for short items, spaced further apart so an item has at most
-    ``THUMB_MAX`` (every 36 s for a 3-hour lecture), always a whole number of segments."""
-    # A multiple of the segment length, where the renditions have their key frames.
-    interval = float(SEGMENT_SECONDS * max(1, math.ceil(duration / THUMB_MAX / SEGMENT_SECONDS)))
+    ``THUMB_MAX`` (every 36 s for a 3-hour lecture), always a whole number of key-frame intervals."""
+    # A multiple of the key-frame interval, where the renditions have their key frames.
+    interval = float(KEYFRAME_SECONDS * max(1, math.ceil(duration / THUMB_MAX / KEYFRAME_SECONDS)))
     count = max(1, math.ceil(duration / interval))
     return ThumbnailPlan(interval, count, THUMB_WIDTH, _even(THUMB_WIDTH * height / width))
 
@@ -414,12 +417,12 @@ def thumbnail_plan(duration, width, height):
 def thumbnails_command(video, out_dir, plan):
     """One FFmpeg run that tiles a frame every ``plan.interval`` seconds into sheets
     (``thumbs/sprite-001.jpg``…). It reads a rendition, decoding its key frames only
-    (``-skip_frame nokey``): the ladder forces one every segment, so this costs little
+    (``-skip_frame nokey``): the ladder forces one every 2 s, so this costs little
     next to the encode."""
     os.makedirs(os.path.join(out_dir, THUMBS_DIR), exist_ok=True)
     # The first key frame, then the first at least an interval after the last one taken (the
     # fps filter gives nothing for a clip with a single key frame).
-    every = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{plan.interval - SEGMENT_SECONDS / 4:g})'"
+    every = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{plan.interval - KEYFRAME_SECONDS / 4:g})'"
     tile = f"{every},scale={plan.width}:{plan.height},tile={plan.columns}x{plan.rows}"
     return [
         *(FFMPEG, "-hide_banner", "-nostdin", "-y", "-v", "error", "-skip_frame", "nokey"),

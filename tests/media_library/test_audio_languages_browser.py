@@ -27,6 +27,8 @@ def test_hls_js_offers_both_languages_and_switches_while_playing(
 
     page.goto(f"{live_server.url}/admin/media/edit/{media.pk}/")
     video = ".media-preview video"
+    # The player loads its stream on intent: the pointer over it.
+    page.locator(".media-preview .media-player").hover()
     page.wait_for_function(
         f"document.querySelector('{video}') && document.querySelector('{video}').dataset.engine === 'hls.js'",
         timeout=10_000,
