@@ -163,6 +163,8 @@ class _OnCommitRelay:
         self._pid = None
         self._queue = None
         self._resting_until = 0.0
+        self._pending = 0  # ids put and not yet handled
+        self._idle = threading.Condition(self._lock)
         self.connection = None  # the broker's, unless a test hands it another
 
     def kick(self, message_id):
@@ -175,7 +177,15 @@ class _OnCommitRelay:
                     target=self._run, args=(self._queue,), name="outbox-relay", daemon=True
                 )
                 thread.start()
+                self._pending = 0
+            self._pending += 1
             self._queue.put(message_id)
+
+    def wait_idle(self, timeout):
+        """Wait until this process's thread has handled every id it was given (True), or
+        ``timeout`` seconds (False). For tests, which must not empty the database under it."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0 or self._pid != os.getpid(), timeout)
 
     def _run(self, ids):
         while True:
@@ -196,6 +206,9 @@ class _OnCommitRelay:
                 # This thread's own connection; never left open between bursts (a test
                 # database must be droppable, a pooler's connection returned).
                 connections.close_all()
+                with self._idle:
+                    self._pending -= len(burst)
+                    self._idle.notify_all()
 
 
 _on_commit = _OnCommitRelay()
@@ -204,3 +217,8 @@ _on_commit = _OnCommitRelay()
 def kick(message_id):
     """Publish ``message_id`` soon, from this process's relay thread (``enqueue``'s on-commit hook)."""
     _on_commit.kick(message_id)
+
+
+def wait_idle(timeout=10):
+    """Whether this process's relay thread finished what it was given within ``timeout`` seconds."""
+    return _on_commit.wait_idle(timeout)

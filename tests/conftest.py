@@ -24,15 +24,21 @@ def wagtail_initial_rows(request):
     and the Editors' and Instructors' permissions on them.
 
     A transactional test flushes the database when it ends, taking them with it, so the
-    next transactional test that builds pages would find no tree to build on.
+    next transactional test that builds pages would find no tree to build on. Before that flush,
+    the outbox's relay thread (which publishes what the test's commits enqueued) is let finish:
+    emptying the tables under its transaction deadlocks.
     """
     marker = request.node.get_closest_marker("django_db")
     if not (marker and marker.kwargs.get("transaction")):
+        yield
         return
     request.getfixturevalue("transactional_db")
+    from outbox import relay
     from tests.page_fixtures import wagtail_rows
 
     wagtail_rows()
+    yield
+    relay.wait_idle(timeout=30)
 
 
 @pytest.fixture(scope="session", autouse=True)

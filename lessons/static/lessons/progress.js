@@ -72,6 +72,12 @@
     if (element.readyState >= 1) resume(); else element.addEventListener("loadedmetadata", resume, { once: true });
 
     function now(event) {
+      if (!isFinite(element.duration) || element.duration <= 0) {
+        // Played before the stream's metadata arrived (the player loads it on play): report
+        // once the length is known, rather than skipping this report.
+        element.addEventListener("durationchange", function () { now(event); }, { once: true });
+        return;
+      }
       last = Date.now();
       sentAt = element.currentTime;
       send(element, mediaId, event);
