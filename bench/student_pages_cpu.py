@@ -14,9 +14,7 @@ of 50 lessons; the student "watcher-0" is enrolled in it and in four more course
 """
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,13 +25,15 @@ import django
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from courses.models import CoursePage  # noqa: E402
 from courses.services import enroll, is_enrolled  # noqa: E402
 from lessons.models import LessonPage  # noqa: E402
+
+# The same measurement as the issue-20 bench: CPU per request in-process, median of 5 rounds.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cpu_per_request import measure  # noqa: E402
 
 
 def pages():
@@ -60,25 +60,11 @@ def pages():
     ]
 
 
-def measure(client, url, requests, rounds=5):
-    for _ in range(5):
-        assert client.get(url, secure=True).status_code == 200, url
-    per_round = []
-    for _ in range(rounds):
-        start = time.process_time()
-        for _ in range(requests):
-            client.get(url, secure=True)
-        per_round.append((time.process_time() - start) / requests * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url, secure=True)
-    return statistics.median(per_round), len(queries)
-
-
 if __name__ == "__main__":
     requests = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     client, urls = pages()
     print(f"| page | CPU ms per request (median of 5 rounds of {requests}) | queries |")
     print("|---|---|---|")
     for label, url in urls:
-        cpu, queries = measure(client, url, requests)
+        cpu, queries = measure(url, client, requests)
         print(f"| {label} | {cpu:.2f} | {queries} |", flush=True)

@@ -179,3 +179,21 @@ def ffprobe_streams(path_or_url):
         (s["codec_type"], s["codec_name"], s.get("width"), s.get("height"))
         for s in json.loads(out)["streams"]
     ]
+
+
+def open_admin_preview(page, live_server, client, django_user_model, media):
+    """Log a superuser into ``page`` and open ``media``'s edit view, whose preview plays it; show
+    intent (the player loads its stream on it) and wait for hls.js. Returns the video's selector."""
+    admin = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
+    client.force_login(admin)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/admin/media/edit/{media.pk}/")
+    video = ".media-preview video"
+    page.locator(".media-preview .media-player").hover()
+    page.wait_for_function(
+        f"document.querySelector('{video}') && document.querySelector('{video}').dataset.engine === 'hls.js'",
+        timeout=10_000,
+    )
+    return video

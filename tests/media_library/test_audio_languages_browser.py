@@ -4,7 +4,7 @@ menu is the player's to test; this checks what the pipeline hands it."""
 
 import pytest
 
-from tests.media_fixtures import transcode_here, upload
+from tests.media_fixtures import open_admin_preview, transcode_here, upload
 from tests.media_library.test_audio_languages_and_chapters import language_clips  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -19,20 +19,7 @@ def test_hls_js_offers_both_languages_and_switches_while_playing(
     artifacts_dir,
 ):
     media = transcode_here(upload(language_clips / "two-languages.mp4", title="Bilingual", enqueue=False))
-    admin = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
-    client.force_login(admin)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-    page.goto(f"{live_server.url}/admin/media/edit/{media.pk}/")
-    video = ".media-preview video"
-    # The player loads its stream on intent: the pointer over it.
-    page.locator(".media-preview .media-player").hover()
-    page.wait_for_function(
-        f"document.querySelector('{video}') && document.querySelector('{video}').dataset.engine === 'hls.js'",
-        timeout=10_000,
-    )
+    video = open_admin_preview(page, live_server, client, django_user_model, media)
     page.evaluate(
         f"() => {{ const v = document.querySelector('{video}'); v.muted = true; return v.play(); }}"
     )

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media_library.models import Media
-from tests.media_fixtures import add_caption, transcode_here, upload
+from tests.media_fixtures import add_caption, open_admin_preview, transcode_here, upload
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -15,20 +15,7 @@ def test_the_hls_video_plays_in_chromium_with_its_captions(
 ):
     media = transcode_here(upload(clips / "hd.mp4", title="Adaptive lecture", enqueue=False))
     add_caption(media, "Welcome to the course")
-    admin = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
-    client.force_login(admin)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-    page.goto(f"{live_server.url}/admin/media/edit/{media.pk}/")
-    video = ".media-preview video"
-    # The player loads its stream on intent: the pointer over it.
-    page.locator(".media-preview .media-player").hover()
-    page.wait_for_function(
-        f"document.querySelector('{video}') && document.querySelector('{video}').dataset.engine === 'hls.js'",
-        timeout=10_000,
-    )
+    video = open_admin_preview(page, live_server, client, django_user_model, media)
     page.evaluate(
         f"() => {{ const v = document.querySelector('{video}'); v.muted = true; return v.play(); }}"
     )
