@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 
 
 class PortalConfig(AppConfig):
@@ -14,20 +13,3 @@ class PortalConfig(AppConfig):
         metrics.count_database_errors()
         database.install()
         spreadsheets.install()
-
-
-class StaticFilesConfig(BaseStaticFilesConfig):
-    """``django.contrib.staticfiles`` with npm build files collectstatic must leave out.
-
-    Plyr's dist holds unminified builds (``plyr.js``, ``plyr.mjs``, the polyfilled ones) whose
-    ``sourceMappingURL`` names maps the package does not ship, which the manifest storage
-    refuses; the player serves ``plyr.min.js`` (with its map), ``plyr.css`` and ``plyr.svg``.
-    """
-
-    ignore_patterns = [
-        *BaseStaticFilesConfig.ignore_patterns,
-        "plyr.js",
-        "plyr.mjs",
-        "plyr.polyfilled.js",
-        "plyr.polyfilled.mjs",
-    ]

@@ -83,7 +83,7 @@ def installed_apps(demo=False):
         "django.contrib.contenttypes",
         "django.contrib.sessions",
         "django.contrib.messages",
-        "portal.apps.StaticFilesConfig",  # django.contrib.staticfiles, leaving out unused npm builds
+        "portal.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, leaving out unused npm builds
         "csp",
         # Students' accounts: django-allauth, integrated by the `accounts` app (README,
         # "Accounts"); `accounts` comes before allauth so that its templates override allauth's.

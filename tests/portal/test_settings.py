@@ -152,3 +152,13 @@ def test_backups_go_to_a_bucket_of_their_own_when_one_is_named():
     both = child_env(**s3, BACKUP_BUCKET_NAME="a", BACKUP_AZURE_CONTAINER="b")
     result = run_python(READ_DATABASES, both)
     assert result.returncode != 0 and "BACKUP_BUCKET_NAME or BACKUP_AZURE_CONTAINER" in result.stderr
+
+
+def test_the_portal_app_runs_its_own_config_so_its_start_up_work_happens():
+    """Django picks an app's config from its apps.py only when it defines exactly one; a second
+    one there silently left PortalConfig.ready() (signal handlers, CSV guard...) unrun."""
+    from django.apps import apps
+
+    from portal.apps import PortalConfig
+
+    assert type(apps.get_app_config("portal")) is PortalConfig
