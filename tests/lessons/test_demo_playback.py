@@ -36,13 +36,17 @@ def test_the_demo_student_plays_a_gated_lesson_video_with_visible_captions(
     response = page.goto(live_server.url + gated.url)
     assert response.status == 200
     page.get_by_role("heading", level=1, name=gated.title).wait_for()
+    page.locator("video").first.hover(force=True)  # the player loads its stream on intent
     page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; return v.play(); }")
     page.wait_for_function("document.querySelector('video').currentTime > 3", timeout=30_000)
-    # The English track is the default one, so Chromium shows it: a cue is active by now.
+    # The English track is the default one, so the player shows it (Plyr draws the cues itself,
+    # keeping the track "hidden"): a cue is active and on screen by now.
     page.wait_for_function(
         """() => {
             const track = document.querySelector('video').textTracks[0];
-            return track && track.mode === 'showing' && track.activeCues && track.activeCues.length > 0;
+            const shown = document.querySelector('.plyr__captions');
+            return track && track.mode !== 'disabled' && track.activeCues && track.activeCues.length > 0
+                && shown && shown.textContent.trim().length > 0;
         }""",
         timeout=15_000,
     )

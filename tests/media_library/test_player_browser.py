@@ -212,7 +212,11 @@ def test_keyboard_shortcuts_drive_the_media_element(lesson_page, size):
     page.keyboard.press("<")
     page.wait_for_function(f"() => document.querySelector('{VIDEO}').playbackRate === 0.75", timeout=5_000)
 
-    # c: captions on (Plyr draws them, so the track is "hidden", never "disabled"), then off.
+    # Captions start on (the editor marked English default); c turns them off, then on again
+    # (Plyr draws them, so the track is "hidden", never "disabled", while they show).
+    page.wait_for_function("() => document.querySelector('.plyr--captions-active')", timeout=5_000)
+    page.keyboard.press("c")
+    page.wait_for_function("() => !document.querySelector('.plyr--captions-active')", timeout=5_000)
     page.keyboard.press("c")
     page.wait_for_function(
         f"() => Array.from(document.querySelector('{VIDEO}').textTracks)"
@@ -220,8 +224,6 @@ def test_keyboard_shortcuts_drive_the_media_element(lesson_page, size):
         timeout=5_000,
     )
     assert page.locator(".plyr__captions").is_visible()
-    page.keyboard.press("c")
-    page.wait_for_function("() => !document.querySelector('.plyr--captions-active')", timeout=5_000)
 
     # ?: the help dialog, closed with Escape, focus back where it was.
     page.keyboard.press("?")

@@ -46,7 +46,8 @@ def video_course(build_course, clips):
 
 def play(page, selector):
     # Functions, not expression strings: Playwright evaluates strings with eval, which the
-    # policy (rightly) forbids.
+    # policy (rightly) forbids. The player loads its stream on intent: the pointer over it.
+    page.locator(selector).hover(force=True)
     page.wait_for_function(
         f"() => document.querySelector('{selector}') && document.querySelector('{selector}').dataset.engine",
         timeout=15_000,

@@ -24,6 +24,7 @@ def test_an_anonymous_reviewer_plays_the_shared_drafts_video_and_reads_its_quiz(
     )
     page.goto(f"{live_server.url}/share/{token}/")
     video = f'video[data-media-id="{media.pk}"]'
+    page.locator(video).hover(force=True)  # the player loads its stream on intent
     page.wait_for_function(
         f"document.querySelector('{video}') && document.querySelector('{video}').dataset.engine === 'hls.js'",
         timeout=10_000,

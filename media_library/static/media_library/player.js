@@ -515,7 +515,9 @@
       seekTime: 10,
       keyboard: { focused: false, global: false }, // ours below: j/l, <, > and ? as well
       tooltips: { controls: true, seek: true },
-      captions: { active: false, language: "auto", update: false },
+      // Captions on from the start when the editor marked a track default (as the browser's own
+      // player showed them); the student's choice, once made, is remembered by Plyr's storage.
+      captions: { active: Boolean(element.querySelector("track[default]")), language: "auto", update: false },
       previewThumbnails: { enabled: Boolean(element.dataset.thumbnails), src: element.dataset.thumbnails || "" },
       markers: { enabled: true, points: [] },
       invertTime: false,
