@@ -1,6 +1,8 @@
 """Caption files in legacy encodings are converted and the editor told; undecodable ones are
 refused with what to do; empty uploads get a specific message (issue 23)."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -80,7 +82,10 @@ def test_the_editor_is_told_a_windows_1252_srt_was_converted(client, admin_user,
     )
 
     html = response.content.decode()
-    assert "“cours.vtt” was not UTF-8: it was read as Windows-1252 (Western European)" in html
+    # Storage may give the file a suffix when another test left a "cours.vtt" behind.
+    assert re.search(
+        r"“cours(_\w+)?\.vtt” was not UTF-8: it was read as Windows-1252 \(Western European\)", html
+    )
     track = CaptionTrack.objects.get(media=media)
     with track.file.open("rb") as fh:
         assert "« Ça va ? » — Très bien" in fh.read().decode("utf-8")
