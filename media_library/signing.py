@@ -89,30 +89,61 @@ def is_valid_at_edge(media_id, version, expires, signature, now=None):
     return constant_time_compare(signature, edge_token(media_id, version, expires))
 
 
-def _signed_uri(uri, prefix, playlist_dir):
+def _signed_uri(uri, prefix, playlist_dir, direct=None):
     if not uri or "://" in uri or uri.startswith(("/", "data:")):
         return uri
-    return prefix + posixpath.normpath(posixpath.join(playlist_dir, uri))
+    path = posixpath.normpath(posixpath.join(playlist_dir, uri))
+    if direct is not None and not path.endswith(".m3u8"):
+        return direct(path)
+    return prefix + path
 
 
-def sign_playlist(text, media_id, version, playlist_path, expires=None):
+def sign_playlist(text, media_id, version, playlist_path, expires=None, direct=None):
     """``text`` (an HLS playlist at ``playlist_path`` in the version) with its relative URIs
-    (variant playlists, segments, ``URI="…"`` attributes) pointing at signed URLs."""
+    (variant playlists, segments, ``URI="…"`` attributes) pointing at signed URLs.
+
+    ``direct``: for files in an object store, a function from a path in the version to the
+    store's own presigned URL (``direct_urls``); segments and other non-playlist files then
+    point there, so that no request for them reaches Python. Playlists stay under the signed
+    prefix either way."""
     prefix = signed_prefix(media_id, version, expires)
     playlist_dir = posixpath.dirname(playlist_path)
+    return _rewrite_playlist(text, lambda uri: _signed_uri(uri, prefix, playlist_dir, direct))
+
+
+def _rewrite_playlist(text, rewrite):
     lines = []
     for line in text.splitlines():
         if line.startswith("#"):
-            line = _URI_ATTRIBUTE.sub(
-                lambda m: f'URI="{_signed_uri(m.group(1), prefix, playlist_dir)}"', line
-            )
+            line = _URI_ATTRIBUTE.sub(lambda m: f'URI="{rewrite(m.group(1))}"', line)
         elif line.strip():
-            line = _signed_uri(line.strip(), prefix, playlist_dir)
+            line = rewrite(line.strip())
         lines.append(line)
     return "\n".join(lines) + "\n"
 
 
-def sign_thumbnails(text, media_id, version, vtt_path, expires=None):
+def direct_playlist(text, playlist_path, direct):
+    """A playlist already under the signed prefix (its relative URIs resolve there) with its
+    non-playlist URIs pointing at the object store's presigned URLs (``direct``)."""
+    playlist_dir = posixpath.dirname(playlist_path)
+
+    def rewrite(uri):
+        if not uri or "://" in uri or uri.startswith(("/", "data:")) or uri.split("?")[0].endswith(".m3u8"):
+            return uri
+        return direct(posixpath.normpath(posixpath.join(playlist_dir, uri)))
+
+    return _rewrite_playlist(text, rewrite)
+
+
+def direct_urls(storage, version_prefix, expires):
+    """For a storage with no local path (S3, Azure Blob): a function from a path in the version
+    under ``version_prefix`` to the store's presigned URL, valid until ``expires`` (the signed
+    prefix's own expiry, so a revoked enrollment loses the files at the same moment)."""
+    lifetime = max(1, int(expires) - int(time.time()))
+    return lambda path: storage.url(posixpath.join(version_prefix, path), expire=lifetime)
+
+
+def sign_thumbnails(text, media_id, version, vtt_path, expires=None, direct=None):
     """A seek-preview map (WebVTT whose cue payloads are ``sprite-001.jpg#xywh=…``) with each
     relative image URI pointing at a signed URL, as :func:`sign_playlist` does for playlists:
     the sprites then load with no database query, and under a grant too."""
@@ -122,6 +153,6 @@ def sign_thumbnails(text, media_id, version, vtt_path, expires=None):
     for line in text.splitlines():
         if line.strip() and line != "WEBVTT" and "-->" not in line:
             uri, hash_, fragment = line.strip().partition("#")
-            line = _signed_uri(uri, prefix, vtt_dir) + hash_ + fragment
+            line = _signed_uri(uri, prefix, vtt_dir, direct) + hash_ + fragment
         lines.append(line)
     return "\n".join(lines) + "\n"

@@ -60,18 +60,22 @@ def rendition(request, media_id, version, path):
     storage = default_storage
     if not storage.exists(name):
         raise Http404("No such file")
-    if extension == ".m3u8":
-        # Granted: the files this playlist names are handed out as signed URLs (no queries).
+    on_disk = local_path(storage, name)
+    if extension == ".m3u8" or path == ffmpeg.THUMBS_VTT:
+        expires = signing.expiry()
+        # In an object store, segments and sprites are named by the store's own presigned URLs:
+        # no request for them comes back to Python.
+        direct = None if on_disk else signing.direct_urls(storage, media.version_prefix(version), expires)
         with storage.open(name, "rb") as fh:
-            playlist = signing.sign_playlist(fh.read().decode(), media.pk, version, path)
-        response = HttpResponse(playlist, content_type=CONTENT_TYPES[extension])
-    elif path == ffmpeg.THUMBS_VTT:
-        # The seek-preview map: its sprite URIs are signed the same way.
-        with storage.open(name, "rb") as fh:
-            text = signing.sign_thumbnails(fh.read().decode(), media.pk, version, path)
+            text = fh.read().decode()
+        if extension == ".m3u8":
+            # Granted: the files this playlist names are handed out as signed URLs (no queries).
+            text = signing.sign_playlist(text, media.pk, version, path, expires, direct)
+        else:
+            # The seek-preview map: its sprite URIs are signed the same way.
+            text = signing.sign_thumbnails(text, media.pk, version, path, expires, direct)
         response = HttpResponse(text, content_type=CONTENT_TYPES[extension])
     else:
-        on_disk = local_path(storage, name)
         if on_disk:
             response = _file_response(request, on_disk, CONTENT_TYPES[extension])
         else:
@@ -100,7 +104,7 @@ def signed_rendition(request, expires, signature, media_id, version, path):
     """
     if not signing.is_valid(media_id, version, expires, signature):
         raise PermissionDenied("This media link has expired or is not valid; reload the page.")
-    return _signed_file(request, media_id, version, path)
+    return _signed_file(request, media_id, version, path, expires)
 
 
 @require_GET
@@ -109,10 +113,10 @@ def edge_signed_rendition(request, expires, signature, media_id, version, path):
     ``make run`` with ``MEDIA_SIGNED_AT_EDGE``): the same check nginx makes, then as above."""
     if not signing.is_valid_at_edge(media_id, version, expires, signature):
         raise PermissionDenied("This media link has expired or is not valid; reload the page.")
-    return _signed_file(request, media_id, version, path)
+    return _signed_file(request, media_id, version, path, expires)
 
 
-def _signed_file(request, media_id, version, path):
+def _signed_file(request, media_id, version, path, expires):
     path, extension = _clean(version, path)
     name = posixpath.join(RENDITIONS_ROOT, str(media_id), version, path)
     storage = default_storage
@@ -122,7 +126,12 @@ def _signed_file(request, media_id, version, path):
         raise Http404("No such file")
     if extension == ".m3u8":
         with storage.open(name, "rb") as fh:
-            response = HttpResponse(fh.read(), content_type=CONTENT_TYPES[extension])
+            text = fh.read()
+        if not on_disk:
+            # Its segments straight from the store, presigned until this URL's own expiry.
+            prefix = posixpath.join(RENDITIONS_ROOT, str(media_id), version)
+            text = signing.direct_playlist(text.decode(), path, signing.direct_urls(storage, prefix, expires))
+        response = HttpResponse(text, content_type=CONTENT_TYPES[extension])
     elif on_disk:
         response = _file_response(request, on_disk, CONTENT_TYPES[extension])
     else:

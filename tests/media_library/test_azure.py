@@ -104,20 +104,22 @@ def test_the_pipeline_reads_and_writes_through_azure_blob(azure_video):
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_on_azure_segments_redirect_to_short_lived_sas_urls_that_serve_the_file(
+def test_on_azure_playlists_name_segments_by_short_lived_sas_urls_that_serve_the_file(
     client, azure, azure_video, django_user_model, watchers_policy
 ):
     student = django_user_model.objects.create_user("student", password="pw")
     student.groups.add(watchers_policy)
-    response = segment_response(client, azure_video, student)
-    location = urlparse(response["Location"])
-    query = parse_qs(location.query)
+    response, listed = segment_response(client, azure_video, student)
     blob = f"{azure_video.version_prefix()}/hls/360p/seg_0000.ts"
-    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{azure.endpoint}/{CONTAINER}/{blob}"
-    expires = datetime.strptime(query["se"][0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    assert 290 <= (expires - datetime.now(UTC)).total_seconds() <= 301
-    assert query["sp"] == ["r"] and query["sig"][0]
-    assert fetch_first_byte(response["Location"]) == b"\x47"
+    for url in (response["Location"], listed):
+        location = urlparse(url)
+        query = parse_qs(location.query)
+        where = f"{location.scheme}://{location.netloc}{location.path}"
+        assert where == f"{azure.endpoint}/{CONTAINER}/{blob}"
+        expires = datetime.strptime(query["se"][0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        assert 290 <= (expires - datetime.now(UTC)).total_seconds() <= 301
+        assert query["sp"] == ["r"] and query["sig"][0]
+    assert fetch_first_byte(listed) == b"\x47"
 
 
 @pytest.mark.slow
