@@ -3,6 +3,7 @@
 import os
 import posixpath
 import re
+import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
+    HttpResponseGone,
     HttpResponseRedirect,
     JsonResponse,
     StreamingHttpResponse,
@@ -34,6 +36,9 @@ CONTENT_TYPES = {
 VERSION_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Private files must not sit in shared caches; the browser may keep them briefly.
 PRIVATE_CACHE = "private, max-age=60"
+# Playlists and seek-preview maps name signed URLs that expire: a copy kept by the browser would
+# hand the player dead URLs again when it asks for fresh ones.
+SIGNED_LIST_CACHE = "private, no-store"
 
 
 def _check(request, media):
@@ -75,11 +80,12 @@ def rendition(request, media_id, version, path):
             # The seek-preview map: its sprite URIs are signed the same way.
             text = signing.sign_thumbnails(text, media.pk, version, path, expires, direct)
         response = HttpResponse(text, content_type=CONTENT_TYPES[extension])
+        response["Cache-Control"] = SIGNED_LIST_CACHE
+        return response
+    if on_disk:
+        response = _file_response(request, on_disk, CONTENT_TYPES[extension])
     else:
-        if on_disk:
-            response = _file_response(request, on_disk, CONTENT_TYPES[extension])
-        else:
-            response = HttpResponseRedirect(storage.url(name))
+        response = HttpResponseRedirect(storage.url(name))
     response["Cache-Control"] = PRIVATE_CACHE
     return response
 
@@ -102,8 +108,12 @@ def signed_rendition(request, expires, signature, media_id, version, path):
     object store's own presigned URL (S3, Azure Blob); playlists are read and returned so
     that their relative URIs stay under the signed prefix.
     """
-    if not signing.is_valid(media_id, version, expires, signature):
-        raise PermissionDenied("This media link has expired or is not valid; reload the page.")
+    # As the edge answers: 403 for a signature that does not match, 410 for a true one expired
+    # (the player then asks for a fresh playlist).
+    if not signing.is_valid(media_id, version, expires, signature, now=0):
+        raise PermissionDenied("This media link is not valid.")
+    if int(expires) < time.time():
+        return _expired()
     return _signed_file(request, media_id, version, path, expires)
 
 
@@ -111,9 +121,17 @@ def signed_rendition(request, expires, signature, media_id, version, path):
 def edge_signed_rendition(request, expires, signature, media_id, version, path):
     """A file under the edge's signed prefix that reached Django (no edge in front, as in
     ``make run`` with ``MEDIA_SIGNED_AT_EDGE``): the same check nginx makes, then as above."""
-    if not signing.is_valid_at_edge(media_id, version, expires, signature):
-        raise PermissionDenied("This media link has expired or is not valid; reload the page.")
+    if not signing.is_valid_at_edge(media_id, version, expires, signature, now=0):
+        raise PermissionDenied("This media link is not valid.")
+    if int(expires) < time.time():
+        return _expired()
     return _signed_file(request, media_id, version, path, expires)
+
+
+def _expired():
+    response = HttpResponseGone("This media link has expired; reload the page.", content_type="text/plain")
+    response["Cache-Control"] = SIGNED_LIST_CACHE
+    return response
 
 
 def _signed_file(request, media_id, version, path, expires):
@@ -132,7 +150,9 @@ def _signed_file(request, media_id, version, path, expires):
             prefix = posixpath.join(RENDITIONS_ROOT, str(media_id), version)
             text = signing.direct_playlist(text.decode(), path, signing.direct_urls(storage, prefix, expires))
         response = HttpResponse(text, content_type=CONTENT_TYPES[extension])
-    elif on_disk:
+        response["Cache-Control"] = SIGNED_LIST_CACHE
+        return response
+    if on_disk:
         response = _file_response(request, on_disk, CONTENT_TYPES[extension])
     else:
         response = HttpResponseRedirect(storage.url(name))

@@ -27,7 +27,7 @@ def test_unenrolling_ends_signed_playback_once_the_signature_expires(client, cou
 
     unenroll(student, course)
     time.sleep(3)
-    assert client.get(segment).status_code == 403
+    assert client.get(segment).status_code == 410
     assert client.get(master).status_code == 403
 
 

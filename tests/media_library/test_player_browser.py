@@ -417,3 +417,28 @@ def test_the_audio_language_menu_switches_the_hls_audio_rendition(
     # The element plays on in the other language.
     page.wait_for_function(f"() => document.querySelector('{VIDEO}').currentTime > 2", timeout=15_000)
     assert state(page)["paused"] is False
+
+
+def test_expired_segment_urls_bring_a_fresh_playlist_and_playback_goes_on(lesson_page, settings):
+    """Signed URLs last MEDIA_SIGNED_URL_SECONDS; a segment asked for after that gets 410 (from
+    Django here, from nginx at the edge), and the player asks for the playlist again, which signs
+    new URLs, instead of falling back to the MP4 or stopping."""
+    settings.MEDIA_SIGNED_URL_SECONDS = 4
+    page = lesson_page
+    answers = []
+    page.on("response", lambda r: answers.append((r.status, r.url.split("?")[0])))
+    open_player(page, "desktop")
+    # Paused, the player buffers only the first 6 s segment; the second is asked for later.
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource').some(e => e.name.includes('seg_0000.ts'))",
+        timeout=15_000,
+    )
+    page.wait_for_timeout(5000)  # every signed URL handed out so far has expired
+    masters_before = sum(1 for _, url in answers if url.endswith("master.m3u8"))
+    assert not any(url.endswith("seg_0001.ts") for _, url in answers)
+    page.locator(VIDEO).evaluate("v => { v.muted = true; v.currentTime = 7; v.play().catch(() => {}); }")
+    page.wait_for_function(f"() => document.querySelector('{VIDEO}').currentTime > 7.5", timeout=20_000)
+    media_answers = [(s, u.rsplit("/", 3)[-3:]) for s, u in answers if ".m3u8" in u or ".ts" in u]
+    assert any(status == 410 and url.endswith(".ts") for status, url in answers), media_answers
+    assert sum(1 for _, url in answers if url.endswith("master.m3u8")) > masters_before
+    assert state(page)["engine"] == "hls.js" and state(page)["paused"] is False

@@ -57,10 +57,14 @@ def test_signed_segments_play_for_visitors_without_a_session_too(client, video, 
     assert client.get(segment).status_code == 200
 
 
-def test_an_expired_signature_is_refused(client, video, watcher):
+def test_an_expired_signature_is_refused_with_410_and_a_forged_expired_one_with_403(client, video, watcher):
     expires = int(time.time()) - 1
     prefix = signing.signed_prefix(video.pk, video.version, expires)
-    assert client.get(prefix + "hls/360p/seg_0000.ts").status_code == 403
+    gone = client.get(prefix + "hls/360p/seg_0000.ts")
+    assert gone.status_code == 410 and b"expired" in gone.content
+    signature = prefix.split("/")[4]
+    forged = prefix.replace(signature, "0" * len(signature))
+    assert client.get(forged + "hls/360p/seg_0000.ts").status_code == 403
 
 
 def test_a_tampered_signature_or_expiry_is_refused(client, video, watcher):
@@ -93,6 +97,6 @@ def test_access_revoked_ends_when_the_signature_expires(client, video, watcher, 
     segment = urljoin(signed_variant(client, video), "seg_0000.ts")
     watcher.groups.remove(watchers_policy)
     time.sleep(3)
-    assert client.get(segment).status_code == 403
+    assert client.get(segment).status_code == 410  # expired: as the edge answers
     # A fresh playlist asks the access policy again: refused now.
     assert client.get(services.rendition_url(video, "hls/master.m3u8")).status_code == 403

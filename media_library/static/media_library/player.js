@@ -179,14 +179,19 @@
     }, { once: true });
     var renewedAt = 0;
     hls.on(Hls.Events.ERROR, function (event, data) {
-      var refused = data.response && data.response.code === 403;
-      if (data.fatal && refused && Date.now() - renewedAt > 30000) {
-        // The signed segment URLs expired (MEDIA_SIGNED_URL_SECONDS): ask for the playlist
-        // again, which checks access afresh and signs new ones, and go on where we were.
+      // 410: the signed URLs expired (MEDIA_SIGNED_URL_SECONDS; what the edge and Django
+      // answer); 403: an object store's presigned URL expired, or access was refused.
+      var refused = data.response && (data.response.code === 410 || data.response.code === 403);
+      if (refused && Date.now() - renewedAt > 30000) {
+        // Ask for the playlist again, which checks access afresh and signs new URLs, and go on
+        // where we were (at once: hls.js would otherwise retry the dead URL before giving up).
+        // hls.js re-attaches the element for a new source (its time goes back to 0 and it
+        // pauses): it starts loading at the position the student was at, and plays on if it was
+        // playing (MANIFEST_PARSED below).
         renewedAt = Date.now();
-        var at = element.currentTime;
+        hls.config.startPosition = element.currentTime;
+        state.wantsPlay = state.wantsPlay || !element.paused;
         hls.loadSource(hlsUrl);
-        hls.startLoad(at);
         return;
       }
       if (data.fatal) {
