@@ -23,6 +23,13 @@ def package_frame(page):
     return page.frame_locator(".package-block__frame").frame_locator("#package-content")
 
 
+def start(page, title, label="Start"):
+    """Press the block's facade button: the frame (and the package's runtime) loads only then."""
+    assert page.locator(".package-block__frame").count() == 0
+    page.get_by_role("button", name=f"{label}: {title}", exact=True).click()
+    page.locator(".package-block__frame").wait_for()
+
+
 def attempt_of(user, **filters):
     return Attempt.objects.filter(user=user, **filters).order_by("-number").first()
 
@@ -68,6 +75,12 @@ def test_a_scorm_12_package_uploaded_in_the_admin_is_unpacked_by_the_worker_and_
     browser_log_in(page.context, live_server, student)
 
     page.goto(live_server.url + lesson.url)
+    # Nothing of the package loads with the page: no frame, no session, until Start.
+    page.wait_for_load_state("load")
+    assert not Attempt.objects.exists()
+    start(page, "Quick check")
+    # The frame takes the focus, so keyboard and screen-reader users go on inside the activity.
+    assert page.evaluate("document.activeElement.classList.contains('package-block__frame')")
     frame = package_frame(page)
     frame.get_by_text("Connected as").wait_for()
     frame.get_by_label("A course page, or one of its modules").check()
@@ -102,6 +115,7 @@ def test_a_scorm_2004_package_resumes_in_a_new_browser_at_the_saved_page_and_com
     browser_log_in(page.context, live_server, student)
 
     page.goto(live_server.url + lesson.url)
+    start(page, "Three pages")
     frame = package_frame(page)
     frame.get_by_text("Welcome.").wait_for()
     frame.get_by_role("button", name="Next page").click()
@@ -122,6 +136,7 @@ def test_a_scorm_2004_package_resumes_in_a_new_browser_at_the_saved_page_and_com
         second = other.new_page()
         second.goto(live_server.url + lesson.url)
         assert "In progress" in second.locator(".package-block__result").inner_text()
+        start(second, "Three pages", label="Continue")
         frame = package_frame(second)
         frame.get_by_text("Welcome back: you were on page 3.").wait_for()
         assert frame.locator("#page-title").inner_text().startswith("Page 3 of 3")
@@ -149,6 +164,7 @@ def test_an_h5p_multiple_choice_records_its_result_and_restores_its_state_in_a_n
     browser_log_in(page.context, live_server, student)
 
     page.goto(live_server.url + lesson.url)
+    start(page, "Video block")
     content = page.frame_locator(".package-block__frame").frame_locator("iframe.h5p-iframe")
     content.get_by_label("The code block").check()
     content.get_by_role("button", name="Check").click()
@@ -180,6 +196,7 @@ def test_an_h5p_multiple_choice_records_its_result_and_restores_its_state_in_a_n
         second = other.new_page()
         second.goto(live_server.url + lesson.url)
         assert re.search(r"Completed, score 100%", second.locator(".package-block__result").inner_text())
+        start(second, "Video block")
         restored = second.frame_locator(".package-block__frame").frame_locator("iframe.h5p-iframe")
         restored.get_by_text("Correct! 1/1").wait_for()
         assert restored.get_by_label("The video block").is_checked()
@@ -205,6 +222,7 @@ def test_with_an_origin_of_their_own_packages_play_isolated_from_the_lesson_page
     browser_log_in(page.context, live_server, student)
 
     page.goto(site + lesson.url)
+    start(page, "Quick check")
     frame = package_frame(page)
     frame.get_by_text("Connected as").wait_for()
     sco = next(f for f in page.frames if f.url.endswith("/files/index.html"))
