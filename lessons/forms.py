@@ -52,3 +52,18 @@ class LessonPageForm(WagtailAdminPageForm):
                         ),
                     )
         return cleaned_data
+
+
+def unreadable_document_problems(page):
+    """For the review workflow's approval (``courses.services.register_approval_check``): what
+    students could not read in ``page``, a lesson's revision, one sentence per document."""
+    body = getattr(page, "body", None)
+    if body is None or page._meta.app_label != "lessons":
+        return []
+    documents = documents_in(body)
+    problems = unreadable_documents(documents)
+    return [
+        f"Students cannot read the document “{document.title}”. {problems[document.pk]}"
+        for document in documents
+        if document.pk in problems
+    ]
