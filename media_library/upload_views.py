@@ -57,7 +57,11 @@ def start(request):
     if not permission_policy.user_has_permission(request.user, "add"):
         return _error("You may not upload media.", 403)
     if not resumable.is_supported():
-        return _error("Resumable uploads need the media store to be an S3 bucket; use the upload form.", 409)
+        return _error(
+            "Resumable uploads need the media store to be an S3 bucket or an Azure container; "
+            "use the upload form.",
+            409,
+        )
     try:
         data = _body(request)
         media_type = data.get("media_type")

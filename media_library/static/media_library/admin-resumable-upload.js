@@ -1,4 +1,4 @@
-// Resumable media uploads in the admin's add form, straight to the S3 bucket in parts
+// Resumable media uploads in the admin's add form, straight to the S3 bucket (or Azure container) in parts
 // (media_library/resumable.py, upload_views.py). Active when the file input carries
 // data-resumable-url (MediaForm sets it when the store is a bucket); otherwise
 // admin-upload.js posts the form as usual. A dropped connection keeps the parts already in
