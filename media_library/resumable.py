@@ -227,3 +227,24 @@ def head(key, length, storage=None):
         Bucket=storage.bucket_name, Key=storage._normalize_name(key), Range=f"bytes=0-{length - 1}"
     )
     return answer["Body"].read()
+
+
+def abandoned_in_store(before, storage=None):
+    """``[(key, upload_id)]`` of the multipart uploads under ``media_uploads/`` the bucket holds
+    that were started before ``before`` (S3's ListMultipartUploads): the sweep aborts them, with
+    or without a ``ResumableUpload`` row. Azure lists no such thing (a blob with only staged
+    blocks has no start date); it discards staged blocks a week after the last one, and the
+    sweep aborts the ones whose rows it finds."""
+    storage = storage or default_storage
+    if not _is_s3(storage):
+        return []
+    client, found = _client(storage), []
+    location = (getattr(storage, "location", "") or "").strip("/")
+    prefix = f"{location}/{UPLOADS_ROOT}/" if location else f"{UPLOADS_ROOT}/"
+    paginator = client.get_paginator("list_multipart_uploads")
+    for page in paginator.paginate(Bucket=storage.bucket_name, Prefix=prefix):
+        for upload in page.get("Uploads", []):
+            if upload["Initiated"] <= before:
+                key = upload["Key"][len(location) + 1 :] if location else upload["Key"]
+                found.append((key, upload["UploadId"]))
+    return found

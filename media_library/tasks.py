@@ -39,9 +39,9 @@ from django.utils import timezone
 from outbox.services import enqueue
 from outbox.services import waiting as outbox_waiting
 
-from . import chapters, editor_messages, ffmpeg, limits, pdf, status
+from . import chapters, editor_messages, ffmpeg, limits, pdf, resumable, status
 from .locks import advisory_lock
-from .models import DOCUMENT_THUMBNAILS_ROOT, DocumentInfo, Media, Rendition
+from .models import DOCUMENT_THUMBNAILS_ROOT, DocumentInfo, Media, Rendition, ResumableUpload
 from .storage import delete_tree, download, list_subdirs, local_path, upload_tree
 
 logger = logging.getLogger(__name__)
@@ -482,6 +482,43 @@ def sweep_stuck_media():
                 publish_transcode(media_id)
                 requeued.append(media_id)
     return sorted(requeued)
+
+
+# Hourly (beat); acknowledged on start like the other sweeps.
+@shared_task(acks_late=False)
+def sweep_abandoned_uploads():
+    """Abort resumable uploads left unfinished for ``MEDIA_UPLOAD_ABANDON_AFTER_HOURS``: their
+    parts wait in the bucket (billed) until someone aborts them. Rows of such uploads (S3 or
+    Azure) are aborted and deleted; on S3, multipart uploads under ``media_uploads/`` with no
+    row (a row deleted with its editor) are aborted too. Returns the keys aborted."""
+    before = timezone.now() - timedelta(hours=settings.MEDIA_UPLOAD_ABANDON_AFTER_HOURS)
+    if not resumable.is_supported():
+        return []
+    aborted = []
+    for upload in ResumableUpload.objects.filter(media__isnull=True, created_at__lte=before):
+        try:
+            resumable.abort(upload.key, upload.upload_id)
+        except Exception:  # already gone, or the store failed: the next run tries again
+            logger.warning("upload %s: aborting its parts failed", upload.pk, exc_info=True)
+            continue
+        logger.info(
+            "upload %s (%s) abandoned since %s: parts discarded", upload.pk, upload.key, upload.created_at
+        )
+        upload.delete()
+        aborted.append(upload.key)
+    # The rows decide for the uploads they describe (a recent row is an upload in progress).
+    described = set(ResumableUpload.objects.values_list("key", flat=True))
+    for key, upload_id in resumable.abandoned_in_store(before):
+        if key in aborted or key in described:
+            continue
+        try:
+            resumable.abort(key, upload_id)
+        except Exception:
+            logger.warning("upload %s: aborting its parts failed", key, exc_info=True)
+            continue
+        logger.info("multipart upload of %s with no row, started before %s: aborted", key, before)
+        aborted.append(key)
+    return sorted(aborted)
 
 
 @shared_task
