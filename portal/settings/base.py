@@ -546,6 +546,8 @@ MEDIA_QUEUE = env("MEDIA_QUEUE", default="media")
 # default queue, never behind an hour-long encode. An exact name is matched before a pattern.
 CELERY_TASK_ROUTES = {
     "media_library.tasks.record_document_info": {"queue": "default"},
+    # Calls to the store only: never behind a 3-hour encode on the media worker.
+    "media_library.tasks.sweep_abandoned_uploads": {"queue": "default"},
     "media_library.tasks.*": {"queue": MEDIA_QUEUE},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -588,7 +590,7 @@ MEDIA_MAX_UPLOAD_MB = env.int("MEDIA_MAX_UPLOAD_MB", default=2048)
 # (at least 5, S3's minimum; larger when 10,000 parts would not hold the file).
 MEDIA_UPLOAD_PART_MB = env.int("MEDIA_UPLOAD_PART_MB", default=16)
 # A resumable upload left unfinished this many hours is aborted by the hourly sweep
-# (media_library.tasks.sweep_abandoned_uploads): its parts stop costing storage.
+# (media_library.tasks.sweep_abandoned_uploads, on the default queue): its parts stop costing storage.
 MEDIA_UPLOAD_ABANDON_AFTER_HOURS = env.float("MEDIA_UPLOAD_ABANDON_AFTER_HOURS", default=48)
 # A queued item waiting this long (its message may have been lost with the broker's data)
 # is enqueued again by the sweep.

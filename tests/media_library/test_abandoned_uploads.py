@@ -43,10 +43,15 @@ def s3_upload_ids():
     return {u["UploadId"] for u in answer.get("Uploads", [])}
 
 
-def test_the_sweep_is_scheduled_by_beat_hourly():
+def test_the_sweep_is_scheduled_by_beat_hourly_on_the_default_queue(celery_app):
     entry = django_settings.CELERY_BEAT_SCHEDULE["media-sweep-uploads"]
     assert entry["task"] == sweep_abandoned_uploads.name and entry["schedule"] == 3600
     assert django_settings.MEDIA_UPLOAD_ABANDON_AFTER_HOURS == 48
+    # Not behind an encode on the media worker; the backfill's FFmpeg work is on the media queue.
+    assert celery_app.amqp.router.route({}, sweep_abandoned_uploads.name)["queue"].name == "default"
+    assert (
+        celery_app.amqp.router.route({}, "media_library.tasks.render_seek_previews")["queue"].name == "media"
+    )
 
 
 def test_on_s3_uploads_abandoned_for_two_days_are_aborted_and_others_kept(client, admin_user, s3, settings):  # noqa: F811
