@@ -10,6 +10,7 @@ from courses.services import enroll
 from demo.content_packages import h5p_package, scorm2004_package
 from lessons.models import LessonCompletion
 from packages.models import Attempt, ContentPackage
+from tests.media_library.test_player_browser import axe_violations
 from tests.packages.conftest import package_lesson
 from tests.packages.factories import ready_package
 from tests.processes import wait_for
@@ -78,6 +79,7 @@ def test_a_scorm_12_package_uploaded_in_the_admin_is_unpacked_by_the_worker_and_
     # Nothing of the package loads with the page: no frame, no session, until Start.
     page.wait_for_load_state("load")
     assert not Attempt.objects.exists()
+    assert axe_violations(page) == []  # the facade: a named button, keyboard reachable
     start(page, "Quick check")
     # The frame takes the focus, so keyboard and screen-reader users go on inside the activity.
     assert page.evaluate("document.activeElement.classList.contains('package-block__frame')")
