@@ -1,5 +1,7 @@
 """The lesson page's admin form: a lesson is not published with a document students cannot read."""
 
+import json
+
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.blocks.list_block import ListValue
@@ -33,10 +35,21 @@ def documents_in(value):
     return list(found.values())
 
 
+def approving_unconfirmed(data):
+    """An approval from the edit view (which publishes) without "Publish anyway" ticked in its form."""
+    if not data.get("action-workflow-action") or data.get("workflow-action-name") != "approve":
+        return False
+    try:
+        extra = json.loads(data.get("workflow-action-extra-data") or "{}")
+    except ValueError:
+        extra = {}
+    return not (isinstance(extra, dict) and extra.get("publish_anyway"))
+
+
 class LessonPageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned_data = super().clean()
-        if any(action in self.data for action in PUBLISH_ACTIONS):
+        if any(action in self.data for action in PUBLISH_ACTIONS) or approving_unconfirmed(self.data):
             documents = documents_in(cleaned_data.get("body"))
             problems = unreadable_documents(documents)
             for document in documents:

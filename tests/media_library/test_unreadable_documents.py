@@ -232,3 +232,45 @@ def test_a_workflow_approval_of_a_readable_lesson_needs_no_confirmation(
     lesson.refresh_from_db()
     assert not lesson.has_unpublished_changes
     assert [b.value["document"].pk for b in lesson.body] == [fine.pk]
+
+
+def test_approving_from_the_edit_view_asks_the_same_and_publishes_once_confirmed(
+    client, admin_user, course, unreadable
+):
+    import json
+
+    locked, _, fine = unreadable
+    lesson = LessonPage.objects.child_of(course.get_children().first()).first()
+    client.force_login(admin_user)
+    assert (
+        client.post(f"/admin/pages/{lesson.pk}/edit/", lesson_form(lesson, fine, locked)).status_code == 302
+    )
+    lesson.refresh_from_db()
+    published_before = lesson.live_revision
+    lesson.get_workflow().start(lesson, admin_user)
+
+    def approve(extra):
+        return client.post(
+            f"/admin/pages/{lesson.pk}/edit/",
+            {
+                **lesson_form(lesson, fine, locked),
+                "action-workflow-action": "true",
+                "workflow-action-name": "approve",
+                "workflow-action-extra-data": json.dumps(extra),
+            },
+        )
+
+    refused = approve({"comment": ""})
+    assert refused.status_code == 200
+    assert "This lesson cannot be published: students cannot read the document “Locked handout”." in (
+        refused.content.decode()
+    )
+    lesson.refresh_from_db()
+    assert lesson.live_revision == published_before
+    assert lesson.workflow_states.get().status == "in_progress"
+
+    confirmed = approve({"comment": "", "publish_anyway": True})
+    assert confirmed.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.live_revision != published_before and not lesson.has_unpublished_changes
+    assert lesson.workflow_states.get().status == "approved"
