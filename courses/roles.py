@@ -113,12 +113,14 @@ def ensure_workflow(apps=global_apps):
     GroupApprovalTask = apps.get_model("wagtailcore", "GroupApprovalTask")
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW, defaults={"active": True})
+    # Its type is courses.CourseReviewTask (a proxy: the same table), which asks before approving
+    # what students could not use (courses/models/review.py).
+    content_type, _ = ContentType.objects.get_or_create(app_label="courses", model="coursereviewtask")
     task = GroupApprovalTask.objects.filter(name=REVIEW_TASK).first()
     if task is None:
-        content_type, _ = ContentType.objects.get_or_create(
-            app_label="wagtailcore", model="groupapprovaltask"
-        )
         task = GroupApprovalTask.objects.create(name=REVIEW_TASK, content_type=content_type, active=True)
+    elif task.content_type_id != content_type.pk:
+        type(task).objects.filter(pk=task.pk).update(content_type=content_type)
     task.groups.add(editors)
     WorkflowTask.objects.get_or_create(workflow=workflow, task_id=task.pk, defaults={"sort_order": 0})
     for catalogue_id in _catalogue_ids(apps):

@@ -22,6 +22,7 @@ from .enrollment import (
 from .learner import CourseLearner, course_learner, register_course_reader, request_scoped
 from .lesson_source import LESSON_FIELDS, Lesson, LessonSource, register_lesson_source
 from .models import PREVIEW_MODES, course_of, serve_preview_as
+from .models.review import approval_problems, register_approval_check
 from .outline import format_minutes, opens_on_text
 from .progress import (
     Progress,
@@ -43,6 +44,7 @@ __all__ = [
     "Lesson",
     "LessonSource",
     "Progress",
+    "approval_problems",
     "completions_without_certificate",
     "course_by_id",
     "course_categories",
@@ -63,6 +65,7 @@ __all__ = [
     "opens_on_text",
     "published_lessons",
     "record_completion_if_done",
+    "register_approval_check",
     "register_course_reader",
     "register_lesson_source",
     "register_score_source",

@@ -1,5 +1,7 @@
 """The lesson page's admin form: a lesson is not published with a document students cannot read."""
 
+import json
+
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.blocks.list_block import ListValue
@@ -33,10 +35,21 @@ def documents_in(value):
     return list(found.values())
 
 
+def approving_unconfirmed(data):
+    """An approval from the edit view (which publishes) without "Publish anyway" ticked in its form."""
+    if not data.get("action-workflow-action") or data.get("workflow-action-name") != "approve":
+        return False
+    try:
+        extra = json.loads(data.get("workflow-action-extra-data") or "{}")
+    except ValueError:
+        extra = {}
+    return not (isinstance(extra, dict) and extra.get("publish_anyway"))
+
+
 class LessonPageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned_data = super().clean()
-        if any(action in self.data for action in PUBLISH_ACTIONS):
+        if any(action in self.data for action in PUBLISH_ACTIONS) or approving_unconfirmed(self.data):
             documents = documents_in(cleaned_data.get("body"))
             problems = unreadable_documents(documents)
             for document in documents:
@@ -52,3 +65,18 @@ class LessonPageForm(WagtailAdminPageForm):
                         ),
                     )
         return cleaned_data
+
+
+def unreadable_document_problems(page):
+    """For the review workflow's approval (``courses.services.register_approval_check``): what
+    students could not read in ``page``, a lesson's revision, one sentence per document."""
+    body = getattr(page, "body", None)
+    if body is None or page._meta.app_label != "lessons":
+        return []
+    documents = documents_in(body)
+    problems = unreadable_documents(documents)
+    return [
+        f"Students cannot read the document “{document.title}”. {problems[document.pk]}"
+        for document in documents
+        if document.pk in problems
+    ]

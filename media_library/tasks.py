@@ -21,6 +21,7 @@ import glob
 import hashlib
 import logging
 import os
+import posixpath
 import shutil
 import tempfile
 import threading
@@ -33,15 +34,15 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from outbox.services import enqueue
 from outbox.services import waiting as outbox_waiting
 
-from . import chapters, editor_messages, ffmpeg, limits, pdf, status
+from . import chapters, editor_messages, ffmpeg, limits, pdf, resumable, status
 from .locks import advisory_lock
-from .models import DOCUMENT_THUMBNAILS_ROOT, DocumentInfo, Media, Rendition
+from .models import DOCUMENT_THUMBNAILS_ROOT, DocumentInfo, Media, Rendition, ResumableUpload
 from .storage import delete_tree, download, list_subdirs, local_path, upload_tree
 
 logger = logging.getLogger(__name__)
@@ -275,7 +276,12 @@ def _encode(media, source_file, work, probed):
         largest = variants[-1]
         jpg = _grab_poster(os.path.join(out, largest.mp4), read, work, media.pk)
         poster = jpg and (jpg, largest.width, largest.height)
-    thumbnails = _render_thumbnails(out, variants, read, media.pk) if info.has_video else None
+    thumbnails = None
+    if info.has_video:
+        smallest = variants[0]
+        thumbnails = _render_thumbnails(
+            os.path.join(out, smallest.mp4), smallest.width, smallest.height, out, read, media.pk
+        )
 
     version = timezone.now().strftime("v%Y%m%d%H%M%S-") + uuid.uuid4().hex[:8]
     prefix = media.version_prefix(version)
@@ -350,13 +356,14 @@ def _grab_poster(video, duration, work, media_id):
     return None
 
 
-def _render_thumbnails(out, variants, duration, media_id):
+def _render_thumbnails(video, width, height, out, duration, media_id):
     """Seek previews for the player: JPEG sprites and their WebVTT map under ``thumbs/`` in
     ``out`` (uploaded with the renditions, in the same version prefix). From the smallest
-    rendition's key frames; a failure leaves the item without previews, never fails it."""
-    plan = ffmpeg.thumbnail_plan(duration, variants[0].width, variants[0].height)
+    rendition's key frames (``video``, ``width`` x ``height``); a failure leaves the item
+    without previews, never fails it."""
+    plan = ffmpeg.thumbnail_plan(duration, width, height)
     try:
-        command = ffmpeg.thumbnails_command(os.path.join(out, variants[0].mp4), out, plan)
+        command = ffmpeg.thumbnails_command(video, out, plan)
         ffmpeg.run_simple(command, timeout=600)
     except ffmpeg.FFmpegError as exc:
         logger.warning("media %s: no seek-preview thumbnails: %s", media_id, exc.summary)
@@ -482,6 +489,113 @@ def sweep_stuck_media():
                 publish_transcode(media_id)
                 requeued.append(media_id)
     return sorted(requeued)
+
+
+# The outbox's name for the seek-preview backfill (``manage.py render_seek_previews``).
+SEEK_PREVIEWS = "media_library.tasks.render_seek_previews"
+
+
+def without_seek_previews():
+    """Ready videos whose live version has no seek previews: encoded before they existed, or
+    whose preview step failed."""
+    previews = Rendition.objects.filter(
+        media=OuterRef("pk"), version=OuterRef("version"), kind=Rendition.Kind.THUMBNAILS
+    )
+    return (
+        Media.objects.filter(status=Media.Status.READY, type="video")
+        .exclude(version="")
+        .exclude(Exists(previews))
+    )
+
+
+def enqueue_seek_previews(media_id):
+    """Queue the item's seek previews through the outbox (sent when the transaction commits)."""
+    enqueue(SEEK_PREVIEWS, media_id)
+
+
+# On the media queue (FFmpeg), acknowledged on start; idempotent: a second run finds the row.
+@shared_task(acks_late=False, ignore_result=True, soft_time_limit=900, time_limit=960)
+def render_seek_previews(media_id):
+    """Render the seek previews of the item's live version from its smallest MP4 rendition,
+    without encoding anything again: sprites and map under ``thumbs/`` in that version's
+    prefix, then its ``thumbs`` rendition row. Returns what it did."""
+    media = Media.objects.filter(pk=media_id).first()
+    if media is None or media.status != Media.Status.READY or not media.version or media.type != "video":
+        return "not a ready video"
+    version = media.version
+    live = media.live_renditions()
+    if live.filter(kind=Rendition.Kind.THUMBNAILS).exists():
+        return "already there"
+    smallest = live.filter(kind=Rendition.Kind.MP4).order_by("height").first()
+    if smallest is None:
+        return "no video rendition"
+    prefix = media.version_prefix(version)
+    thumbs = posixpath.join(prefix, ffmpeg.THUMBS_DIR)
+    with _workdir(media_id) as work:
+        name = posixpath.join(prefix, smallest.path)
+        video = local_path(default_storage, name)
+        if video is None:
+            video = os.path.join(work, "smallest.mp4")
+            with default_storage.open(name, "rb") as src, open(video, "wb") as dst:
+                shutil.copyfileobj(src, dst, length=1024 * 1024)
+        out = os.path.join(work, "out")
+        os.makedirs(out)
+        plan = _render_thumbnails(
+            video, smallest.width, smallest.height, out, ffmpeg.duration_of(video), media_id
+        )
+        if plan is None:
+            return "failed"
+        delete_tree(thumbs)  # what an interrupted run may have left: nothing points at it
+        try:
+            sizes = upload_tree(out, prefix, default_storage)
+            with transaction.atomic():
+                media = Media.objects.select_for_update().get(pk=media_id)
+                if media.version != version:  # re-encoded meanwhile, with previews of its own
+                    transaction.on_commit(lambda: delete_tree(thumbs))
+                    return "superseded"
+                _thumbnails_row(media, version, plan, sizes).save()
+        except BaseException:
+            delete_tree(thumbs)
+            raise
+    logger.info("media %s: seek previews added to %s", media_id, version)
+    return "rendered"
+
+
+# Hourly (beat); acknowledged on start like the other sweeps.
+@shared_task(acks_late=False)
+def sweep_abandoned_uploads():
+    """Abort resumable uploads left unfinished for ``MEDIA_UPLOAD_ABANDON_AFTER_HOURS``: their
+    parts wait in the bucket (billed) until someone aborts them. Rows of such uploads (S3 or
+    Azure) are aborted and deleted; on S3, multipart uploads under ``media_uploads/`` with no
+    row (a row deleted with its editor) are aborted too. Returns the keys aborted."""
+    before = timezone.now() - timedelta(hours=settings.MEDIA_UPLOAD_ABANDON_AFTER_HOURS)
+    if not resumable.is_supported():
+        return []
+    aborted = []
+    for upload in ResumableUpload.objects.filter(media__isnull=True, created_at__lte=before):
+        try:
+            resumable.abort(upload.key, upload.upload_id)
+        except Exception:  # already gone, or the store failed: the next run tries again
+            logger.warning("upload %s: aborting its parts failed", upload.pk, exc_info=True)
+            continue
+        logger.info(
+            "upload %s (%s) abandoned since %s: parts discarded", upload.pk, upload.key, upload.created_at
+        )
+        upload.delete()
+        aborted.append(upload.key)
+    # The rows decide for the uploads they describe (a recent row is an upload in progress).
+    described = set(ResumableUpload.objects.values_list("key", flat=True))
+    for key, upload_id in resumable.abandoned_in_store(before):
+        if key in aborted or key in described:
+            continue
+        try:
+            resumable.abort(key, upload_id)
+        except Exception:
+            logger.warning("upload %s: aborting its parts failed", key, exc_info=True)
+            continue
+        logger.info("multipart upload of %s with no row, started before %s: aborted", key, before)
+        aborted.append(key)
+    return sorted(aborted)
 
 
 @shared_task

@@ -6,7 +6,8 @@ belongs to the editor who started it.
                                     -> 201 {"id", "part_size", "part_count"}
     GET    uploads/<id>/            -> {"parts": [{"number", "etag", "size"}], "part_size", "part_count"}
     POST   uploads/<id>/parts/      {"numbers": [...]} -> {"urls": {"<number>": presigned PUT URL}}
-    POST   uploads/<id>/complete/   -> 201 {"media_id", "edit_url"} | 409 {"missing": [...]} | 400
+    POST   uploads/<id>/complete/   -> 201 {"media_id", "edit_url", "chosen_url"}
+                                    | 409 {"missing": [...]} | 400
     DELETE uploads/<id>/            -> 204 (the parts are discarded)
 """
 
@@ -57,7 +58,11 @@ def start(request):
     if not permission_policy.user_has_permission(request.user, "add"):
         return _error("You may not upload media.", 403)
     if not resumable.is_supported():
-        return _error("Resumable uploads need the media store to be an S3 bucket; use the upload form.", 409)
+        return _error(
+            "Resumable uploads need the media store to be an S3 bucket or an Azure container; "
+            "use the upload form.",
+            409,
+        )
     try:
         data = _body(request)
         media_type = data.get("media_type")
@@ -140,7 +145,7 @@ def complete(request, upload_id):
     """Assemble the parts, check the file as the upload form would, and make the media item."""
     upload = _own(request, upload_id)
     if upload.media_id:
-        return JsonResponse({"media_id": upload.media_id, "edit_url": _edit_url(upload.media_id)}, status=201)
+        return JsonResponse(_made(upload.media_id), status=201)
     count = resumable.part_count(upload.size, upload.part_size)
     held = {p["number"]: p for p in resumable.parts(upload.key, upload.upload_id)}
     expected = {
@@ -169,7 +174,7 @@ def complete(request, upload_id):
         upload.media = media
         upload.save(update_fields=["media"])
     _index(media)
-    return JsonResponse({"media_id": media.pk, "edit_url": _edit_url(media.pk)}, status=201)
+    return JsonResponse(_made(media.pk), status=201)
 
 
 def _check_stored(upload):
@@ -188,8 +193,13 @@ def _check_stored(upload):
     return info
 
 
-def _edit_url(media_id):
-    return reverse("wagtailmedia:edit", args=[media_id])
+def _made(media_id):
+    """Where the new item goes: its edit view (the add form) or the chooser's answer (the modal)."""
+    return {
+        "media_id": media_id,
+        "edit_url": reverse("wagtailmedia:edit", args=[media_id]),
+        "chosen_url": reverse("wagtailmedia:media_chosen", args=[media_id]),
+    }
 
 
 def _index(media):

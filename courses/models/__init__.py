@@ -18,6 +18,7 @@ from .pages import (
     prerequisite_problem,
     serve_preview_as,
 )
+from .review import CourseReviewTask
 from .snippets import Category, Instructor
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "CoursePage",
     "CoursePageForm",
     "CoursePageTag",
+    "CourseReviewTask",
     "Enrollment",
     "HiddenSubtreeMixin",
     "Instructor",

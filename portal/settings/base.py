@@ -546,6 +546,8 @@ MEDIA_QUEUE = env("MEDIA_QUEUE", default="media")
 # default queue, never behind an hour-long encode. An exact name is matched before a pattern.
 CELERY_TASK_ROUTES = {
     "media_library.tasks.record_document_info": {"queue": "default"},
+    # Calls to the store only: never behind a 3-hour encode on the media worker.
+    "media_library.tasks.sweep_abandoned_uploads": {"queue": "default"},
     "media_library.tasks.*": {"queue": MEDIA_QUEUE},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -587,6 +589,9 @@ MEDIA_MAX_UPLOAD_MB = env.int("MEDIA_MAX_UPLOAD_MB", default=2048)
 # Resumable uploads to an S3 bucket (media_library/resumable.py) send parts of this many MiB
 # (at least 5, S3's minimum; larger when 10,000 parts would not hold the file).
 MEDIA_UPLOAD_PART_MB = env.int("MEDIA_UPLOAD_PART_MB", default=16)
+# A resumable upload left unfinished this many hours is aborted by the hourly sweep
+# (media_library.tasks.sweep_abandoned_uploads, on the default queue): its parts stop costing storage.
+MEDIA_UPLOAD_ABANDON_AFTER_HOURS = env.float("MEDIA_UPLOAD_ABANDON_AFTER_HOURS", default=48)
 # A queued item waiting this long (its message may have been lost with the broker's data)
 # is enqueued again by the sweep.
 MEDIA_STUCK_AFTER = env.int("MEDIA_STUCK_AFTER", default=900)
@@ -629,6 +634,10 @@ if MEDIA_SIGNED_AT_EDGE and (AWS_STORAGE_BUCKET_NAME or AZURE_CONTAINER):
 CELERY_BEAT_SCHEDULE["media-sweep-stuck"] = {
     "task": "media_library.tasks.sweep_stuck_media",
     "schedule": MEDIA_SWEEP_EVERY,
+}
+CELERY_BEAT_SCHEDULE["media-sweep-uploads"] = {
+    "task": "media_library.tasks.sweep_abandoned_uploads",
+    "schedule": 3600,
 }
 # hls.js, Plyr and pdf.js come from the npm registry at build time (package-lock.json, `make venv`),
 # served as static files: no CDN. pdf.js needs, besides its build (the library and its module

@@ -61,8 +61,18 @@ def test_every_block_renders_in_a_lesson(client, catalogue, assets):
     # document: a download link, and pdf.js's viewer (opened on request) reading the same URL
     assert f'data-src="{handout.url}" data-pdfjs="/static/vendor/pdfjs/build/pdf.min.mjs"' in html
     assert f'href="{handout.url}" download>Download Lesson handout (demo PDF)' in html
-    # content packages: a SCORM package and an H5P activity, each in a sandboxed frame through the gate
+    # content packages: a SCORM package and an H5P activity, each a Start button before a sandboxed
+    # frame through the gate (in a <template>, loaded when pressed)
     assert html.count('class="package-block__frame"') == 2
+    assert (
+        len(
+            re.findall(
+                r'<template class="package-block__template">\s*<iframe class="package-block__frame"', html
+            )
+        )
+        == 2
+    )
+    assert html.count('class="button package-block__start"') == 2
     assert f'src="/learn/lessons/{lesson.pk}/packages/' in html
     # code, with its language
     assert '<code class="language-python" data-language="python">def greet(name):' in html

@@ -442,3 +442,44 @@ def test_expired_segment_urls_bring_a_fresh_playlist_and_playback_goes_on(lesson
     assert any(status == 410 and url.endswith(".ts") for status, url in answers), media_answers
     assert sum(1 for _, url in answers if url.endswith("master.m3u8")) > masters_before
     assert state(page)["engine"] == "hls.js" and state(page)["paused"] is False
+
+
+def test_a_player_far_below_the_fold_gets_plyr_only_when_the_student_comes_near_it(
+    page, live_server, course, lecture_clip, settings
+):
+    """Plyr's set-up is a long task on a phone: a second player far down the lesson keeps the
+    browser's own controls until it comes near the viewport or is reached by keyboard, then
+    gets Plyr's, and the keyboard's focus lands on its play button."""
+    settings.ROOT_URLCONF = "tests.lessons.media_urls"
+    media = transcode_here(upload(lecture_clip, title="Frame rates", enqueue=False))
+    listing = "\n".join(f"line {n}" for n in range(200))  # a tall block between the two players
+    lesson = video_lesson(
+        course,
+        media,
+        extra_blocks=[
+            ("code", {"language": "text", "code": listing, "caption": ""}),
+            ("video", {"video": media, "caption": "", "transcript": ""}),
+        ],
+    )
+    student = UserFactory(username="scroller")
+    enroll(student, course)
+    browser_log_in(page.context, live_server, student)
+    page.set_viewport_size(VIEWPORTS["phone"])
+    page.goto(live_server.url + lesson.url)
+
+    page.wait_for_function("() => document.querySelector('.plyr') !== null", timeout=10_000)
+    far = page.locator(VIDEO).nth(1)
+    assert page.locator(".plyr").count() == 1
+    assert far.evaluate("v => v.controls && !v.closest('.plyr')")
+
+    far.focus()  # Tab would land here: the browser's controls are focusable
+    page.wait_for_function("() => document.querySelectorAll('.plyr').length === 2", timeout=10_000)
+    page.wait_for_function(
+        "() => document.activeElement.matches('.plyr button[data-plyr=play]') "
+        "&& document.activeElement.closest('.media-player') === "
+        f"document.querySelectorAll('{VIDEO}')[1].closest('.media-player')",
+        timeout=10_000,
+    )
+    assert far.evaluate("v => !v.controls")
+    page.keyboard.press("m")
+    assert far.evaluate("v => v.muted")

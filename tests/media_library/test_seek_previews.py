@@ -85,3 +85,45 @@ def test_the_map_is_refused_to_a_visitor_the_policy_refuses(
 def test_an_audio_item_has_no_previews(clips):
     media = transcode_here(upload(clips / "tone.mp3", media_type="audio", title="Tone", enqueue=False))
     assert not media.live_renditions().filter(kind=Rendition.Kind.THUMBNAILS).exists()
+
+
+def test_videos_encoded_before_previews_existed_get_them_from_a_thumbnail_only_task(clips, client, watcher):
+    """``manage.py render_seek_previews`` queues, through the outbox, a task that renders the
+    previews of the live version from its smallest rendition: no re-encode, same version."""
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    from media_library.tasks import SEEK_PREVIEWS, render_seek_previews
+    from outbox.models import Message
+
+    media = transcode_here(upload(clips / "hd.mp4", title="Old lecture", enqueue=False))
+    # As an item encoded before previews existed: no thumbs row, no thumbs/ files.
+    media.live_renditions().filter(kind=Rendition.Kind.THUMBNAILS).delete()
+    version, mp4s = media.version, list(media.live_renditions().values_list("pk", flat=True))
+    prefix = media.version_prefix()
+    _dirs, files = default_storage.listdir(f"{prefix}/thumbs")
+    for name in files:
+        default_storage.delete(f"{prefix}/thumbs/{name}")
+    assert services.playback_urls(media, watcher).thumbnails is None
+    audio = transcode_here(upload(clips / "tone.mp3", media_type="audio", title="Tone", enqueue=False))
+
+    out = io.StringIO()
+    call_command("render_seek_previews", stdout=out)
+
+    assert out.getvalue().strip() == "Queued seek previews for 1 video(s)."
+    message = Message.objects.get(task=SEEK_PREVIEWS)
+    assert message.args == [media.pk] and audio.pk not in message.args
+    assert render_seek_previews(*message.args) == "rendered"
+
+    media.refresh_from_db()
+    assert media.version == version  # nothing encoded again
+    assert set(mp4s) <= set(media.live_renditions().values_list("pk", flat=True))
+    row = media.live_renditions().get(kind=Rendition.Kind.THUMBNAILS)
+    assert (row.path, row.width, row.height) == ("thumbs/thumbnails.vtt", 160, 90) and row.size > 0
+    playback = services.playback_urls(media, watcher)
+    response = client.get(playback.thumbnails)
+    assert response.status_code == 200 and CUE.findall(response.content.decode())
+    # Idempotent, and nothing left to queue.
+    assert render_seek_previews(media.pk) == "already there"
+    call_command("render_seek_previews", stdout=out)
+    assert Message.objects.filter(task=SEEK_PREVIEWS).count() == 1

@@ -6,6 +6,7 @@ import io
 
 import pypdf
 import pytest
+from django.core.exceptions import PermissionDenied
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from lessons.models import LessonPage
@@ -163,3 +164,113 @@ def test_the_default_worker_reads_documents_not_the_media_worker(celery_worker):
     assert info.error.startswith("The PDF is protected by a password")
     assert "record_document_info[" in celery_worker.default.output()
     assert "record_document_info[" not in celery_worker.media.output()  # (the banner lists it)
+
+
+def test_a_workflow_approval_does_not_publish_an_unreadable_document_unless_confirmed(
+    client, admin_user, editor, course, unreadable
+):
+    """Wagtail's approval publishes without the lesson's form: the "Course review" task asks
+    the same question, in its approval form, and refuses an approval that skipped the form."""
+    locked, _, fine = unreadable
+    lesson = LessonPage.objects.child_of(course.get_children().first()).first()
+    client.force_login(admin_user)
+    assert (
+        client.post(f"/admin/pages/{lesson.pk}/edit/", lesson_form(lesson, fine, locked)).status_code == 302
+    )
+    lesson.refresh_from_db()
+    published_before = lesson.live_revision
+    workflow = lesson.get_workflow()
+    assert workflow.name == "Course review"
+    workflow.start(lesson, admin_user)
+    state = lesson.current_workflow_task_state
+    url = f"/admin/pages/workflow/action/{lesson.pk}/approve/{state.pk}/"
+    client.force_login(editor)
+    xhr = {"headers": {"x-requested-with": "XMLHttpRequest"}}
+
+    # The approval form names the document and why, and has the box to tick.
+    modal = client.get(url, **xhr).json()
+    assert "Students cannot read the document “Locked handout”." in modal["html"]
+    assert "Publish anyway" in modal["html"]
+    # Not ticked: the form says why, nothing is published.
+    refused = client.post(url, {"comment": "fine by me"}, **xhr).json()
+    assert refused["step"] != "success"
+    assert (
+        "Approving publishes this page, and: Students cannot read the document “Locked handout”."
+        in (refused["html"])
+    )
+    # A plain "Approve" posted without the box ticked (no modal) approves nothing either.
+    client.post(url, {})
+    # Nor does the edit view's approval (which calls the task with the form's data) without it.
+    with pytest.raises(PermissionDenied):
+        state.task.specific.on_action(state, editor, "approve", comment="")
+    lesson.refresh_from_db()
+    assert lesson.live_revision == published_before and lesson.current_workflow_task_state == state
+
+    # Confirmed: approved and published with the document.
+    done = client.post(url, {"comment": "", "publish_anyway": "on"}, **xhr).json()
+    assert done["step"] == "success"
+    lesson.refresh_from_db()
+    assert lesson.live_revision != published_before and not lesson.has_unpublished_changes
+    assert [b.value["document"].pk for b in lesson.body] == [fine.pk, locked.pk]
+    assert lesson.workflow_states.get().status == "approved"
+
+
+def test_a_workflow_approval_of_a_readable_lesson_needs_no_confirmation(
+    client, admin_user, editor, course, unreadable
+):
+    _, _, fine = unreadable
+    lesson = LessonPage.objects.child_of(course.get_children().first()).first()
+    client.force_login(admin_user)
+    assert client.post(f"/admin/pages/{lesson.pk}/edit/", lesson_form(lesson, fine)).status_code == 302
+    lesson.get_workflow().start(lesson, admin_user)
+    state = LessonPage.objects.get(pk=lesson.pk).current_workflow_task_state
+    client.force_login(editor)
+
+    response = client.post(f"/admin/pages/workflow/action/{lesson.pk}/approve/{state.pk}/", {})
+
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert not lesson.has_unpublished_changes
+    assert [b.value["document"].pk for b in lesson.body] == [fine.pk]
+
+
+def test_approving_from_the_edit_view_asks_the_same_and_publishes_once_confirmed(
+    client, admin_user, course, unreadable
+):
+    import json
+
+    locked, _, fine = unreadable
+    lesson = LessonPage.objects.child_of(course.get_children().first()).first()
+    client.force_login(admin_user)
+    assert (
+        client.post(f"/admin/pages/{lesson.pk}/edit/", lesson_form(lesson, fine, locked)).status_code == 302
+    )
+    lesson.refresh_from_db()
+    published_before = lesson.live_revision
+    lesson.get_workflow().start(lesson, admin_user)
+
+    def approve(extra):
+        return client.post(
+            f"/admin/pages/{lesson.pk}/edit/",
+            {
+                **lesson_form(lesson, fine, locked),
+                "action-workflow-action": "true",
+                "workflow-action-name": "approve",
+                "workflow-action-extra-data": json.dumps(extra),
+            },
+        )
+
+    refused = approve({"comment": ""})
+    assert refused.status_code == 200
+    assert "This lesson cannot be published: students cannot read the document “Locked handout”." in (
+        refused.content.decode()
+    )
+    lesson.refresh_from_db()
+    assert lesson.live_revision == published_before
+    assert lesson.workflow_states.get().status == "in_progress"
+
+    confirmed = approve({"comment": "", "publish_anyway": True})
+    assert confirmed.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.live_revision != published_before and not lesson.has_unpublished_changes
+    assert lesson.workflow_states.get().status == "approved"

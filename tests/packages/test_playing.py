@@ -10,6 +10,7 @@ from courses.services import enroll
 from demo.content_packages import h5p_package, scorm2004_package
 from lessons.models import LessonCompletion
 from packages.models import Attempt, ContentPackage
+from tests.media_library.test_player_browser import axe_violations
 from tests.packages.conftest import package_lesson
 from tests.packages.factories import ready_package
 from tests.processes import wait_for
@@ -21,6 +22,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def package_frame(page):
     """The SCO's frame: the lesson's sandboxed player iframe, then the content iframe inside it."""
     return page.frame_locator(".package-block__frame").frame_locator("#package-content")
+
+
+def start(page, title, label="Start"):
+    """Press the block's facade button: the frame (and the package's runtime) loads only then."""
+    assert page.locator(".package-block__frame").count() == 0
+    page.get_by_role("button", name=f"{label}: {title}", exact=True).click()
+    page.locator(".package-block__frame").wait_for()
 
 
 def attempt_of(user, **filters):
@@ -68,6 +76,13 @@ def test_a_scorm_12_package_uploaded_in_the_admin_is_unpacked_by_the_worker_and_
     browser_log_in(page.context, live_server, student)
 
     page.goto(live_server.url + lesson.url)
+    # Nothing of the package loads with the page: no frame, no session, until Start.
+    page.wait_for_load_state("load")
+    assert not Attempt.objects.exists()
+    assert axe_violations(page) == []  # the facade: a named button, keyboard reachable
+    start(page, "Quick check")
+    # The frame takes the focus, so keyboard and screen-reader users go on inside the activity.
+    assert page.evaluate("document.activeElement.classList.contains('package-block__frame')")
     frame = package_frame(page)
     frame.get_by_text("Connected as").wait_for()
     frame.get_by_label("A course page, or one of its modules").check()
@@ -102,6 +117,7 @@ def test_a_scorm_2004_package_resumes_in_a_new_browser_at_the_saved_page_and_com
     browser_log_in(page.context, live_server, student)
 
     page.goto(live_server.url + lesson.url)
+    start(page, "Three pages")
     frame = package_frame(page)
     frame.get_by_text("Welcome.").wait_for()
     frame.get_by_role("button", name="Next page").click()
@@ -122,6 +138,7 @@ def test_a_scorm_2004_package_resumes_in_a_new_browser_at_the_saved_page_and_com
         second = other.new_page()
         second.goto(live_server.url + lesson.url)
         assert "In progress" in second.locator(".package-block__result").inner_text()
+        start(second, "Three pages", label="Continue")
         frame = package_frame(second)
         frame.get_by_text("Welcome back: you were on page 3.").wait_for()
         assert frame.locator("#page-title").inner_text().startswith("Page 3 of 3")
@@ -149,6 +166,7 @@ def test_an_h5p_multiple_choice_records_its_result_and_restores_its_state_in_a_n
     browser_log_in(page.context, live_server, student)
 
     page.goto(live_server.url + lesson.url)
+    start(page, "Video block")
     content = page.frame_locator(".package-block__frame").frame_locator("iframe.h5p-iframe")
     content.get_by_label("The code block").check()
     content.get_by_role("button", name="Check").click()
@@ -180,6 +198,7 @@ def test_an_h5p_multiple_choice_records_its_result_and_restores_its_state_in_a_n
         second = other.new_page()
         second.goto(live_server.url + lesson.url)
         assert re.search(r"Completed, score 100%", second.locator(".package-block__result").inner_text())
+        start(second, "Video block")
         restored = second.frame_locator(".package-block__frame").frame_locator("iframe.h5p-iframe")
         restored.get_by_text("Correct! 1/1").wait_for()
         assert restored.get_by_label("The video block").is_checked()
@@ -205,6 +224,7 @@ def test_with_an_origin_of_their_own_packages_play_isolated_from_the_lesson_page
     browser_log_in(page.context, live_server, student)
 
     page.goto(site + lesson.url)
+    start(page, "Quick check")
     frame = package_frame(page)
     frame.get_by_text("Connected as").wait_for()
     sco = next(f for f in page.frames if f.url.endswith("/files/index.html"))

@@ -1,9 +1,10 @@
-// Resumable media uploads in the admin's add form, straight to the S3 bucket in parts
+// Resumable media uploads in the admin's add form, straight to the S3 bucket (or Azure container) in parts
 // (media_library/resumable.py, upload_views.py). Active when the file input carries
 // data-resumable-url (MediaForm sets it when the store is a bucket); otherwise
 // admin-upload.js posts the form as usual. A dropped connection keeps the parts already in
 // the bucket: saving again with the same file sends only the missing ones (the upload's id
 // is remembered in localStorage by the file's name, size and date).
+// The chooser's upload tabs (a modal) use it too; the new item is then chosen (choose()).
 // Runs in the capture phase, before admin-upload.js's listener, and stops it for this form.
 (function () {
   "use strict";
@@ -79,6 +80,24 @@
     box.textContent = text;
   }
 
+  // The chooser's upload form prefixes its fields ("media-chooser-upload-file"); the add form does not.
+  function field(form, input, name) {
+    var prefix = input.name.slice(0, input.name.length - "file".length);
+    return form.querySelector('[name="' + prefix + name + '"]');
+  }
+
+  // In the chooser (a modal): the new item is chosen as one picked from the list would be. The
+  // modal's own submit handler (wagtailmedia's) posts the form, now without its file, to the
+  // item's "chosen" URL, and the modal takes the answer ("media_chosen") as it does an upload's.
+  function choose(form, input, chosenUrl) {
+    var title = field(form, input, "title");
+    if (title && !title.value) title.value = input.files[0].name.replace(/\.[^.]+$/, "");
+    input.value = "";
+    form.setAttribute("action", chosenUrl);
+    form.dataset.resumableDone = "1";
+    form.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+  }
+
   function upload(form, input, file) {
     var base = input.dataset.resumableUrl;
     var key = memoryKey(file);
@@ -94,8 +113,8 @@
           state = { id: remembered, partSize: found.data.part_size, count: found.data.part_count };
           return found.data.parts.map(function (p) { return p.number; });
         }
-        var collection = form.querySelector("[name=collection]");
-        var title = form.querySelector("[name=title]");
+        var collection = field(form, input, "collection");
+        var title = field(form, input, "title");
         return api(form, "POST", base, {
           filename: file.name,
           size: file.size,
@@ -145,7 +164,12 @@
       return api(form, "POST", base + state.id + "/complete/").then(function (answer) {
         if (answer.status !== 201) throw new Error(answer.data.error || "The upload could not be completed.");
         window.localStorage.removeItem(key);
-        window.location.assign(answer.data.edit_url);
+        if (form.closest(".modal")) {
+          show.remove();
+          choose(form, input, answer.data.chosen_url);
+        } else {
+          window.location.assign(answer.data.edit_url);
+        }
       });
     }
 
@@ -165,7 +189,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var input = form.querySelector && form.querySelector(SELECTOR);
-    if (!input || !input.files || !input.files.length || !window.fetch || form.closest(".modal")) return;
+    if (!input || !input.files || !input.files.length || !window.fetch || form.dataset.resumableDone) return;
     var limit = Number(input.dataset.maxUploadBytes);
     if (limit && input.files[0].size > limit) return; // admin-upload.js says why
     event.preventDefault();

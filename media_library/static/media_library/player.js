@@ -92,14 +92,14 @@
   }
 
   // --- Near the viewport -----------------------------------------------------------------
-  function whenNear(element, callback) {
+  function whenNear(element, callback, margin) {
     if (!("IntersectionObserver" in window)) return callback();
     var observer = new IntersectionObserver(function (entries) {
       if (entries.some(function (entry) { return entry.isIntersecting; })) {
         observer.disconnect();
         callback();
       }
-    }, { rootMargin: "300px 0px" });
+    }, { rootMargin: margin || "300px 0px" });
     observer.observe(element);
   }
 
@@ -545,7 +545,6 @@
     // The parser already chose the first <source> (currentSrc), without fetching it
     // (preload="none"): forget it, or play() would start that MP4 as well as the stream.
     element.load();
-    element.removeAttribute("controls"); // Plyr's controls replace the browser's
     var state = { element: element, root: root, sources: { list: sources, element: element } };
     resume(element);
     // Play pressed before the stream is attached: attaching it aborts that play() (a new
@@ -554,7 +553,28 @@
       if (!element.getAttribute("src")) state.wantsPlay = true;
       startStream(state);
     });
-    loadScript(plyrSrc).then(function (ok) {
+    // Plyr (its script once per page, then a long task per player on a phone) only for a player
+    // near the viewport, or one the student reaches first by keyboard or touch: a lesson with
+    // an audio clip far down the page does not pay for it on load. Until then the browser's own
+    // controls play the same single stream (startStream on play).
+    var enhance = function (event) {
+      if (state.enhancing) return;
+      state.enhancing = true;
+      // Reached by Tab: Plyr moves the element into its container, which drops the focus;
+      // its play button takes it once the controls are there.
+      state.refocus = Boolean(event && event.type === "focusin");
+      element.removeAttribute("controls"); // Plyr's controls replace the browser's
+      loadScript(plyrSrc).then(function (ok) { withPlyr(ok); });
+    };
+    // A player already on screen loses the browser's controls at once, as before: showing them
+    // until Plyr's arrive would shift the page.
+    var box = root.getBoundingClientRect();
+    if (box.top < window.innerHeight + 100 && box.bottom > -100) element.removeAttribute("controls");
+    whenNear(root, enhance, "100px 0px");
+    ["pointerenter", "pointerdown", "focusin"].forEach(function (type) {
+      root.addEventListener(type, enhance, { once: true, passive: true });
+    });
+    var withPlyr = function (ok) {
       if (!ok || !window.Plyr) {
         element.setAttribute("controls", "");
         return;
@@ -571,6 +591,10 @@
         state.player.speed = storedSpeed();
       };
       state.player.on("ready", applySpeed);
+      state.player.on("ready", function () {
+        var first = state.refocus && container.querySelector("button[data-plyr=play]");
+        if (first && (!document.activeElement || document.activeElement === document.body)) first.focus();
+      });
       element.addEventListener("loadedmetadata", applySpeed);
       element.addEventListener("ratechange", function () { rememberSpeed(element.playbackRate); });
       element.addEventListener("timeupdate", function () { followTranscript(state); });
@@ -589,7 +613,7 @@
           setUpChapters(state, cues);
         });
       }
-    });
+    };
     // hls.js's bytes when the player comes near the viewport, once the page has loaded (a
     // prefetch: downloaded, not run); the stream when the student shows intent: the pointer
     // over the player, a touch, focus inside it, or play. Running hls.js costs a phone over a
