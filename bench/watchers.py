@@ -61,6 +61,8 @@ P99_TARGET_MS = 250
 RAMP_PER_SECOND = float(os.environ.get("WATCH_RAMP_PER_SECOND", "10"))
 EDGE = os.environ.get("WATCH_EDGE", "1") != "0"
 RECORD = os.environ.get("WATCH_RECORD", "1") != "0"
+# WATCH_TRACE=<file>: every request's start (monotonic s), kind, ms and status, as JSON lines.
+TRACE = [] if os.environ.get("WATCH_TRACE") else None
 
 SEED = r"""
 import json
@@ -315,6 +317,8 @@ class Watcher:
         # the ramp always; errors always.
         if self.stats.get("open") or kind == "lesson page":
             self.stats.setdefault(kind, []).append(elapsed)
+        if TRACE is not None:
+            TRACE.append((round(started, 3), kind, round(elapsed, 1), getattr(response, "status_code", 0)))
         if kind == "segment" and response is not None and response.status_code == 410:
             # Its signed URL expired (MEDIA_SIGNED_URL_SECONDS): the player asks for the
             # playlist again, as below; not an error a student sees.
@@ -645,6 +649,8 @@ def main():
         redis.wait(10)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
+    if TRACE is not None:
+        Path(os.environ["WATCH_TRACE"]).write_text("\n".join(json.dumps(t) for t in TRACE) + "\n")
     if RECORD:
         record(results, edge, "BENCH_SCALE=0 .venv/bin/python bench/watchers.py " + " ".join(sys.argv[1:]))
     found = knee(results)
