@@ -16,12 +16,16 @@ Users who may not watch get a neutral message; items still processing show "proc
 while rendering never breaks the page.
 """
 
+import json
 import logging
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from .. import services
+from ..languages import captions_for_language
+from ..player_strings import player_strings
 
 logger = logging.getLogger(__name__)
 register = template.Library()
@@ -40,6 +44,11 @@ def media_player(context, media, start=0, css_class="", autoplay=False, muted=Fa
         access = services.access(user, media, allowed=bool(allowed or grant))
         playback = services.playback_urls(media, user, allowed=access.may_watch, grant=grant)
         state = "playable" if playback else _state(media, access.may_watch)
+        # The page's language (its URL's, README "Languages"): its captions are the default
+        # ones, and the player asks hls.js for its audio track and speaks it.
+        language = translation.get_language() or ""
+        if playback:
+            playback.captions = captions_for_language(playback.captions, language)
         return render_to_string(
             "media_library/player.html",
             {
@@ -51,6 +60,8 @@ def media_player(context, media, start=0, css_class="", autoplay=False, muted=Fa
                 "css_class": css_class,
                 "autoplay": autoplay,
                 "muted": muted or autoplay,
+                "language": language,
+                "strings_json": json.dumps(player_strings()) if playback else "",
             },
             request=request,
         )
