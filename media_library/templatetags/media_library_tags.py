@@ -7,6 +7,8 @@ Usage, in any template::
     {% media_player block.value.media start=position css_class="lesson-video" allowed=True %}
 
 ``media`` may be a media item or ``None``. ``start`` (seconds) resumes playback there.
+``language`` is the page's (the active language unless given): its captions are the default
+ones and hls.js starts on its audio track; ``language=""`` keeps the item's own defaults.
 ``allowed`` is the page's own access decision for the user (a lesson they may read plays
 this item), which spares asking the access policy again for every player.
 On a page rendered under a grant (``media_library.grants``: a share link's draft) the player
@@ -32,7 +34,9 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def media_player(context, media, start=0, css_class="", autoplay=False, muted=False, allowed=False):
+def media_player(
+    context, media, start=0, css_class="", autoplay=False, muted=False, allowed=False, language=None
+):
     if media is None:
         return ""
     request = context.get("request")
@@ -46,7 +50,8 @@ def media_player(context, media, start=0, css_class="", autoplay=False, muted=Fa
         state = "playable" if playback else _state(media, access.may_watch)
         # The page's language (its URL's, README "Languages"): its captions are the default
         # ones, and the player asks hls.js for its audio track and speaks it.
-        language = translation.get_language() or ""
+        # ``language=""`` (the admin's preview) keeps the item's own defaults.
+        language = (translation.get_language() or "") if language is None else language
         if playback:
             playback.captions = captions_for_language(playback.captions, language)
         return render_to_string(
