@@ -1,9 +1,12 @@
 from allauth.account import forms as allauth_forms
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm as WagtailAdminLoginForm
 
 from . import services
@@ -164,3 +167,16 @@ class SignupForm(RingletLabels, AllauthSignupForm):
         if self.account_already_exists:
             make_password(self.cleaned_data.get("password1"))
         return super().try_save(request)
+
+
+class LanguageForm(forms.Form):
+    """The account page's "Language": the interface's language, among those the site offers."""
+
+    language = forms.ChoiceField(label=_("Language of the site"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            (code, translation.get_language_info(code)["name_local"].capitalize())
+            for code, _name in settings.LANGUAGES
+        ]

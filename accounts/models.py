@@ -47,3 +47,18 @@ class CertificateName(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LanguagePreference(models.Model):
+    """The language a user chose for the interface (their account page, or the language switcher
+    while logged in): applied at login and on the views that have no page language (README,
+    "Languages"). A page's own language is still its URL's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
+    )
+    language = models.CharField(max_length=16)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.user}: {self.language}"

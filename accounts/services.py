@@ -18,6 +18,7 @@ from .emails import (
     unsubscribe_url,
     wants_email,
 )
+from .languages import language_preference, session_language, set_language_preference
 from .models import CertificateName
 from .staff import is_staff, works_on
 
@@ -32,11 +33,14 @@ __all__ = [
     "has_verified_email",
     "is_staff",
     "is_transient_email_error",
+    "language_preference",
     "primary_email",
     "register_certificate_name_lock",
     "retry_if_transient",
     "send_notification",
+    "session_language",
     "set_certificate_name",
+    "set_language_preference",
     "set_preference",
     "unsubscribe_url",
     "wants_email",

@@ -5,11 +5,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import emails, services
-from .forms import CertificateNameForm, DeleteAccountForm, ProfileForm
+from .forms import CertificateNameForm, DeleteAccountForm, LanguageForm, ProfileForm
 from .models import EMAIL_KINDS
 
 
@@ -25,7 +27,7 @@ def profile(request):
     return render(request, "accounts/profile.html", profile_context(request.user, form))
 
 
-def profile_context(user, form, certificate_name_form=None):
+def profile_context(user, form, certificate_name_form=None, language_form=None):
     locked = services.certificate_name_locked(user)
     if certificate_name_form is None and not locked:
         certificate_name_form = CertificateNameForm(
@@ -39,6 +41,12 @@ def profile_context(user, form, certificate_name_form=None):
         "emailaddresses": EmailAddress.objects.filter(user=user).order_by("-primary", "email"),
         "google_enabled": "google" in settings.SOCIALACCOUNT_PROVIDERS,
         "email_kinds": [(kind, label, emails.wants_email(user, kind)) for kind, label in EMAIL_KINDS.items()],
+        "language_form": language_form
+        or LanguageForm(
+            initial={"language": services.language_preference(user) or translation.get_language()},
+            prefix="language",
+        ),
+        "multilingual": len(settings.LANGUAGES) > 1,
     }
 
 
@@ -83,6 +91,22 @@ def delete_account(request):
         {"form": form, "refusal": services.deletion_refusal(user)},
         status=400 if form.is_bound else 200,
     )
+
+
+@login_required
+@require_POST
+def language(request):
+    """Save the language the student chose for the site: applied at once (their session and the
+    language cookie, by portal's LocaleMiddleware) and at every login after."""
+    form = LanguageForm(request.POST, prefix="language")
+    if form.is_valid():
+        services.set_language_preference(request.user, form.cleaned_data["language"], request)
+        # Said in the new language: this request's already is the old one.
+        with translation.override(form.cleaned_data["language"]):
+            messages.success(request, gettext("Your language was saved."))
+        return redirect("accounts_profile")
+    context = profile_context(request.user, ProfileForm(instance=request.user), language_form=form)
+    return render(request, "accounts/profile.html", context, status=400)
 
 
 @login_required
