@@ -2,14 +2,15 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # The kinds of notification email, each with its own opt-out and its own unsubscribe salt.
 # Account emails (verification, password reset) are not notifications and always go out.
 EMAIL_KINDS = {
-    "enrollment": "Enrollment confirmations",
-    "reminders": "Reminders when you have not been back to a course for a week",
-    "certificates": "Your certificates when you complete a course",
-    "digest": "The weekly digest of your courses, for instructors",
+    "enrollment": _("Enrollment confirmations"),
+    "reminders": _("Reminders when you have not been back to a course for a week"),
+    "certificates": _("Your certificates when you complete a course"),
+    "digest": _("The weekly digest of your courses, for instructors"),
 }
 
 

@@ -6,6 +6,7 @@ Everything a student owns hangs off ``auth.User`` by foreign keys with
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .addresses import has_verified_email, primary_email
 from .emails import (
@@ -116,7 +117,7 @@ def deletion_refusal(user):
     if user.is_superuser:
         others = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk=user.pk)
         if not others.exists():
-            return (
+            return gettext(
                 "You are the only administrator of this site, so your account cannot be "
                 "deleted. Make someone else an administrator first."
             )

@@ -22,7 +22,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your name was saved.")
+        messages.success(request, gettext("Your name was saved."))
         return redirect("accounts_profile")
     return render(request, "accounts/profile.html", profile_context(request.user, form))
 
@@ -57,14 +57,16 @@ def certificate_name(request):
     if services.certificate_name_locked(request.user):
         messages.error(
             request,
-            "Your certificates already carry your name, so it can no longer be changed here. "
-            "To correct it, ask the course team to reissue your certificate.",
+            gettext(
+                "Your certificates already carry your name, so it can no longer be changed here. "
+                "To correct it, ask the course team to reissue your certificate."
+            ),
         )
         return redirect("accounts_profile")
     form = CertificateNameForm(request.POST, prefix="certificate")
     if form.is_valid():
         services.set_certificate_name(request.user, form.cleaned_data["name"])
-        messages.success(request, "The name on your certificates was saved.")
+        messages.success(request, gettext("The name on your certificates was saved."))
         return redirect("accounts_profile")
     context = profile_context(request.user, ProfileForm(instance=request.user), form)
     return render(request, "accounts/profile.html", context, status=400)
@@ -83,7 +85,7 @@ def delete_account(request):
         if form.is_valid():
             logout(request)
             services.delete_account(user)
-            messages.success(request, "Your account and everything in it have been deleted.")
+            messages.success(request, gettext("Your account and everything in it have been deleted."))
             return redirect("/")
     return render(
         request,
@@ -115,7 +117,7 @@ def email_preferences(request):
     """Save the profile page's email preferences (one checkbox per kind; unticked means opted out)."""
     for kind in EMAIL_KINDS:
         emails.set_preference(request.user, kind, request.POST.get(kind) == "on")
-    messages.success(request, "Your email preferences were saved.")
+    messages.success(request, gettext("Your email preferences were saved."))
     return redirect("accounts_profile")
 
 

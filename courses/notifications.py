@@ -11,9 +11,19 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from accounts.services import absolute_url, display_name, has_verified_email, send_notification, wants_email
+from accounts.services import (
+    absolute_url,
+    display_name,
+    has_verified_email,
+    language_preference,
+    send_notification,
+    wants_email,
+)
 from outbox.services import Claim, claim, finish, release
+from pagetree.services import in_language
 
 from .models import Enrollment, Instructor, InstructorDigest, StudentReminder
 
@@ -33,18 +43,21 @@ def send_enrollment_confirmation(enrollment):
     rows = Enrollment.objects.filter(pk=enrollment.pk)
     if claim(rows, done="confirmation_sent_at", claimed="confirmation_claimed_at") is not Claim.CLAIMED:
         return False
-    course = enrollment.course
+    # The course as the student reads it: in their account's language when it is translated.
+    language = language_preference(enrollment.user) or enrollment.course.locale.language_code
+    course = in_language(enrollment.course, language)
     try:
         sent = send_notification(
             enrollment.user,
             "enrollment",
-            f"You are enrolled in “{course.title}”",
+            format_lazy(_("You are enrolled in “{title}”"), title=course.title),
             "courses/email/enrollment",
             {
                 "course": course,
                 "course_url": absolute_url(course.url or "/"),
                 "name": display_name(enrollment.user),
             },
+            language=course.locale.language_code,
         )
     except BaseException:
         release(rows, claimed="confirmation_claimed_at")
