@@ -29,7 +29,7 @@ def plyr_i18n():
         "enterFullscreen": gettext("Enter fullscreen"),
         "exitFullscreen": gettext("Exit fullscreen"),
         "frameTitle": gettext("Player for {title}"),
-        "captions": gettext("Captions"),
+        "captions": pgettext("player", "Captions"),
         "settings": gettext("Settings"),
         "pip": gettext("Picture in picture"),
         "menuBack": gettext("Go back to previous menu"),
