@@ -48,7 +48,17 @@ def remember_at_login(request, user):
 
 
 def session_language(request):
-    """The logged-in user's language, from their session (``""`` when none or not offered)."""
+    """The logged-in user's language, from their session (``""`` when none or not offered).
+
+    A request without a session cookie has none, and its session is not even opened. Reading
+    it does not count as using the session: that would add ``Vary: Cookie`` to every answer
+    (the API's, the media files'), while a logged-in user's answers are private already and the
+    language cookie, which Django reads the same way, adds nothing either.
+    """
     session = getattr(request, "session", None)
-    code = session.get(SESSION_KEY, "") if session is not None else ""
+    if session is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return ""
+    accessed = session.accessed
+    code = session.get(SESSION_KEY, "")
+    session.accessed = accessed
     return code if code and is_available(code) else ""
