@@ -118,20 +118,21 @@ def send_reminder(user, enrollments, now=None):
         return False
     if not record.filter(last_sent_at=previous).update(last_sent_at=now):
         return False  # an overlapping run claimed it
-    courses = [
-        {"title": enrollment.course.title, "url": absolute_url(enrollment.course.url or "/")}
-        for enrollment in enrollments
-    ]
+    # Each course as the student reads it: in their account's language when it is translated.
+    language = language_preference(user)
+    shown = [in_language(enrollment.course, language) for enrollment in enrollments]
+    courses = [{"title": course.title, "url": absolute_url(course.url or "/")} for course in shown]
     sent = False
     try:
         sent = send_notification(
             user,
             "reminders",
-            "Your courses are waiting for you"
+            _("Your courses are waiting for you")
             if len(courses) > 1
-            else f"“{courses[0]['title']}” is waiting for you",
+            else format_lazy(_("“{title}” is waiting for you"), title=courses[0]["title"]),
             "courses/email/reminder",
             {"courses": courses, "name": display_name(user), "dashboard_url": absolute_url("/dashboard/")},
+            language=shown[0].locale.language_code,
         )
     finally:
         if not sent:

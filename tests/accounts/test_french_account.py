@@ -174,3 +174,25 @@ def test_allauths_emails_are_in_the_language_of_the_request_or_the_account(clien
     LanguagePreference.objects.create(user=student, language="fr")
     client.post(reverse("account_reset_password"), {"email": "ada@example.com"})
     assert "Réinitialiser votre mot de passe" in mail.outbox[-1].subject
+
+
+def test_the_reminder_is_in_the_students_language_with_the_courses_french_title(french_course):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import Enrollment
+    from courses.notifications import send_reminder
+
+    course, course_fr = french_course
+    ada = make_student("ada@example.com", first_name="Ada")
+    LanguagePreference.objects.create(user=ada, language="fr")
+    enrollment, _ = enroll(ada, course)
+    Enrollment.objects.filter(pk=enrollment.pk).update(last_activity_at=timezone.now() - timedelta(days=10))
+    mail.outbox.clear()
+    assert send_reminder(ada, [Enrollment.objects.get(pk=enrollment.pk)])
+    [message] = mail.outbox
+    assert message.subject == "«\u00a0Les bases de Wagtail\u00a0» vous attend"
+    assert "Reprenez là où vous en étiez" in message.body
+    assert f"http://testserver{course_fr.url}" in message.body
+    assert "Pick up" not in message.body
