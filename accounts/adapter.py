@@ -4,11 +4,13 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.utils import translation
 from django.utils.encoding import force_str
 
 from outbox.services import enqueue
 
 from .emails import send_now_or_later
+from .languages import language_preference
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -32,7 +34,12 @@ class AccountAdapter(DefaultAccountAdapter):
             "site_name": settings.WAGTAIL_SITE_NAME,
             "site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/",
         }
-        message = self.render_mail(template_prefix, email, context)
+        # In the user's own language (their account's) when they chose one, else the request's
+        # (the page they signed up or asked for a reset on).
+        user = context.get("user")
+        language = language_preference(user) if user is not None else ""
+        with translation.override(language or translation.get_language()):
+            message = self.render_mail(template_prefix, email, context)
         send_now_or_later(message, defer=lambda data: enqueue("accounts.tasks.send_email", data))
 
     def get_reauthentication_methods(self, user):

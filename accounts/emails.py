@@ -15,8 +15,10 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from .addresses import primary_email
+from .languages import language_preference
 from .models import EMAIL_KINDS, EmailPreferences
 
 logger = logging.getLogger(__name__)
@@ -91,15 +93,20 @@ def build_notification(user, kind, subject, template, context, to, attachments=(
     return message
 
 
-def send_notification(user, kind, subject, template, context, attachments=()):
+def send_notification(user, kind, subject, template, context, attachments=(), language=None):
     """Send a notification of ``kind`` to ``user``'s primary address, unless they opted out.
 
+    Written in ``user``'s own language (their account's, README "Languages"), else in
+    ``language`` (the caller's: a course's), else the site's default; ``subject`` may be lazy
+    (``gettext_lazy``, ``format_lazy``), to be put in that language too.
     Returns whether it was sent. ``attachments`` are ``(filename, bytes, mimetype)``.
     """
     to = primary_email(user)
     if not to or not wants_email(user, kind):
         return False
-    build_notification(user, kind, subject, template, context, to, attachments).send()
+    with translation.override(language_preference(user) or language or settings.LANGUAGE_CODE):
+        message = build_notification(user, kind, str(subject), template, context, to, attachments)
+    message.send()
     return True
 
 

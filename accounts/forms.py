@@ -1,9 +1,12 @@
 from allauth.account import forms as allauth_forms
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm as WagtailAdminLoginForm
 
 from . import services
@@ -14,7 +17,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ["first_name", "last_name"]
-        labels = {"first_name": "First name", "last_name": "Last name"}
+        labels = {"first_name": _("First name"), "last_name": _("Last name")}
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
@@ -30,28 +33,29 @@ class DeleteAccountForm(forms.Form):
         self.user = user
         if user.has_usable_password():
             self.fields["password"] = forms.CharField(
-                label="Your password",
+                label=_("Your password"),
                 strip=False,
                 widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
             )
         else:
             self.fields["confirmation"] = forms.CharField(
-                label="Type your email address to confirm",
-                help_text=f"Type {services.primary_email(user) or user.get_username()}",
+                label=_("Type your email address to confirm"),
+                help_text=_("Type %(address)s")
+                % {"address": services.primary_email(user) or user.get_username()},
                 widget=forms.TextInput(attrs={"autocomplete": "off"}),
             )
 
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(_("That is not your password."))
         return password
 
     def clean_confirmation(self):
         typed = self.cleaned_data["confirmation"].strip().lower()
         expected = (services.primary_email(self.user) or self.user.get_username()).lower()
         if typed != expected:
-            raise forms.ValidationError("That is not your email address.")
+            raise forms.ValidationError(_("That is not your email address."))
         return typed
 
     def clean(self):
@@ -69,7 +73,7 @@ class DjangoAdminLoginForm(LoginPolicyFormMixin, AdminAuthenticationForm):
     """/django-admin/login/ under the site's login policy (set on ``admin.site`` in apps.py)."""
 
 
-NAME_HELP = (
+NAME_HELP = _(
     "As it should be printed on your certificates. You can change it on your account page "
     "until your first certificate."
 )
@@ -77,7 +81,7 @@ NAME_HELP = (
 
 def certificate_name_field(**kwargs):
     return forms.CharField(
-        label="Your full name",
+        label=_("Your full name"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         **kwargs,
@@ -87,7 +91,7 @@ def certificate_name_field(**kwargs):
 class CertificateNameForm(forms.Form):
     """The account page's "Name on your certificates", while no certificate carries it yet."""
 
-    name = certificate_name_field(help_text="Printed on the certificates of the courses you complete.")
+    name = certificate_name_field(help_text=_("Printed on the certificates of the courses you complete."))
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
@@ -98,9 +102,9 @@ class RingletLabels:
     "New Password (again)"), and "again" instead of a bracket."""
 
     labels = {
-        "remember": "Remember me on this device",
-        "oldpassword": "Current password",
-        "password2": "Password again",
+        "remember": _("Remember me on this device"),
+        "oldpassword": _("Current password"),
+        "password2": _("Password again"),
     }
     new_password = False
 
@@ -108,7 +112,7 @@ class RingletLabels:
         super().__init__(*args, **kwargs)
         labels = dict(self.labels)
         if self.new_password:
-            labels.update(password1="New password", password2="New password again")
+            labels.update(password1=_("New password"), password2=_("New password again"))
         for name, label in labels.items():
             if name in self.fields:
                 self.fields[name].label = label
@@ -164,3 +168,16 @@ class SignupForm(RingletLabels, AllauthSignupForm):
         if self.account_already_exists:
             make_password(self.cleaned_data.get("password1"))
         return super().try_save(request)
+
+
+class LanguageForm(forms.Form):
+    """The account page's "Language": the interface's language, among those the site offers."""
+
+    language = forms.ChoiceField(label=_("Language of the site"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            (code, translation.get_language_info(code)["name_local"].capitalize())
+            for code, _name in settings.LANGUAGES
+        ]

@@ -2,14 +2,15 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # The kinds of notification email, each with its own opt-out and its own unsubscribe salt.
 # Account emails (verification, password reset) are not notifications and always go out.
 EMAIL_KINDS = {
-    "enrollment": "Enrollment confirmations",
-    "reminders": "Reminders when you have not been back to a course for a week",
-    "certificates": "Your certificates when you complete a course",
-    "digest": "The weekly digest of your courses, for instructors",
+    "enrollment": _("Enrollment confirmations"),
+    "reminders": _("Reminders when you have not been back to a course for a week"),
+    "certificates": _("Your certificates when you complete a course"),
+    "digest": _("The weekly digest of your courses, for instructors"),
 }
 
 
@@ -47,3 +48,18 @@ class CertificateName(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LanguagePreference(models.Model):
+    """The language a user chose for the interface (their account page, or the language switcher
+    while logged in): applied at login and on the views that have no page language (README,
+    "Languages"). A page's own language is still its URL's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
+    )
+    language = models.CharField(max_length=16)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.user}: {self.language}"

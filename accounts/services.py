@@ -6,6 +6,7 @@ Everything a student owns hangs off ``auth.User`` by foreign keys with
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .addresses import has_verified_email, primary_email
 from .emails import (
@@ -18,6 +19,7 @@ from .emails import (
     unsubscribe_url,
     wants_email,
 )
+from .languages import language_preference, session_language, set_language_preference
 from .models import CertificateName
 from .staff import is_staff, works_on
 
@@ -32,11 +34,14 @@ __all__ = [
     "has_verified_email",
     "is_staff",
     "is_transient_email_error",
+    "language_preference",
     "primary_email",
     "register_certificate_name_lock",
     "retry_if_transient",
     "send_notification",
+    "session_language",
     "set_certificate_name",
+    "set_language_preference",
     "set_preference",
     "unsubscribe_url",
     "wants_email",
@@ -112,7 +117,7 @@ def deletion_refusal(user):
     if user.is_superuser:
         others = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk=user.pk)
         if not others.exists():
-            return (
+            return gettext(
                 "You are the only administrator of this site, so your account cannot be "
                 "deleted. Make someone else an administrator first."
             )

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
+from .languages import remember_at_login
 from .staff_cache import forget_everyone, forget_user
 
 
@@ -24,6 +25,11 @@ def record_session(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session") or not request.META.get("REMOTE_ADDR"):
         return
     UserSession.objects.create_from_request(request, user=user, session=request.session)
+
+
+def apply_language(sender, request, user, **kwargs):
+    """The language the user chose comes with them into the new session (README, "Languages")."""
+    remember_at_login(request, user)
 
 
 def end_sessions(sender, instance, **kwargs):
@@ -49,6 +55,7 @@ def forget_staff_answers(sender, **kwargs):
 
 def connect():
     user_logged_in.connect(record_session, dispatch_uid="accounts.record_session")
+    user_logged_in.connect(apply_language, dispatch_uid="accounts.apply_language")
     pre_delete.connect(end_sessions, sender=get_user_model(), dispatch_uid="accounts.end_sessions")
     user_model = get_user_model()
     post_save.connect(forget_staff_answer, sender=user_model, dispatch_uid="accounts.forget_staff_answer")

@@ -5,11 +5,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import emails, services
-from .forms import CertificateNameForm, DeleteAccountForm, ProfileForm
+from .forms import CertificateNameForm, DeleteAccountForm, LanguageForm, ProfileForm
 from .models import EMAIL_KINDS
 
 
@@ -20,12 +22,12 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your name was saved.")
+        messages.success(request, gettext("Your name was saved."))
         return redirect("accounts_profile")
     return render(request, "accounts/profile.html", profile_context(request.user, form))
 
 
-def profile_context(user, form, certificate_name_form=None):
+def profile_context(user, form, certificate_name_form=None, language_form=None):
     locked = services.certificate_name_locked(user)
     if certificate_name_form is None and not locked:
         certificate_name_form = CertificateNameForm(
@@ -39,6 +41,12 @@ def profile_context(user, form, certificate_name_form=None):
         "emailaddresses": EmailAddress.objects.filter(user=user).order_by("-primary", "email"),
         "google_enabled": "google" in settings.SOCIALACCOUNT_PROVIDERS,
         "email_kinds": [(kind, label, emails.wants_email(user, kind)) for kind, label in EMAIL_KINDS.items()],
+        "language_form": language_form
+        or LanguageForm(
+            initial={"language": services.language_preference(user) or translation.get_language()},
+            prefix="language",
+        ),
+        "multilingual": len(settings.LANGUAGES) > 1,
     }
 
 
@@ -49,14 +57,16 @@ def certificate_name(request):
     if services.certificate_name_locked(request.user):
         messages.error(
             request,
-            "Your certificates already carry your name, so it can no longer be changed here. "
-            "To correct it, ask the course team to reissue your certificate.",
+            gettext(
+                "Your certificates already carry your name, so it can no longer be changed here. "
+                "To correct it, ask the course team to reissue your certificate."
+            ),
         )
         return redirect("accounts_profile")
     form = CertificateNameForm(request.POST, prefix="certificate")
     if form.is_valid():
         services.set_certificate_name(request.user, form.cleaned_data["name"])
-        messages.success(request, "The name on your certificates was saved.")
+        messages.success(request, gettext("The name on your certificates was saved."))
         return redirect("accounts_profile")
     context = profile_context(request.user, ProfileForm(instance=request.user), form)
     return render(request, "accounts/profile.html", context, status=400)
@@ -75,7 +85,7 @@ def delete_account(request):
         if form.is_valid():
             logout(request)
             services.delete_account(user)
-            messages.success(request, "Your account and everything in it have been deleted.")
+            messages.success(request, gettext("Your account and everything in it have been deleted."))
             return redirect("/")
     return render(
         request,
@@ -87,11 +97,27 @@ def delete_account(request):
 
 @login_required
 @require_POST
+def language(request):
+    """Save the language the student chose for the site: applied at once (their session and the
+    language cookie, by portal's LocaleMiddleware) and at every login after."""
+    form = LanguageForm(request.POST, prefix="language")
+    if form.is_valid():
+        services.set_language_preference(request.user, form.cleaned_data["language"], request)
+        # Said in the new language: this request's already is the old one.
+        with translation.override(form.cleaned_data["language"]):
+            messages.success(request, gettext("Your language was saved."))
+        return redirect("accounts_profile")
+    context = profile_context(request.user, ProfileForm(instance=request.user), language_form=form)
+    return render(request, "accounts/profile.html", context, status=400)
+
+
+@login_required
+@require_POST
 def email_preferences(request):
     """Save the profile page's email preferences (one checkbox per kind; unticked means opted out)."""
     for kind in EMAIL_KINDS:
         emails.set_preference(request.user, kind, request.POST.get(kind) == "on")
-    messages.success(request, "Your email preferences were saved.")
+    messages.success(request, gettext("Your email preferences were saved."))
     return redirect("accounts_profile")
 
 

@@ -14,7 +14,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -23,9 +26,15 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from accounts.services import absolute_url, certificate_name, send_notification, set_certificate_name
+from accounts.services import (
+    absolute_url,
+    certificate_name,
+    language_preference,
+    send_notification,
+    set_certificate_name,
+)
 from outbox.services import Claim, claim, finish, release
-from pagetree.services import source_page
+from pagetree.services import in_language, source_page
 
 from . import signals
 from .models import Certificate, Enrollment
@@ -66,6 +75,12 @@ def linkedin_url(certificate):
     return f"{LINKEDIN_ADD_TO_PROFILE}?{urlencode(query)}"
 
 
+def certificate_language(user, course):
+    """The language a certificate is issued in: the student's (their account's), else the
+    course page's (README, "Languages")."""
+    return language_preference(user) or course.locale.language_code
+
+
 def certificate_for(user, course):
     """``user``'s certificate for ``course``, or None, whether or not the enrollment still exists."""
     return Certificate.objects.filter(user=user, course=course).first()
@@ -91,7 +106,8 @@ def issue_certificate(user, course):
                 user=user,
                 course=course,
                 student_name=certificate_name(user),
-                course_title=course.title,
+                # The course's title in the certificate's language, when it is translated.
+                course_title=in_language(course, certificate_language(user, course)).title,
                 instructor_names=", ".join(course.instructor_names),
                 completed_at=enrollment.completed_at,
             )
@@ -109,37 +125,44 @@ def issue_certificate(user, course):
 
 def render_pdf(certificate):
     """The certificate as PDF bytes: name, course, date, instructors, verification code, URL and QR code."""
+    with translation.override(certificate_language(certificate.user, certificate.course)):
+        return _render_pdf(certificate)
+
+
+def _render_pdf(certificate):
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
-    pdf.setTitle(f"Certificate: {certificate.course_title}")
+    pdf.setTitle(_("Certificate: %(course)s") % {"course": certificate.course_title})
     pdf.setAuthor("Ringlet")
-    pdf.setSubject(f"Certificate {certificate.code}")
+    pdf.setSubject(_("Certificate %(code)s") % {"code": certificate.code})
     pdf.setStrokeColor(ACCENT)
     pdf.setLineWidth(3)
     pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
     center = width / 2
     pdf.setFillColor(INK)
     pdf.setFont("Helvetica-Bold", 30)
-    pdf.drawCentredString(center, height - 48 * mm, "Certificate of completion")
+    pdf.drawCentredString(center, height - 48 * mm, _("Certificate of completion"))
     pdf.setFont("Helvetica", 14)
-    pdf.drawCentredString(center, height - 66 * mm, "This certifies that")
+    pdf.drawCentredString(center, height - 66 * mm, _("This certifies that"))
     pdf.setFont("Helvetica-Bold", 26)
     pdf.drawCentredString(center, height - 82 * mm, certificate.student_name)
     pdf.setFont("Helvetica", 14)
-    pdf.drawCentredString(center, height - 98 * mm, "has completed the course")
+    pdf.drawCentredString(center, height - 98 * mm, _("has completed the course"))
     pdf.setFont("Helvetica-Bold", 20)
     pdf.drawCentredString(center, height - 112 * mm, certificate.course_title)
     pdf.setFont("Helvetica", 13)
-    date = timezone.localtime(certificate.completed_at).strftime("%-d %B %Y")
-    pdf.drawCentredString(center, height - 126 * mm, f"on {date}")
+    # The month's name in the active language ("5 December 2026", "5 décembre 2026").
+    date = dateformat.format(timezone.localtime(certificate.completed_at), "j F Y")
+    pdf.drawCentredString(center, height - 126 * mm, _("on %(date)s") % {"date": date})
     if certificate.instructor_names:
-        pdf.drawCentredString(center, height - 138 * mm, f"Instructors: {certificate.instructor_names}")
+        instructors = _("Instructors: %(names)s") % {"names": certificate.instructor_names}
+        pdf.drawCentredString(center, height - 138 * mm, instructors)
 
     url = verification_url(certificate)
     pdf.setFont("Helvetica", 10)
-    pdf.drawString(24 * mm, 30 * mm, f"Verification code: {certificate.code}")
-    pdf.drawString(24 * mm, 24 * mm, f"Verify at {url}")
+    pdf.drawString(24 * mm, 30 * mm, _("Verification code: %(code)s") % {"code": certificate.code})
+    pdf.drawString(24 * mm, 24 * mm, _("Verify at %(url)s") % {"url": url})
     pdf.linkURL(url, (24 * mm, 22 * mm, 180 * mm, 34 * mm), relative=0)
     _draw_qr(pdf, url, x=width - 60 * mm, y=20 * mm, size=38 * mm)
     pdf.showPage()
@@ -191,10 +214,11 @@ def email_certificate(certificate):
         sent = send_notification(
             claimed.user,
             "certificates",
-            f"Your certificate for “{claimed.course_title}”",
+            format_lazy(gettext_lazy("Your certificate for “{title}”"), title=claimed.course_title),
             "courses/email/certificate",
             {"certificate": claimed, "verification_url": verification_url(claimed)},
             attachments=[(f"certificate-{claimed.code}.pdf", content, "application/pdf")],
+            language=certificate_language(claimed.user, claimed.course),
         )
     except BaseException:
         release(rows, claimed="email_claimed_at")

@@ -11,9 +11,19 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from accounts.services import absolute_url, display_name, has_verified_email, send_notification, wants_email
+from accounts.services import (
+    absolute_url,
+    display_name,
+    has_verified_email,
+    language_preference,
+    send_notification,
+    wants_email,
+)
 from outbox.services import Claim, claim, finish, release
+from pagetree.services import in_language
 
 from .models import Enrollment, Instructor, InstructorDigest, StudentReminder
 
@@ -33,18 +43,21 @@ def send_enrollment_confirmation(enrollment):
     rows = Enrollment.objects.filter(pk=enrollment.pk)
     if claim(rows, done="confirmation_sent_at", claimed="confirmation_claimed_at") is not Claim.CLAIMED:
         return False
-    course = enrollment.course
+    # The course as the student reads it: in their account's language when it is translated.
+    language = language_preference(enrollment.user) or enrollment.course.locale.language_code
+    course = in_language(enrollment.course, language)
     try:
         sent = send_notification(
             enrollment.user,
             "enrollment",
-            f"You are enrolled in “{course.title}”",
+            format_lazy(_("You are enrolled in “{title}”"), title=course.title),
             "courses/email/enrollment",
             {
                 "course": course,
                 "course_url": absolute_url(course.url or "/"),
                 "name": display_name(enrollment.user),
             },
+            language=course.locale.language_code,
         )
     except BaseException:
         release(rows, claimed="confirmation_claimed_at")
@@ -105,20 +118,21 @@ def send_reminder(user, enrollments, now=None):
         return False
     if not record.filter(last_sent_at=previous).update(last_sent_at=now):
         return False  # an overlapping run claimed it
-    courses = [
-        {"title": enrollment.course.title, "url": absolute_url(enrollment.course.url or "/")}
-        for enrollment in enrollments
-    ]
+    # Each course as the student reads it: in their account's language when it is translated.
+    language = language_preference(user)
+    shown = [in_language(enrollment.course, language) for enrollment in enrollments]
+    courses = [{"title": course.title, "url": absolute_url(course.url or "/")} for course in shown]
     sent = False
     try:
         sent = send_notification(
             user,
             "reminders",
-            "Your courses are waiting for you"
+            _("Your courses are waiting for you")
             if len(courses) > 1
-            else f"“{courses[0]['title']}” is waiting for you",
+            else format_lazy(_("“{title}” is waiting for you"), title=courses[0]["title"]),
             "courses/email/reminder",
             {"courses": courses, "name": display_name(user), "dashboard_url": absolute_url("/dashboard/")},
+            language=shown[0].locale.language_code,
         )
     finally:
         if not sent:

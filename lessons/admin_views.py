@@ -1,6 +1,7 @@
 """The Wagtail admin's quiz statistics report, for editors and the course's instructors."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
@@ -9,7 +10,7 @@ from .quiz_stats import lessons_with_statistics, may_see_statistics, question_st
 
 
 class QuizStatisticsView(WagtailAdminTemplateMixin, TemplateView):
-    page_title = "Quiz statistics"
+    page_title = _("Quiz statistics")
     header_icon = "tasks"
     template_name = "lessons/admin/quiz_statistics.html"
 

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
@@ -55,5 +56,9 @@ def register_quiz_statistics_urls():
 @hooks.register("register_reports_menu_item")
 def register_quiz_statistics_menu_item():
     return QuizStatisticsMenuItem(
-        "Quiz statistics", reverse("quiz_statistics"), name="quiz-statistics", icon_name="tasks", order=1010
+        _("Quiz statistics"),
+        reverse("quiz_statistics"),
+        name="quiz-statistics",
+        icon_name="tasks",
+        order=1010,
     )

@@ -49,3 +49,35 @@ def language_name(tag):
     if "fallback" in info:
         info = LANG_INFO.get(info["fallback"][0], {})
     return info.get("name", "")
+
+
+def same_language(tag, language):
+    """Whether the BCP 47 tag ``tag`` is in ``language`` ("fr-CA" is French; "fr" is not "fr-CA")."""
+    tag, language = (tag or "").lower(), (language or "").lower()
+    if not tag or not language:
+        return False
+    return tag == language or tag.split("-")[0] == language or language.split("-")[0] == tag
+
+
+def captions_for_language(tracks, language):
+    """``tracks`` (anything with ``language`` and ``is_default``) with the default moved to the
+    track in ``language``, the page's: on a French lesson the French captions are the ones shown.
+
+    Marking a track default is how an editor says captions start on; which track is the page's
+    language's to decide. With no track marked default the captions start off (none is made
+    default: the player still picks ``language``'s when the student turns them on); with no
+    track in ``language`` the editor's default stays. The track in the language comes first,
+    where a browser without scripts looks for one.
+    """
+    tracks = list(tracks)
+    if not tracks or not language:
+        return tracks
+    exact = [t for t in tracks if (t.language or "").lower() == language.lower()]
+    matching = exact or [t for t in tracks if same_language(t.language, language)]
+    if not matching:
+        return tracks
+    chosen = next((t for t in matching if t.is_default), matching[0])
+    captions_on = any(t.is_default for t in tracks)
+    for track in tracks:
+        track.is_default = captions_on and track is chosen
+    return [chosen, *(t for t in tracks if t is not chosen)]

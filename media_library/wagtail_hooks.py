@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
 from . import admin_urls, grants, services
 from .forms import CaptionTrackForm
@@ -57,8 +57,23 @@ def say_caption_was_converted(request, instance):
         )
 
 
+class CaptionTrackCreateView(CreateView):
+    """ "Add captions" from a media item's edit page (``?media=<id>&language=<code>``) starts
+    with that item, and the language, chosen."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        media = self.request.GET.get("media", "")
+        if media.isdigit():
+            initial["media"] = int(media)
+        if self.request.GET.get("language"):
+            initial["language"] = self.request.GET["language"][:16]
+        return initial
+
+
 class CaptionTrackViewSet(SnippetViewSet):
     model = CaptionTrack
+    add_view_class = CaptionTrackCreateView
     icon = "doc-full"
     menu_label = "Captions"
     menu_name = "captions"

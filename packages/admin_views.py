@@ -6,6 +6,7 @@ and editing or deleting one is checked against its own collection.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -79,7 +80,7 @@ class PackageDeleteView(_InstancePermissionMixin, generic.DeleteView):
 class PackageViewSet(ModelViewSet):
     model = ContentPackage
     icon = "folder-open-inverse"
-    menu_label = "Content packages"
+    menu_label = _("Content packages")
     menu_name = "content_packages"
     menu_order = 310
     add_to_admin_menu = True

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
@@ -18,7 +19,7 @@ class _ReportMixin(WagtailAdminTemplateMixin):
 
 
 class PackageReportsView(_ReportMixin, TemplateView):
-    page_title = "Content packages"
+    page_title = _("Content packages")
     template_name = "packages/admin/reports.html"
 
     def get_context_data(self, **kwargs):

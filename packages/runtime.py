@@ -33,6 +33,8 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
+from pagetree.services import source_page
+
 from .models import Attempt, ContentPackage, Interaction
 
 # A commit is the whole data model: suspend data (64,000 characters in SCORM 2004) and
@@ -51,7 +53,13 @@ class RuntimeRejected(ValueError):
 
 
 def current_attempt(user, package, lesson, block_id):
-    """The attempt a launch continues: the latest one unless it is over, else a new one."""
+    """The attempt a launch continues: the latest one unless it is over, else a new one.
+
+    Stored against the lesson's source page (README, "Languages"), as its completion is: the
+    French lesson continues the attempt begun on the English one, and its score counts for the
+    course in every language (wagtail-localize keeps the block's id in the translation).
+    """
+    lesson = source_page(lesson)
     attempts = Attempt.objects.filter(user=user, package=package, lesson=lesson, block_id=block_id)
     latest = attempts.order_by("-number").first()
     if latest is not None and latest.finished_at is None:

@@ -8,8 +8,10 @@ import logging
 
 from celery import current_app
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from outbox.services import enqueue
+from pagetree.services import source_id, source_ids
 
 from .models import ContentPackage
 
@@ -147,10 +149,12 @@ def packages_done(user, lesson):
     blocks = package_block_ids(lesson)
     if not blocks:
         return True
+    # Attempts are stored against the source lesson (runtime.current_attempt); a translation
+    # keeps its blocks' ids.
     done = set(
-        Attempt.objects.filter(user=user, lesson=lesson, completed_at__isnull=False).values_list(
-            "block_id", flat=True
-        )
+        Attempt.objects.filter(
+            user=user, lesson_id=source_id(lesson), completed_at__isnull=False
+        ).values_list("block_id", flat=True)
     )
     return set(blocks) <= done
 
@@ -160,7 +164,7 @@ def package_requirement(user, lesson):
     packages completes only once each is complete (and not failed)."""
     if packages_done(user, lesson):
         return None
-    return "Complete the activity above to complete this lesson."
+    return gettext("Complete the activity above to complete this lesson.")
 
 
 def record_outcome(attempt):
@@ -212,15 +216,21 @@ def lesson_scores(user, lesson_ids):
 
     from .models import Attempt
 
+    # Scores are kept against source lessons: a translated course's outline asks by its own ids.
+    sources = source_ids(lesson_ids)
     best = (
-        Attempt.objects.filter(user=user, lesson_id__in=list(lesson_ids), score_scaled__isnull=False)
+        Attempt.objects.filter(user=user, lesson_id__in=set(sources.values()), score_scaled__isnull=False)
         .values("lesson_id", "block_id")
         .annotate(best=Max("score_scaled"))
     )
     per_lesson = {}
     for row in best:
         per_lesson.setdefault(row["lesson_id"], []).append(max(0.0, row["best"]))
-    return {lesson: round(100 * sum(values) / len(values)) for lesson, values in per_lesson.items()}
+    return {
+        lesson: round(100 * sum(values) / len(values))
+        for lesson, source in sources.items()
+        if (values := per_lesson.get(source))
+    }
 
 
 def attempt_summary(user, lesson, block_id):
@@ -229,4 +239,8 @@ def attempt_summary(user, lesson, block_id):
 
     if user is None or not user.is_authenticated:
         return None
-    return Attempt.objects.filter(user=user, lesson=lesson, block_id=block_id).order_by("-number").first()
+    return (
+        Attempt.objects.filter(user=user, lesson_id=source_id(lesson), block_id=block_id)
+        .order_by("-number")
+        .first()
+    )

@@ -1,4 +1,5 @@
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.forms.collections import collection_member_permission_formset_factory
@@ -62,7 +63,7 @@ class PackageReportsMenuItem(MenuItem):
 @hooks.register("register_reports_menu_item")
 def register_package_reports_menu_item():
     return PackageReportsMenuItem(
-        "Content packages",
+        _("Content packages"),
         reverse("package_reports"),
         name="package-reports",
         icon_name="folder-open-inverse",

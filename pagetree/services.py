@@ -13,7 +13,7 @@ from .content_version import current as content_version
 from .references import ids_of_pages_using
 from .restrictions import CachedViewRestrictionsMixin, public
 from .sites import find_site
-from .translations import has_translations, source_id, source_ids, source_page, translation_in
+from .translations import has_translations, in_language, source_id, source_ids, source_page, translation_in
 
 __all__ = [
     "CachedViewRestrictionsMixin",
@@ -23,6 +23,7 @@ __all__ = [
     "find_site",
     "has_translations",
     "ids_of_pages_using",
+    "in_language",
     "public",
     "source_id",
     "source_ids",

@@ -77,3 +77,12 @@ def translation_in(page, locale_id):
     if page.locale_id == locale_id:
         return page
     return type(page).objects.filter(translation_key=page.translation_key, locale_id=locale_id).live().first()
+
+
+def in_language(page, language_code):
+    """``page``'s live translation in ``language_code`` (a student's language: their emails and
+    certificate), else ``page`` itself."""
+    if page is None or not language_code or page.locale.language_code == language_code:
+        return page
+    locale = Locale.objects.filter(language_code=language_code).first()
+    return (translation_in(page, locale.pk) if locale else None) or page

@@ -13,7 +13,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views.serve import serve as serve_document
 from wagtail.urls import serve_pattern
 
-from portal import routing
+from portal import languages, routing
 from portal.api import api_router
 
 urlpatterns = [
@@ -42,7 +42,7 @@ urlpatterns = [
     path("", include("sharing.urls")),
     # The language switcher's form on pages outside the page tree (dashboard, account): keeps
     # the choice in the language cookie, and in the profile of a logged-in student.
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", languages.set_language, name="set_language"),
 ]
 
 _on_filesystem = settings.DEFAULT_STORAGE["BACKEND"] == "django.core.files.storage.FileSystemStorage"

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.models import Page
@@ -15,7 +16,7 @@ from .services import create_link, may_share, revoke
 
 
 class CreateLinkForm(forms.Form):
-    days = forms.IntegerField(min_value=1, max_value=90, label="Valid for (days)")
+    days = forms.IntegerField(min_value=1, max_value=90, label=_("Valid for (days)"))
 
 
 def page_links(request, page_id):

@@ -1,5 +1,6 @@
 """The edit view's "Share links" panel: this page's links, their creators and expiry dates."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
 
 from .models import ShareLink
@@ -12,7 +13,7 @@ class ShareLinksPanel(Panel):
     """
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("heading", "Share links")
+        kwargs.setdefault("heading", _("Share links"))
         super().__init__(*args, **kwargs)
 
     class BoundPanel(Panel.BoundPanel):

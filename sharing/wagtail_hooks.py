@@ -1,6 +1,7 @@
 """Share links in the admin: their URLs, a menu item for the listing, and a page header button."""
 
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
@@ -21,7 +22,7 @@ def register_sharing_urls():
 @hooks.register("register_settings_menu_item")
 def register_share_links_menu_item():
     return MenuItem(
-        "Share links", reverse("sharing_all_links"), name="share-links", icon_name="link", order=900
+        _("Share links"), reverse("sharing_all_links"), name="share-links", icon_name="link", order=900
     )
 
 

@@ -231,7 +231,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
             ObjectList(enrollment_panels, heading="Enrollment"),
             ObjectList(Page.promote_panels, heading="Promote"),
             ObjectList(Page.settings_panels, heading="Settings"),
-            ObjectList([ShareLinksPanel()], heading="Share links"),
+            ObjectList([ShareLinksPanel()], heading=_("Share links")),
         ]
     )
 

@@ -124,7 +124,9 @@ def course_outline(
     lock = ""
     if not reads_all:
         icon = render_to_string("courses/includes/lock_icon.svg").strip()
-        lock = f'<span class="badge badge--locked">{icon} {escape(_("Enrolled students only"))}</span>'
+        # Outside the f-string: xgettext (makemessages) does not look inside one.
+        locked_label = escape(_("Enrolled students only"))
+        lock = f'<span class="badge badge--locked">{icon} {locked_label}</span>'
     completed_label = escape(pgettext("a lesson", "Completed"))
     check = f'<span class="outline__check" role="img" aria-label="{completed_label}">✓</span>'
 

@@ -7,6 +7,8 @@ Usage, in any template::
     {% media_player block.value.media start=position css_class="lesson-video" allowed=True %}
 
 ``media`` may be a media item or ``None``. ``start`` (seconds) resumes playback there.
+``language`` is the page's (the active language unless given): its captions are the default
+ones and hls.js starts on its audio track; ``language=""`` keeps the item's own defaults.
 ``allowed`` is the page's own access decision for the user (a lesson they may read plays
 this item), which spares asking the access policy again for every player.
 On a page rendered under a grant (``media_library.grants``: a share link's draft) the player
@@ -16,19 +18,25 @@ Users who may not watch get a neutral message; items still processing show "proc
 while rendering never breaks the page.
 """
 
+import json
 import logging
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from .. import services
+from ..languages import captions_for_language
+from ..player_strings import player_strings
 
 logger = logging.getLogger(__name__)
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def media_player(context, media, start=0, css_class="", autoplay=False, muted=False, allowed=False):
+def media_player(
+    context, media, start=0, css_class="", autoplay=False, muted=False, allowed=False, language=None
+):
     if media is None:
         return ""
     request = context.get("request")
@@ -40,6 +48,12 @@ def media_player(context, media, start=0, css_class="", autoplay=False, muted=Fa
         access = services.access(user, media, allowed=bool(allowed or grant))
         playback = services.playback_urls(media, user, allowed=access.may_watch, grant=grant)
         state = "playable" if playback else _state(media, access.may_watch)
+        # The page's language (its URL's, README "Languages"): its captions are the default
+        # ones, and the player asks hls.js for its audio track and speaks it.
+        # ``language=""`` (the admin's preview) keeps the item's own defaults.
+        language = (translation.get_language() or "") if language is None else language
+        if playback:
+            playback.captions = captions_for_language(playback.captions, language)
         return render_to_string(
             "media_library/player.html",
             {
@@ -51,6 +65,8 @@ def media_player(context, media, start=0, css_class="", autoplay=False, muted=Fa
                 "css_class": css_class,
                 "autoplay": autoplay,
                 "muted": muted or autoplay,
+                "language": language,
+                "strings_json": json.dumps(player_strings()) if playback else "",
             },
             request=request,
         )

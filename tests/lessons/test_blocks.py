@@ -46,8 +46,9 @@ def test_every_block_renders_in_a_lesson(client, catalogue, assets):
     # image, with the image's alt text
     assert re.search(r'<img alt="A blue gradient"[^>]+src="/media/images/', html)
     # video and audio: the media library's player, with the renditions the pipeline made
-    assert f'<video class="media-player__element" data-media-id="{video.pk}" controls playsinline' in html
-    assert f'<audio class="media-player__element" data-media-id="{audio.pk}" controls' in html
+    player = 'class="media-player__element" data-media-id="{}" data-language="en" controls'
+    assert f"<video {player.format(video.pk)} playsinline" in html
+    assert f"<audio {player.format(audio.pk)}" in html
     assert (
         "<figcaption>Lecture: Test course (captions on; a tone stands in for the voice).</figcaption>" in html
     )

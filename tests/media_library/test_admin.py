@@ -92,3 +92,36 @@ def test_a_failed_item_shows_its_error_and_a_retry_that_requeues_it(
 
 def test_retranscode_needs_a_post(admin_client, ready):
     assert admin_client.get(reverse("media_library_admin:retranscode", args=(ready.pk,))).status_code == 405
+
+
+def test_the_edit_view_lists_captions_per_language_and_adds_one_for_the_item(admin_client, ready):
+    from django.core.files.base import ContentFile
+
+    from media_library.models import CaptionTrack
+
+    CaptionTrack.objects.create(
+        media=ready,
+        language="en",
+        label="English",
+        is_default=True,
+        file=ContentFile(b"WEBVTT\n", name="en.vtt"),
+    )
+    html = admin_client.get(reverse("wagtailmedia:edit", args=(ready.pk,))).content.decode()
+    add = reverse("wagtailsnippets_media_library_captiontrack:add") + f"?media={ready.pk}"
+    assert "English</a> (en, captions, on by default)" in html
+    assert add in html
+
+    form = admin_client.get(add).content.decode()
+    assert f'<option value="{ready.pk}" selected>' in form
+    response = admin_client.post(
+        add,
+        {
+            "media": ready.pk,
+            "language": "fr",
+            "label": "Français",
+            "kind": "captions",
+            "file": ContentFile(b"WEBVTT\n\n00:00.000 --> 00:01.000\nBonjour\n", name="fr.vtt"),
+        },
+    )
+    assert response.status_code == 302
+    assert sorted(ready.captions.values_list("language", flat=True)) == ["en", "fr"]

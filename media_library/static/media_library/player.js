@@ -18,7 +18,82 @@
   var iconUrl = script && script.dataset.plyrIcons;
   var SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
   var SPEED_KEY = "ringlet.player.speed";
+  var PLYR_KEY = "ringlet.plyr";
+  var CAPTIONS_KEY = "ringlet.player.captions."; // + the page's language
   var loading = {};
+
+  // --- The page's language: its words (player_strings.py) and its captions and audio ------
+  // English, the msgids, where the markup carries none (a page rendered before this script).
+  var ENGLISH = {
+    minute: "{n} minute", minutes: "{n} minutes", second: "{n} second", seconds: "{n} seconds",
+    lineMatches: "{n} line matches \u201c{query}\u201d.", linesMatch: "{n} lines match \u201c{query}\u201d.",
+    noLineMatches: "No line matches \u201c{query}\u201d.", track: "Track {n}",
+  };
+  var words = ENGLISH;
+
+  function readStrings(root) {
+    try {
+      return JSON.parse(root.dataset.i18n || "null") || {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+
+  // "{n} minute" or "{n} minutes", by the page language's plural rules (French: 0 and 1 are singular).
+  function counted(n, one, other) {
+    var form = n === 1 ? "one" : "other";
+    try {
+      form = new Intl.PluralRules(document.documentElement.lang || "en").select(n);
+    } catch (e) { /* the English rule */ }
+    return fill(form === "one" ? words[one] : words[other], { n: n });
+  }
+
+  function sameLanguage(tag, language) {
+    tag = (tag || "").toLowerCase();
+    language = (language || "").toLowerCase();
+    if (!tag || !language) return false;
+    return tag === language || tag.split("-")[0] === language || language.split("-")[0] === tag;
+  }
+
+  // The captions' language: the page's (the track in it, as the server ordered them), unless
+  // the student chose another on a page in this language (kept per page language, so a French
+  // page still opens in French after they chose English captions on an English one).
+  function captionLanguage(element) {
+    var page = element.dataset.language || "";
+    var chosen = null;
+    try { chosen = window.localStorage.getItem(CAPTIONS_KEY + page); } catch (e) { chosen = null; }
+    var tracks = captionTracks(element);
+    var available = function (language) {
+      return tracks.find(function (t) { return language && t.srclang.toLowerCase() === language.toLowerCase(); });
+    };
+    var track = (chosen && available(chosen)) || tracks.find(function (t) { return sameLanguage(t.srclang, page); });
+    return track ? track.srclang.toLowerCase() : (page || "auto");
+  }
+
+  // Plyr's stored language (a student's choice on any page) would outrank its ``captions.language``
+  // option: the stored one is taken out before Plyr starts, and each choice kept per page language.
+  function forgetPlyrLanguage() {
+    try {
+      var stored = JSON.parse(window.localStorage.getItem(PLYR_KEY) || "{}");
+      if (stored && "language" in stored) {
+        delete stored.language;
+        window.localStorage.setItem(PLYR_KEY, JSON.stringify(stored));
+      }
+    } catch (e) { /* storage refused or garbled: Plyr starts from its options */ }
+  }
+
+  function rememberCaptionChoice(element) {
+    try {
+      var stored = JSON.parse(window.localStorage.getItem(PLYR_KEY) || "{}");
+      if (stored && stored.language) {
+        window.localStorage.setItem(CAPTIONS_KEY + (element.dataset.language || ""), stored.language);
+      }
+    } catch (e) { /* not kept */ }
+  }
 
   function loadScript(src) {
     if (!loading[src]) {
@@ -88,7 +163,7 @@
   function spoken(value) {
     value = Math.max(0, Math.floor(value));
     var m = Math.floor(value / 60), s = value % 60;
-    return (m ? m + (m === 1 ? " minute " : " minutes ") : "") + s + (s === 1 ? " second" : " seconds");
+    return (m ? counted(m, "minute", "minutes") + " " : "") + counted(s, "second", "seconds");
   }
 
   // --- Near the viewport -----------------------------------------------------------------
@@ -172,6 +247,8 @@
       startPosition: element.currentTime || parseFloat(element.dataset.start || "0") || -1,
       maxBufferLength: element.paused ? 4 : 30,
       maxBufferSize: element.paused ? 0 : 60 * 1000 * 1000,
+      // The page's language's audio track when the master has one (else the default one).
+      audioPreference: element.dataset.language ? { lang: element.dataset.language } : undefined,
     });
     element.addEventListener("play", function () {
       hls.config.maxBufferLength = 30;
@@ -238,10 +315,22 @@
       element.preload = "metadata";
       element.dataset.engine = "native-hls";
       resumePlay(state);
-      if (element.audioTracks) element.audioTracks.addEventListener("addtrack", function () { audioMenu(state); });
+      if (element.audioTracks) element.audioTracks.addEventListener("addtrack", function () {
+        nativeAudioLanguage(state);
+        audioMenu(state);
+      });
     } else {
       playMp4(state, 0);
     }
+  }
+
+  // Native HLS (Safari): the page's language's audio track, as hls.js's audioPreference does.
+  function nativeAudioLanguage(state) {
+    var tracks = Array.from(state.element.audioTracks || []);
+    var page = state.element.dataset.language;
+    var index = tracks.findIndex(function (t) { return sameLanguage(t.language, page); });
+    if (index < 0 || state.audioChosen) return;
+    tracks.forEach(function (t, i) { t.enabled = i === index; });
   }
 
   // --- Quality (the Plyr menu calls this) ------------------------------------------------
@@ -268,7 +357,7 @@
     } catch (e) { language = ""; }
     if (/^audio_?\d*$/i.test(name)) name = "";
     if (language && name && name.toLowerCase() !== language.toLowerCase()) return language + " (" + name + ")";
-    return language || name || lang || "Track " + (index + 1);
+    return language || name || lang || fill(words.track, { n: index + 1 });
   }
 
   function audioMenu(state) {
@@ -292,6 +381,7 @@
       select.dataset.bound = "1";
       select.addEventListener("change", function () {
         var chosen = parseInt(select.value, 10), current = state.element.ringletHls;
+        state.audioChosen = true;
         if (current) current.audioTrack = chosen;
         else Array.from(state.element.audioTracks || []).forEach(function (t, i) { t.enabled = i === chosen; });
       });
@@ -460,10 +550,9 @@
       if (!line.item.hidden) matches += 1;
     });
     var status = box.querySelector(".media-transcript__status");
-    status.textContent = query
-      ? (matches ? matches + (matches === 1 ? " line matches" : " lines match") : "No line matches")
-        + " \u201c" + query + "\u201d."
-      : "";
+    status.textContent = !query ? ""
+      : matches ? fill(counted(matches, "lineMatches", "linesMatch"), { query: query })
+      : fill(words.noLineMatches, { query: query });
   }
 
   function followTranscript(state) {
@@ -516,13 +605,17 @@
         forced: true,
         onChange: function (height) { setQuality(state, height); },
       },
-      i18n: { qualityLabel: { 0: "Auto" }, rewind: "Back {seektime} seconds", fastForward: "Forward {seektime} seconds" },
+      i18n: Object.assign(
+        { qualityLabel: { 0: "Auto" }, rewind: "Back {seektime} seconds", fastForward: "Forward {seektime} seconds" },
+        state.strings.plyr || {}
+      ),
       seekTime: 10,
       keyboard: { focused: false, global: false }, // ours below: j/l, <, > and ? as well
       tooltips: { controls: true, seek: true },
       // Captions on from the start when the editor marked a track default (as the browser's own
       // player showed them); the student's choice, once made, is remembered by Plyr's storage.
-      captions: { active: Boolean(element.querySelector("track[default]")), language: "auto", update: false },
+      // The track in the page's language is the default one (media_library/languages.py).
+      captions: { active: Boolean(element.querySelector("track[default]")), language: captionLanguage(element), update: false },
       previewThumbnails: { enabled: Boolean(element.dataset.thumbnails), src: element.dataset.thumbnails || "" },
       markers: { enabled: true, points: [] },
       invertTime: false,
@@ -546,6 +639,8 @@
     // (preload="none"): forget it, or play() would start that MP4 as well as the stream.
     element.load();
     var state = { element: element, root: root, sources: { list: sources, element: element } };
+    state.strings = readStrings(root);
+    words = Object.assign({}, ENGLISH, state.strings.script || {});
     resume(element);
     // Play pressed before the stream is attached: attaching it aborts that play() (a new
     // load), so the player plays again once the stream is there (resumePlay).
@@ -580,6 +675,7 @@
         return;
       }
       var heights = sources.map(function (s) { return s.height; }).filter(Boolean);
+      forgetPlyrLanguage();
       state.player = new window.Plyr(element, plyrOptions(state, heights));
       var container = state.player.elements.container;
       // A click on the video focuses the player, so its shortcuts work.
@@ -600,7 +696,10 @@
       element.addEventListener("timeupdate", function () { followTranscript(state); });
       element.addEventListener("seeked", function () { followTranscript(state); });
       // The transcript is in the captions' language: rebuilt when it changes, or on opening.
-      state.player.on("languagechange", function () { buildTranscript(state); });
+      state.player.on("languagechange", function () {
+        rememberCaptionChoice(element);
+        buildTranscript(state);
+      });
       state.player.on("captionsenabled", function () { buildTranscript(state); });
       var transcript = root.querySelector(".media-transcript");
       if (transcript) transcript.addEventListener("toggle", function () { buildTranscript(state); });
