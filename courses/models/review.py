@@ -9,6 +9,7 @@ dashboard's plain "Approve" and the edit view's approve alike.
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from wagtail.forms import TaskStateCommentForm
 from wagtail.models import GroupApprovalTask
 
@@ -28,7 +29,7 @@ def approval_problems(page):
 class ConfirmedApprovalForm(TaskStateCommentForm):
     publish_anyway = forms.BooleanField(
         required=False,
-        label="Publish anyway: I know students cannot use what is described above",
+        label=_("Publish anyway: I know students cannot use what is described above"),
     )
     task = None  # set per task: its problems are read when the form is shown and checked
 
@@ -45,8 +46,10 @@ class ConfirmedApprovalForm(TaskStateCommentForm):
         problems = getattr(self.task, "pending_problems", None) or []
         if problems and not cleaned.get("publish_anyway"):
             raise forms.ValidationError(
-                "Approving publishes this page, and: %(problems)s Replace the file (or remove it from the "
-                "lesson), or tick “Publish anyway”.",
+                _(
+                    "Approving publishes this page, and: %(problems)s Replace the file (or remove it from "
+                    "the lesson), or tick “Publish anyway”."
+                ),
                 code="unreadable_document",
                 params={"problems": " ".join(problems)},
             )
@@ -56,8 +59,8 @@ class ConfirmedApprovalForm(TaskStateCommentForm):
 class CourseReviewTask(GroupApprovalTask):
     class Meta:
         proxy = True
-        verbose_name = "Course review task"
-        verbose_name_plural = "Course review tasks"
+        verbose_name = _("Course review task")
+        verbose_name_plural = _("Course review tasks")
 
     def get_actions(self, obj, user):
         actions = super().get_actions(obj, user)
