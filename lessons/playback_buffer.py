@@ -252,7 +252,12 @@ def _write(rows):
 
 def flush(batch=BATCH, max_batches=MAX_BATCHES):
     """Write buffered positions to PostgreSQL; returns how many entries were written (claimed
-    entries whose user or media item is gone are dropped). None when Redis is down."""
+    entries whose user or media item is gone are dropped). None when Redis is down.
+
+    Without a Redis cache (``make run``'s embedded defaults) nothing is ever buffered: reports
+    went to the database, and there is nothing to write (0)."""
+    if not buffering():
+        return 0
     written = 0
     for _ in range(max_batches):
         claimed = _claim(batch)

@@ -278,3 +278,13 @@ def test_a_report_from_the_french_lesson_is_kept_under_the_english_lesson(
     assert flush_playback.apply().get() == 1
     (row,) = PlaybackPosition.objects.filter(user=enrolled)
     assert (row.lesson_id, row.position) == (lesson.pk, 33)
+
+
+def test_the_flush_task_writes_nothing_and_does_not_fail_without_a_redis_cache(settings):
+    """`make run`'s embedded defaults keep the cache in memory: reports go to the database, and
+    beat's flush has nothing to write (it used to fail on the missing Redis client)."""
+    # Changing CACHES resets Django's cache handlers (and the fixture puts them back after).
+    locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.CACHES = {**settings.CACHES, "default": locmem}
+    assert not playback_buffer.buffering()
+    assert flush_playback() == 0
