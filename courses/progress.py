@@ -5,14 +5,22 @@ lesson source (``courses.lesson_source``) answers "which of these lessons has th
 """
 
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from pagetree.services import content_version, has_translations, public, source_page
+from pagetree.services import (
+    NOT_REMEMBERED,
+    content_version,
+    has_translations,
+    public,
+    remember_under_content_version,
+    remembered_under_content_version,
+    source_page,
+)
 
 from . import signals
 from .lesson_source import lesson_model, lesson_source
@@ -63,8 +71,9 @@ class Progress:
     def total(self):
         return len(self.lessons)
 
-    @property
+    @cached_property
     def done(self):
+        # Read up to nine times by one course page (bar, button, labels): counted once.
         return sum(1 for lesson in self.lessons if lesson.pk in self.completed_ids)
 
     @property
@@ -126,11 +135,18 @@ def lessons_by_course(courses):
     if not courses:
         return {}
     version = content_version()
-    keys = {f"courses:outline:{course.pk}:{version}": course for course in courses}
-    found = cache.get_many(list(keys)) if version is not None else {}
-    result = {
-        keys[key].pk: Outline(course=keys[key], sections=sections).lessons for key, sections in found.items()
-    }
+    # First those this process remembers (``CoursePage.outline`` remembers what it reads), then
+    # the rest from the cache in one round trip.
+    result = {}
+    for course in courses:
+        sections = remembered_under_content_version(f"courses:outline:{course.pk}", version)
+        if sections is not NOT_REMEMBERED:
+            result[course.pk] = Outline(course=course, sections=sections).lessons
+    keys = {f"courses:outline:{course.pk}:{version}": course for course in courses if course.pk not in result}
+    found = cache.get_many(list(keys)) if version is not None and keys else {}
+    for key, sections in found.items():
+        remember_under_content_version(f"courses:outline:{keys[key].pk}", version, sections)
+        result[keys[key].pk] = Outline(course=keys[key], sections=sections).lessons
     missing = [course for course in courses if course.pk not in result]
     if not missing:
         return result
@@ -148,6 +164,8 @@ def lessons_by_course(courses):
             {f"courses:outline:{pk}:{version}": outline.sections for pk, outline in built.items()},
             OUTLINE_TIMEOUT,
         )
+        for pk, outline in built.items():
+            remember_under_content_version(f"courses:outline:{pk}", version, outline.sections)
     return {**result, **{pk: outline.lessons for pk, outline in built.items()}}
 
 

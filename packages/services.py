@@ -208,18 +208,31 @@ def statement_received(attempt, statement):
 def lesson_scores(user, lesson_ids):
     """``{lesson id: percent}``: the student's best scaled score in each lesson's packages (averaged
     over a lesson's package blocks), for the course page (``courses`` asks through its registry)."""
-    from django.db.models import Max
+    from django.db import connection
 
     from .models import Attempt
 
-    best = (
-        Attempt.objects.filter(user=user, lesson_id__in=list(lesson_ids), score_scaled__isnull=False)
-        .values("lesson_id", "block_id")
-        .annotate(best=Max("score_scaled"))
+    lesson_ids = [int(pk) for pk in lesson_ids]
+    if not lesson_ids or user.pk is None:
+        return {}
+    # The same as .filter(...).values("lesson_id", "block_id").annotate(best=Max(...)), in SQL
+    # written once: the ORM took longer to build that query (~1 ms of CPU on every student's
+    # course page) than PostgreSQL took to answer it. Names come from the model's metadata.
+    table = connection.ops.quote_name(Attempt._meta.db_table)
+    names = ("user", "lesson", "block_id", "score_scaled")
+    user_id, lesson, block, score = (
+        connection.ops.quote_name(Attempt._meta.get_field(n).column) for n in names
     )
+    sql = (
+        f"SELECT {lesson}, {block}, MAX({score}) FROM {table} "  # noqa: S608
+        f"WHERE {user_id} = %s AND {lesson} = ANY(%s) AND {score} IS NOT NULL GROUP BY {lesson}, {block}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, lesson_ids])
+        best = cursor.fetchall()
     per_lesson = {}
-    for row in best:
-        per_lesson.setdefault(row["lesson_id"], []).append(max(0.0, row["best"]))
+    for lesson_id, _block_id, score in best:
+        per_lesson.setdefault(lesson_id, []).append(max(0.0, score))
     return {lesson: round(100 * sum(values) / len(values)) for lesson, values in per_lesson.items()}
 
 
