@@ -82,7 +82,9 @@ def route(request, path):
     if result is not None:
         page, args, kwargs = result
         if not args and not kwargs:
-            cache.set(key, (page._meta.label, page.pk), TIMEOUT)
+            entry = (page._meta.label, page.pk)
+            cache.set(key, entry, TIMEOUT)
+            remember_under_content_version(key, version, entry)
 
 
 def serve(request, path):

@@ -15,18 +15,20 @@ from redis.connection import AbstractConnection
 
 
 def _command_name(command):
-    """The command's name (``GET``, ``MGET``, ...) from its packed bytes, for failure messages."""
+    """The command's name and first argument from its packed bytes, for failure messages."""
     first = command[0] if isinstance(command, list | tuple) else command
     if isinstance(first, str):
         first = first.encode()
-    # RESP: *<n>\r\n$<len>\r\n<NAME>\r\n...
+    # RESP: *<n>\r\n$<len>\r\n<NAME>\r\n$<len>\r\n<first argument>\r\n...: "NAME first-argument"
     parts = bytes(first).split(b"\r\n")
-    return parts[2].decode(errors="replace") if len(parts) > 2 else "?"
+    words = [part.decode(errors="replace") for part in parts[2:5:2]]
+    return " ".join(words) or "?"
 
 
 @contextmanager
 def counting_redis_round_trips():
-    """Yields a list that receives the name of each command sent to Redis from this thread."""
+    """Yields a list that receives each command sent to Redis from this thread (its name and first
+    argument: ``"GET ringlet:1:portal:content-version"``)."""
     sent = []
     thread = threading.get_ident()
     original = AbstractConnection.send_packed_command
