@@ -18,7 +18,7 @@ help:
 	@echo "make lint              ruff check and format check, and the import layers (import-linter)"
 	@echo "make migrations-check  fail if models changed without a migration"
 	@echo "make image-check       build the Dockerfile offline with buildah and run the image"
-	@echo "make bench             Ringlet against a bare Wagtail site with wrk; appends to bench/RESULTS.md"
+	@echo "make bench             Ringlet against a bare Wagtail site with wrk (req/s, then CPU per request); appends to bench/RESULTS.md"
 	@echo "make bench-edge        anonymous pages through the edge tier (nginx) against static files; appends too"
 	@echo "make bench-watchers    students watching a video: server CPU per watcher-minute (bench/watchers.py)"
 	@echo "make load              the 5-minute locust scenario (LOAD_USERS, LOAD_TIME)"
@@ -80,6 +80,7 @@ ralph:
 bench: venv
 	@command -v wrk >/dev/null || scripts/system-deps.sh wrk
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/python_cpu.py
 
 # The edge tier in front of gunicorn (bench/edge.py); same environment as `make bench`.
 bench-edge: venv

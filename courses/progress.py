@@ -16,6 +16,7 @@ from pagetree.services import (
     NOT_REMEMBERED,
     content_version,
     has_translations,
+    page_under_content_version,
     public,
     remember_under_content_version,
     remembered_under_content_version,
@@ -182,10 +183,14 @@ def dashboard_entries(user):
     A fixed number of queries (four) however many courses and lessons there are.
     """
     enrollments = list(
-        Enrollment.objects.filter(user=user, course__live=True)
-        .select_related("course")
-        .order_by("-last_activity_at", "-enrolled_at")
+        Enrollment.objects.filter(user=user, course__live=True).order_by("-last_activity_at", "-enrolled_at")
     )
+    # The courses themselves as the process remembers them for this content version (a copy
+    # each), instead of building each from a joined row every time.
+    for enrollment in enrollments:
+        course = page_under_content_version(CoursePage, enrollment.course_id)
+        if course is not None:
+            enrollment.course = course
     shown = in_active_language([enrollment.course for enrollment in enrollments])
     lessons = lessons_by_course(shown.values())
     all_ids = [lesson.pk for course_lessons in lessons.values() for lesson in course_lessons]

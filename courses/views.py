@@ -137,7 +137,10 @@ def dashboard(request):
     find_site(request)  # from the cache: its {% pageurl %} links would look it up (a query)
     site_root_paths(request)  # and their root paths, from the process (a Redis read otherwise)
     entries = dashboard_entries(request.user)
-    certificates = {c.course_id: c for c in Certificate.objects.filter(user=request.user)}
+    # Certificates show under completed courses only: no query while none is completed.
+    certificates = {}
+    if any(entry.enrollment.completed_at for entry in entries):
+        certificates = {c.course_id: c for c in Certificate.objects.filter(user=request.user)}
     for entry in entries:
         entry.certificate = certificates.get(entry.course.pk)
     return render(
