@@ -26,7 +26,7 @@ from pagetree.services import (
 from . import signals
 from .lesson_source import lesson_model, lesson_source
 from .models import CoursePage, Enrollment, ModulePage
-from .models.pages import OUTLINE_TIMEOUT
+from .models.pages import OUTLINE_TIMEOUT, outline_weight
 from .outline import Outline, build_outline
 
 
@@ -146,7 +146,9 @@ def lessons_by_course(courses):
     keys = {f"courses:outline:{course.pk}:{version}": course for course in courses if course.pk not in result}
     found = cache.get_many(list(keys)) if version is not None and keys else {}
     for key, sections in found.items():
-        remember_under_content_version(f"courses:outline:{keys[key].pk}", version, sections)
+        remember_under_content_version(
+            f"courses:outline:{keys[key].pk}", version, sections, outline_weight(sections)
+        )
         result[keys[key].pk] = Outline(course=keys[key], sections=sections).lessons
     missing = [course for course in courses if course.pk not in result]
     if not missing:
@@ -166,7 +168,9 @@ def lessons_by_course(courses):
             OUTLINE_TIMEOUT,
         )
         for pk, outline in built.items():
-            remember_under_content_version(f"courses:outline:{pk}", version, outline.sections)
+            remember_under_content_version(
+                f"courses:outline:{pk}", version, outline.sections, outline_weight(outline.sections)
+            )
     return {**result, **{pk: outline.lessons for pk, outline in built.items()}}
 
 

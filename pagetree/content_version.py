@@ -87,9 +87,10 @@ def bump():
 
 
 _MISSING = MISSING = object()
-# Past this many remembered answers in one version, a process starts afresh (a bound, not a
-# working size: a site's outlines, details, routes and sites for one version are far fewer).
-MAX_REMEMBERED = 20_000
+# What a process remembers for one version is bounded by weight: an answer weighs 1, an outline
+# the number of its lessons (each a page object of a few kB), so the bound is about that many page
+# objects (tens of MB). Past it the process starts afresh for the version.
+MAX_WEIGHT = 20_000
 
 
 class _Remembered:
@@ -99,6 +100,7 @@ class _Remembered:
         self.lock = threading.Lock()
         self.version = None
         self.values = {}
+        self.weight = 0
 
 
 _REMEMBERED = _Remembered()
@@ -111,33 +113,33 @@ def remembered(key, version):
     return _REMEMBERED.values.get(key, MISSING)
 
 
-def remember(key, version, value):
-    """Remember ``value`` for ``key`` under ``version`` in this process (dropped at the next version)."""
+def remember(key, version, value, weight=1):
+    """Remember ``value`` for ``key`` under ``version`` in this process (dropped at the next version);
+    ``weight``: about how many page objects it holds (``MAX_WEIGHT``)."""
     if version is None:
         return value
     with _REMEMBERED.lock:
-        if _REMEMBERED.version != version:
-            _REMEMBERED.version, _REMEMBERED.values = version, {}
-        elif len(_REMEMBERED.values) >= MAX_REMEMBERED:
-            _REMEMBERED.values = {}
+        if _REMEMBERED.version != version or _REMEMBERED.weight + weight > MAX_WEIGHT:
+            _REMEMBERED.version, _REMEMBERED.values, _REMEMBERED.weight = version, {}, 0
         _REMEMBERED.values[key] = value
+        _REMEMBERED.weight += weight
     return value
 
 
 def forget_remembered():
     """Drop everything this process remembered (tests that change the tree under one version)."""
     with _REMEMBERED.lock:
-        _REMEMBERED.version, _REMEMBERED.values = None, {}
+        _REMEMBERED.version, _REMEMBERED.values, _REMEMBERED.weight = None, {}, 0
 
 
-def cached(key, build, timeout):
+def cached(key, build, timeout, weigh=None):
     """``build()``, kept in the cache under ``key`` and the current version for ``timeout`` seconds,
     and remembered in the process for that version.
 
     For answers derived from the page tree: any change to it drops them (``bump``). The cache
     fails open by itself (``portal.cache``). ``None`` is a value like any other. The value is
     shared by every request of the process that asks for it under the same version: read it,
-    never change it.
+    never change it. ``weigh(value)``: its weight in the process (``remember``; 1 without it).
     """
     version = current()
     if version is None:
@@ -150,7 +152,7 @@ def cached(key, build, timeout):
     if value is _MISSING:
         value = build()
         cache.set(versioned, value, timeout)
-    return remember(key, version, value)
+    return remember(key, version, value, weigh(value) if weigh else 1)
 
 
 def page(model, pk):

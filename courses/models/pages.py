@@ -322,7 +322,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         which any publish, unpublish, move or delete changes; a failing cache means reading afresh.
         """
         sections = cached_under_content_version(
-            f"courses:outline:{self.pk}", lambda: self.get_outline().sections, OUTLINE_TIMEOUT
+            f"courses:outline:{self.pk}", lambda: self.get_outline().sections, OUTLINE_TIMEOUT, outline_weight
         )
         return Outline(course=self, sections=sections)
 
@@ -390,6 +390,11 @@ class ModulePage(HiddenSubtreeMixin, Page):
         context["outline"] = outline
         context["section"] = outline.section_for(self)
         return context
+
+
+def outline_weight(sections):
+    """How many page objects an outline's sections hold (what the process remembers them as)."""
+    return sum(1 + len(section.lessons) for section in sections)
 
 
 def course_of(page):

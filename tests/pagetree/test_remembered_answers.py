@@ -63,3 +63,13 @@ def test_a_new_version_drops_what_the_process_remembered(course):
     assert content_version.remembered("test:answer", new) is content_version.MISSING
     assert content_version.cached("test:answer", lambda: "new", 60) == "new"
     cache.delete(f"test:answer:{new}")
+
+
+def test_past_its_weight_bound_a_process_starts_afresh(course):
+    version = content_version.current()
+    content_version.remember("test:small", version, "kept")
+    content_version.remember("test:outline", version, ["many lessons"], weight=content_version.MAX_WEIGHT)
+
+    assert content_version.remembered("test:small", version) is content_version.MISSING
+    assert content_version.remembered("test:outline", version) == ["many lessons"]
+    content_version.forget_remembered()
