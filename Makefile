@@ -18,7 +18,7 @@ help:
 	@echo "make lint              ruff check and format check, and the import layers (import-linter)"
 	@echo "make migrations-check  fail if models changed without a migration"
 	@echo "make image-check       build the Dockerfile offline with buildah and run the image"
-	@echo "make bench             Ringlet against bare Wagtail, the edge tier, 1,000+ watchers; appends to bench/RESULTS.md"
+	@echo "make bench             Ringlet against bare Wagtail (req/s, CPU per request), the edge tier, 1,000+ watchers; appends to bench/RESULTS.md"
 	@echo "make bench-edge        anonymous pages through the edge tier (nginx) against static files; appends too"
 	@echo "make bench-watchers    students watching a video: server CPU per watcher-minute (bench/watchers.py)"
 	@echo "make load              the 5-minute locust scenario (LOAD_USERS, LOAD_TIME)"
@@ -77,8 +77,8 @@ ralph:
 	@scripts/ralph-venv.sh
 
 # Needs PostgreSQL (BENCH_DATABASE_SERVER) and Redis (BENCH_REDIS_URL or REDIS_URL); see bench/run.py.
-# Three steps, each appending to bench/RESULTS.md: Ringlet's pages against a bare Wagtail page
-# (bench/run.py), the edge tier against static files (bench/edge.py), and students watching
+# Four steps, each appending to bench/RESULTS.md: Ringlet's pages against a bare Wagtail page
+# (bench/run.py: req/s; bench/python_cpu.py: server CPU per request), the edge tier against static files (bench/edge.py), and students watching
 # through the edge (bench/watchers.py: 1,000 for 5 minutes, then more until p99 passes 250 ms).
 # About 25 minutes in all.
 WATCH_STEPS ?= 1000:5,1500,2000,2500,3000,4000
@@ -86,6 +86,7 @@ bench: venv
 	@command -v wrk >/dev/null || scripts/system-deps.sh wrk
 	@scripts/system-deps.sh test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/python_cpu.py
 	$(BIN)/python bench/edge.py
 	BENCH_SCALE=0 $(BIN)/python bench/watchers.py $(WATCH_STEPS) 1 $(or $(SEGMENT_SECONDS),6)
 

@@ -20,20 +20,25 @@ _VERSION_KEY = "accounts:staff:version"
 
 
 def _key(user_pk):
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.set(_VERSION_KEY, version, timeout=None)
-    return f"accounts:staff:{version}:{user_pk}"
+    return f"accounts:staff:user:{user_pk}"
 
 
 def cached_answer(user, compute):
-    """``compute()`` (the staff rule for ``user``), from the cache when it holds the answer."""
+    """``compute()`` (the staff rule for ``user``), from the cache when it holds the answer.
+
+    The version and the user's answer (stored with the version it was computed under) are read
+    in one round trip; an answer from before the last ``forget_everyone`` does not count."""
     key = _key(user.pk)
-    value = cache.get(key)
-    if value is None:
-        value = bool(compute())
-        cache.set(key, value, TIMEOUT)
+    found = cache.get_many([_VERSION_KEY, key])
+    version = found.get(_VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        cache.set(_VERSION_KEY, version, timeout=None)
+    entry = found.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        return entry[1]
+    value = bool(compute())
+    cache.set(key, (version, value), TIMEOUT)
     return value
 
 

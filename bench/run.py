@@ -98,7 +98,8 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from courses.services import enroll
+from courses.services import enroll, is_enrolled
+from tests.redis_round_trips import counting_redis_round_trips
 from courses.models import CoursePage
 from demo.courses import ensure_catalogue
 from demo.home import ensure_home_page
@@ -138,21 +139,30 @@ student = users.filter(username="bench-student").first()
 if student is None:
     student = users.create_user("bench-student", "student@example.com", "pw")
     enroll(student, course)
+# The dashboard's scenario: the student enrolled in five courses (four more of 10 lessons, unless
+# seed_scale's catalogue has courses already).
+others = CoursePage.objects.live().exclude(pk=course.pk).order_by("path")
+if others.count() < 4:
+    seed_scale(catalogue, 4 - others.count(), 10, "Extra")
+for other in others[:4]:
+    if not is_enrolled(student, other):
+        enroll(student, other)
 admin = users.filter(username="bench-admin").first()
 if admin is None:
     admin = users.create_superuser("bench-admin", "admin@example.com", "pw")
 segment = signing.signed_prefix(media.pk, "v1", int(time.time()) + 7200) + "hls/360p/seg_0000.ts"
 urls = {"course": course.url, "preview": lessons[0].url, "gated": lessons[-1].url, "catalogue": catalogue.url,
         "home": "/", "segment": segment, "cookie": session_for(student), "admin_cookie": session_for(admin),
-        "watched": watched.url}
+        "watched": watched.url, "dashboard": "/dashboard/"}
 client = Client(HTTP_HOST="127.0.0.1")
-queries = {}
+queries, round_trips = {}, {}
 def count(name, url, **params):
     client.get(url, params); client.get(url, params)
-    with CaptureQueriesContext(connection) as q:
+    with CaptureQueriesContext(connection) as q, counting_redis_round_trips() as trips:
         response = client.get(url, params)
     assert response.status_code == 200, (url, response.status_code)
     queries[name] = len(q)
+    round_trips[name] = len(trips)
 count("anonymous course page, 50 lessons", course.url)
 count("anonymous free-preview lesson", lessons[0].url)
 count("catalogue", catalogue.url)
@@ -161,8 +171,10 @@ count("catalogue search ?q=python, uncached", catalogue.url, q="python", bench="
 client.force_login(student)
 count("student course page, 50 lessons", course.url)
 count("student gated lesson 50 of 50", lessons[-1].url)
+count("student dashboard, 5 courses", "/dashboard/")
 count("signed HLS segment (student)", segment)
 urls["queries"] = queries
+urls["redis_round_trips"] = round_trips
 print("BENCH-JSON " + json.dumps(urls))
 """
 

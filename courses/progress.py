@@ -5,19 +5,28 @@ lesson source (``courses.lesson_source``) answers "which of these lessons has th
 """
 
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from pagetree.services import content_version, has_translations, public, source_page
+from pagetree.services import (
+    NOT_REMEMBERED,
+    content_version,
+    has_translations,
+    page_under_content_version,
+    public,
+    remember_under_content_version,
+    remembered_under_content_version,
+    source_page,
+)
 
 from . import signals
 from .lesson_source import lesson_model, lesson_source
 from .models import CoursePage, Enrollment, ModulePage
-from .models.pages import OUTLINE_TIMEOUT
+from .models.pages import OUTLINE_TIMEOUT, outline_weight
 from .outline import Outline, build_outline
 
 
@@ -63,8 +72,9 @@ class Progress:
     def total(self):
         return len(self.lessons)
 
-    @property
+    @cached_property
     def done(self):
+        # Read up to nine times by one course page (bar, button, labels): counted once.
         return sum(1 for lesson in self.lessons if lesson.pk in self.completed_ids)
 
     @property
@@ -126,11 +136,20 @@ def lessons_by_course(courses):
     if not courses:
         return {}
     version = content_version()
-    keys = {f"courses:outline:{course.pk}:{version}": course for course in courses}
-    found = cache.get_many(list(keys)) if version is not None else {}
-    result = {
-        keys[key].pk: Outline(course=keys[key], sections=sections).lessons for key, sections in found.items()
-    }
+    # First those this process remembers (``CoursePage.outline`` remembers what it reads), then
+    # the rest from the cache in one round trip.
+    result = {}
+    for course in courses:
+        sections = remembered_under_content_version(f"courses:outline:{course.pk}", version)
+        if sections is not NOT_REMEMBERED:
+            result[course.pk] = Outline(course=course, sections=sections).lessons
+    keys = {f"courses:outline:{course.pk}:{version}": course for course in courses if course.pk not in result}
+    found = cache.get_many(list(keys)) if version is not None and keys else {}
+    for key, sections in found.items():
+        remember_under_content_version(
+            f"courses:outline:{keys[key].pk}", version, sections, outline_weight(sections)
+        )
+        result[keys[key].pk] = Outline(course=keys[key], sections=sections).lessons
     missing = [course for course in courses if course.pk not in result]
     if not missing:
         return result
@@ -148,6 +167,10 @@ def lessons_by_course(courses):
             {f"courses:outline:{pk}:{version}": outline.sections for pk, outline in built.items()},
             OUTLINE_TIMEOUT,
         )
+        for pk, outline in built.items():
+            remember_under_content_version(
+                f"courses:outline:{pk}", version, outline.sections, outline_weight(outline.sections)
+            )
     return {**result, **{pk: outline.lessons for pk, outline in built.items()}}
 
 
@@ -164,10 +187,14 @@ def dashboard_entries(user):
     A fixed number of queries (four) however many courses and lessons there are.
     """
     enrollments = list(
-        Enrollment.objects.filter(user=user, course__live=True)
-        .select_related("course")
-        .order_by("-last_activity_at", "-enrolled_at")
+        Enrollment.objects.filter(user=user, course__live=True).order_by("-last_activity_at", "-enrolled_at")
     )
+    # The courses themselves as the process remembers them for this content version (a copy
+    # each), instead of building each from a joined row every time.
+    for enrollment in enrollments:
+        course = page_under_content_version(CoursePage, enrollment.course_id)
+        if course is not None:
+            enrollment.course = course
     shown = in_active_language([enrollment.course for enrollment in enrollments])
     lessons = lessons_by_course(shown.values())
     all_ids = [lesson.pk for course_lessons in lessons.values() for lesson in course_lessons]

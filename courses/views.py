@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pagetree.services import find_site
+from pagetree.services import find_site, site_root_paths
 
 from . import certificates, enrollment
 from .learner import course_learner
@@ -135,8 +135,12 @@ def unenroll(request, course_id):
 def dashboard(request):
     """The student's courses with progress, last activity and where to continue."""
     find_site(request)  # from the cache: its {% pageurl %} links would look it up (a query)
+    site_root_paths(request)  # and their root paths, from the process (a Redis read otherwise)
     entries = dashboard_entries(request.user)
-    certificates = {c.course_id: c for c in Certificate.objects.filter(user=request.user)}
+    # Certificates show under completed courses only: no query while none is completed.
+    certificates = {}
+    if any(entry.enrollment.completed_at for entry in entries):
+        certificates = {c.course_id: c for c in Certificate.objects.filter(user=request.user)}
     for entry in entries:
         entry.certificate = certificates.get(entry.course.pk)
     return render(

@@ -14,6 +14,8 @@ unpublished pages' paths that the ancestor check probes.
 from django.db.models import BooleanField, Exists, F, Func, OuterRef
 from wagtail.models import Page
 
+from pagetree.services import cached_under_content_version
+
 # A character above every one of treebeard's path digits, so ``path < parent + TOP`` holds for
 # every descendant of ``parent`` (byte order).
 _TOP = chr(max(map(ord, Page.alphabet)) + 1)
@@ -86,7 +88,14 @@ def reachable(pages):
 
 def is_reachable(page):
     """Whether visitors can reach ``page``: it and every page above it are live (one query)."""
-    return bool(page.live) and reachable(Page.objects.filter(pk=page.pk)).exists()
+    if not page.live:
+        return False
+    # Whether the pages above are live: kept under the page tree's version, which any save replaces.
+    return cached_under_content_version(
+        f"courses:reachable:{page.pk}",
+        lambda: reachable(Page.objects.filter(pk=page.pk)).exists(),
+        60 * 60 * 24,
+    )
 
 
 def visible_pages(model, pages):

@@ -4,6 +4,8 @@ Completions are kept against the lesson's source page (``pagetree.services.sourc
 lesson completed in one language is completed in all of them (README, "Languages").
 """
 
+from django.db import connection
+
 from courses.services import record_completion_if_done, touch_enrollment
 from courses.signals import send_after_commit
 from pagetree.services import source_ids, source_page
@@ -34,11 +36,30 @@ def unmet_requirement(user, lesson):
 def completed_lesson_ids(user, lesson_ids):
     """The ids among ``lesson_ids`` (of any language) that ``user`` has completed (one query)."""
     sources = source_ids(lesson_ids)
-    done = set(
-        LessonCompletion.objects.filter(user=user, lesson_id__in=set(sources.values())).values_list(
-            "lesson_id", flat=True
+    if not sources or user.pk is None:
+        return set()
+    if connection.vendor != "postgresql":  # `make run`'s embedded SQLite has no arrays
+        done = set(
+            LessonCompletion.objects.filter(user=user, lesson_id__in=set(sources.values())).values_list(
+                "lesson_id", flat=True
+            )
         )
+        return {pk for pk, source in sources.items() if source in done}
+    # One array parameter instead of the ORM's ``lesson_id__in`` (one parameter per lesson, each
+    # prepared in Python: most of a student page's CPU for this query at 50 lessons).
+    meta = LessonCompletion._meta
+    quote = connection.ops.quote_name
+    table, lesson, owner = (
+        quote(meta.db_table),
+        quote(meta.get_field("lesson").column),
+        quote(meta.get_field("user").column),
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {lesson} FROM {table} WHERE {owner} = %s AND {lesson} = ANY(%s)",  # noqa: S608 (names from the model)
+            [user.pk, sorted(set(sources.values()))],
+        )
+        done = {row[0] for row in cursor.fetchall()}
     return {pk for pk, source in sources.items() if source in done}
 
 

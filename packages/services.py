@@ -212,20 +212,47 @@ def statement_received(attempt, statement):
 def lesson_scores(user, lesson_ids):
     """``{lesson id: percent}``: the student's best scaled score in each lesson's packages (averaged
     over a lesson's package blocks), for the course page (``courses`` asks through its registry)."""
-    from django.db.models import Max
+    from django.db import connection
 
     from .models import Attempt
 
     # Scores are kept against source lessons: a translated course's outline asks by its own ids.
-    sources = source_ids(lesson_ids)
-    best = (
-        Attempt.objects.filter(user=user, lesson_id__in=set(sources.values()), score_scaled__isnull=False)
-        .values("lesson_id", "block_id")
-        .annotate(best=Max("score_scaled"))
+    sources = source_ids([int(pk) for pk in lesson_ids])
+    wanted = sorted(set(sources.values()))
+    if not wanted or user.pk is None:
+        return {}
+    if connection.vendor != "postgresql":  # `make run`'s embedded SQLite has no arrays
+        from django.db.models import Max
+
+        rows = (
+            Attempt.objects.filter(user=user, lesson_id__in=wanted, score_scaled__isnull=False)
+            .values_list("lesson_id", "block_id")
+            .annotate(best=Max("score_scaled"))
+        )
+        return _percent_per_lesson(rows, sources)
+    # The same as .filter(...).values("lesson_id", "block_id").annotate(best=Max(...)), in SQL
+    # written once: the ORM took longer to build that query (~1 ms of CPU on every student's
+    # course page) than PostgreSQL took to answer it. Names come from the model's metadata.
+    table = connection.ops.quote_name(Attempt._meta.db_table)
+    names = ("user", "lesson", "block_id", "score_scaled")
+    user_id, lesson, block, score = (
+        connection.ops.quote_name(Attempt._meta.get_field(n).column) for n in names
     )
+    sql = (
+        f"SELECT {lesson}, {block}, MAX({score}) FROM {table} "  # noqa: S608
+        f"WHERE {user_id} = %s AND {lesson} = ANY(%s) AND {score} IS NOT NULL GROUP BY {lesson}, {block}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, wanted])
+        return _percent_per_lesson(cursor.fetchall(), sources)
+
+
+def _percent_per_lesson(best, sources):
+    """``{lesson id: percent}`` from ``(source lesson id, block id, best scaled score)`` rows, for
+    each asked lesson id (``sources``: asked id → its source lesson's id)."""
     per_lesson = {}
-    for row in best:
-        per_lesson.setdefault(row["lesson_id"], []).append(max(0.0, row["best"]))
+    for lesson_id, _block_id, score in best:
+        per_lesson.setdefault(lesson_id, []).append(max(0.0, score))
     return {
         lesson: round(100 * sum(values) / len(values))
         for lesson, source in sources.items()

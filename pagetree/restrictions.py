@@ -23,10 +23,13 @@ def restricted_paths():
     if version is None:
         return None
     key = f"pagetree:restricted-paths:{version}"
-    paths = cache.get(key)
-    if paths is None:
-        paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
-        cache.set(key, paths, 60 * 60 * 24)
+    paths = content_version.remembered(key, version)
+    if paths is content_version.MISSING:
+        paths = cache.get(key)
+        if paths is None:
+            paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
+            cache.set(key, paths, 60 * 60 * 24)
+        content_version.remember(key, version, paths)
     return paths
 
 

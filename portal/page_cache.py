@@ -27,8 +27,8 @@ fails open and logs the outage once), so pages are still served, kept per proces
 Two halves: ``store`` (called by the serve view, which knows the page) decides whether a
 response may be shared and marks it; ``PageCacheMiddleware``, near the top of the middleware
 stack, keeps marked responses with the headers the inner middleware added, and answers hits
-before sessions, CSRF, authentication, URL resolution and Wagtail run at all: a hit costs two
-cache reads (the version and the page) and no query.
+before sessions, CSRF, authentication, URL resolution and Wagtail run at all: a hit costs one
+round trip to the cache (the version and the page, read together) and no query.
 """
 
 import hashlib
@@ -45,7 +45,7 @@ from django.utils.http import http_date
 from wagtail.models import ReferenceIndex
 from wagtailmedia.models import get_media_model
 
-from pagetree.services import content_version
+from pagetree.services import CONTENT_VERSION_KEY, content_version, provide_content_version
 
 # The catalogue's filters, search and pagination (courses/catalogue.py); nothing else varies a page.
 QUERY_PARAMETERS = frozenset({"q", "category", "level", "page"})
@@ -71,11 +71,13 @@ def page_language(request):
     return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
 
 
-def _key(request, version):
+def _key(request):
+    """The page's key. The content version is not in it but in the entry, which counts only under
+    that version: a hit reads the version and the page together, in one round trip."""
     query = urlencode(sorted((k, v) for k in request.GET for v in request.GET.getlist(k)))
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     # The language is in the path already; naming it too keeps the rule visible and sure.
-    return f"portal:page:{version}:{page_language(request)}:{hashlib.sha256(url.encode()).hexdigest()}"
+    return f"portal:page:{page_language(request)}:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
 def _headers(response, etag, last_modified):
@@ -89,11 +91,16 @@ def cached_response(request):
     """The cached page for ``request`` (or a 304 for it), or None."""
     if not is_cacheable_request(request):
         return None
-    version = content_version()
+    key = _key(request)
+    found = cache.get_many([CONTENT_VERSION_KEY, key])
+    version = found.get(CONTENT_VERSION_KEY)
     if version is None:
+        content_version()  # none yet: made now, so the page can be kept on its way out
         return None
-    entry = cache.get(_key(request, version))
-    if entry is None or "headers" not in entry:  # an entry in an older release's shape: a miss
+    provide_content_version(version)
+    entry = found.get(key)
+    # An entry kept under an older version (a publish since), or in an older release's shape: a miss.
+    if not isinstance(entry, dict) or entry.get("version") != version or "headers" not in entry:
         return None
     response = HttpResponse(entry["content"])
     for name, value in entry["headers"]:
@@ -164,12 +171,13 @@ def _keep(request, response):
         return
     entry = {
         **entry,
+        "version": version,
         "content": response.content,
         "headers": [
             (name, value) for name, value in response.items() if name.lower() not in UNSHARED_HEADERS
         ],
     }
-    cache.set(_key(request, version), entry, settings.PAGE_CACHE_SECONDS)
+    cache.set(_key(request), entry, settings.PAGE_CACHE_SECONDS)
     response["X-Page-Cache"] = "miss"
 
 

@@ -19,12 +19,19 @@ page), so a route is kept per language.
 from django.apps import apps
 from django.core.cache import cache
 from django.utils import translation
-from wagtail.models import Page, Site
+from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
-from pagetree.services import content_version
+from pagetree.services import (
+    NOT_REMEMBERED,
+    content_version,
+    page_under_content_version,
+    remember_under_content_version,
+    remembered_under_content_version,
+)
 from pagetree.services import find_site as pagetree_find_site
+from pagetree.services import site_root_paths as pagetree_site_root_paths
 
 from . import page_cache
 
@@ -37,19 +44,18 @@ def find_site(request, version):
 
 
 def site_root_paths(request):
-    """Wagtail's root paths (kept in the cache by Wagtail), stored on the request, where
-    Wagtail's URL building looks first."""
-    if not hasattr(request, "_wagtail_cached_site_root_paths"):
-        request._wagtail_cached_site_root_paths = Site.get_site_root_paths()
-    return request._wagtail_cached_site_root_paths
+    """Wagtail's root paths, once per process and content version, stored on the request, where
+    Wagtail's URL building looks first (``pagetree.services.site_root_paths``)."""
+    return pagetree_site_root_paths(request)
 
 
 def _cached_page(entry):
+    """The page a cached route names, read once per process and content version
+    (``pagetree.services.page_under_content_version``), a copy for this request."""
     label, pk = entry
     try:
-        model = apps.get_model(label)
-        return model.objects.get(pk=pk)
-    except (LookupError, Page.DoesNotExist):
+        return page_under_content_version(apps.get_model(label), pk)
+    except LookupError:
         return None
 
 
@@ -62,7 +68,11 @@ def route(request, path):
     if site is None or hasattr(request, "_wagtail_route_for_request"):
         return
     key = f"portal:route:{version}:{site.pk}:{translation.get_language()}:{path}"
-    entry = cache.get(key)
+    entry = remembered_under_content_version(key, version)
+    if entry is NOT_REMEMBERED:
+        entry = cache.get(key)
+        if entry is not None:
+            remember_under_content_version(key, version, entry)
     if entry is not None:
         page = _cached_page(entry)
         if page is not None and page.live:
@@ -72,7 +82,9 @@ def route(request, path):
     if result is not None:
         page, args, kwargs = result
         if not args and not kwargs:
-            cache.set(key, (page._meta.label, page.pk), TIMEOUT)
+            entry = (page._meta.label, page.pk)
+            cache.set(key, entry, TIMEOUT)
+            remember_under_content_version(key, version, entry)
 
 
 def serve(request, path):

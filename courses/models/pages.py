@@ -24,7 +24,12 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
 
-from pagetree.services import CachedViewRestrictionsMixin, cached_under_content_version, public
+from pagetree.services import (
+    CachedViewRestrictionsMixin,
+    cached_under_content_version,
+    page_under_content_version,
+    public,
+)
 from sharing.panels import ShareLinksPanel
 
 from ..catalogue import catalogue_context
@@ -317,7 +322,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         which any publish, unpublish, move or delete changes; a failing cache means reading afresh.
         """
         sections = cached_under_content_version(
-            f"courses:outline:{self.pk}", lambda: self.get_outline().sections, OUTLINE_TIMEOUT
+            f"courses:outline:{self.pk}", lambda: self.get_outline().sections, OUTLINE_TIMEOUT, outline_weight
         )
         return Outline(course=self, sections=sections)
 
@@ -387,6 +392,21 @@ class ModulePage(HiddenSubtreeMixin, Page):
         return context
 
 
+def outline_weight(sections):
+    """How many page objects an outline's sections hold (what the process remembers them as)."""
+    return sum(1 + len(section.lessons) for section in sections)
+
+
 def course_of(page):
-    """The CoursePage that ``page`` (the course itself, a module or a lesson) belongs to, or None."""
-    return CoursePage.objects.ancestor_of(page, inclusive=True).first()
+    """The CoursePage that ``page`` (the course itself, a module or a lesson) belongs to, or None.
+
+    For a saved page, which course it is is kept under the page tree's version (a move replaces
+    it) and the course read once per process and version (a copy for each caller)."""
+    if page.pk is None or not page.path:
+        return CoursePage.objects.ancestor_of(page, inclusive=True).first()
+
+    def find():
+        return CoursePage.objects.ancestor_of(page, inclusive=True).values_list("pk", flat=True).first()
+
+    pk = cached_under_content_version(f"courses:course-of:{page.path}", find, OUTLINE_TIMEOUT)
+    return page_under_content_version(CoursePage, pk) if pk is not None else None

@@ -14,6 +14,8 @@ from wagtail.images.models import ResponsiveImage
 from wagtail.images.shortcuts import get_renditions_or_not_found
 from wagtail.images.templatetags import wagtailimages_tags
 
+from pagetree import content_version
+
 register = template.Library()
 
 
@@ -27,12 +29,32 @@ def distinct_widths(renditions):
     return kept
 
 
+def remembered_renditions(image, filters):
+    """Wagtail's ``get_renditions_or_not_found``, remembered by the process under the content
+    version (saving an image replaces it: ``courses.signal_handlers``). Wagtail reads renditions
+    with one ``get_many`` and, not marking those it found there as cached, writes them back with
+    a ``set_many`` on every view: two round trips per course page with a cover."""
+    version = content_version.current()
+    key = (
+        "pagetree:renditions",
+        image.pk,
+        image.file_hash,
+        tuple((f.spec, f.get_cache_key(image)) for f in filters),
+    )
+    found = content_version.remembered(key, version)
+    if found is content_version.MISSING:
+        found = get_renditions_or_not_found(image, filters)
+        if not any(getattr(rendition, "id", None) is None for rendition in found.values()):
+            content_version.remember(key, version, found)  # a stand-in for a missing file is not kept
+    return found
+
+
 class DistinctSrcsetImageNode(wagtailimages_tags.SrcsetImageNode):
     def render(self, context):
         image = self.validate_image(context)
         if not image:
             return ""
-        renditions = distinct_widths(get_renditions_or_not_found(image, self.get_filters()))
+        renditions = distinct_widths(remembered_renditions(image, self.get_filters()))
         if self.output_var_name:
             context[self.output_var_name] = ResponsiveImage(renditions)
             return ""

@@ -215,7 +215,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions live in the database and are cached, so losing Redis logs no one out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# (Django's cached_db, reading the content version in the same round trip: portal/sessions.py.)
+SESSION_ENGINE = "portal.sessions"
 # Anonymous visitors' pages, kept whole in the cache (portal/page_cache.py); any publish
 # drops them, so the lifetime only bounds what time changes (an enrollment window closing).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
