@@ -80,7 +80,8 @@ def measured(url, groups, cookie=None):
     return result
 
 
-def start_edge(folder, key):
+def start_edge(folder, key, log=None):
+    """nginx with the edge's configuration in ``folder``; its error log to the file ``log`` if given."""
     values = edge_config.values_from({})
     values.update(
         EDGE_LISTEN=f"127.0.0.1:{EDGE_PORT}",
@@ -99,7 +100,7 @@ def start_edge(folder, key):
     process = subprocess.Popen(  # noqa: S603
         ["/usr/sbin/nginx", "-e", str(folder / "error.log"), "-c", str(config), "-g", "daemon off;"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(log, "ab") if log else subprocess.DEVNULL,  # noqa: SIM115 (the child keeps it)
         start_new_session=True,
     )
     deadline = time.monotonic() + 20

@@ -216,7 +216,8 @@ def build_baseline(folder, database):
     return env
 
 
-def serve(env, cwd, port, app, worker_args):
+def serve(env, cwd, port, app, worker_args, log=None):
+    """gunicorn on ``port``; its error log (Django's too) goes to the file ``log`` if given."""
     args = [
         BIN / "gunicorn",
         "--config",
@@ -233,7 +234,7 @@ def serve(env, cwd, port, app, worker_args):
         env=env,
         cwd=cwd,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(log, "ab") if log else subprocess.DEVNULL,  # noqa: SIM115 (the child keeps it)
         start_new_session=True,
     )
     deadline = time.monotonic() + 60

@@ -628,7 +628,11 @@ def main():
             key = secrets.token_urlsafe(32)
             env.update(MEDIA_SIGNED_AT_EDGE="1", EDGE_SIGNING_KEY=key)
             port = bench.RINGLET_PORT
-        server = bench.serve(env, bench.BASE, port, "portal.wsgi:application", [])
+        # Every server's errors are kept (var/bench-logs/), so an error counted here can be read.
+        logs = bench.BASE / "var" / "bench-logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        server_log = logs / "watchers-gunicorn.log"
+        server = bench.serve(env, bench.BASE, port, "portal.wsgi:application", [], log=server_log)
         processes.append(server)
         worker = start_worker(env)
         processes.append(worker)
@@ -636,7 +640,7 @@ def main():
         base = f"http://127.0.0.1:{port}"
         if edge:
             folder = Path(tempfile.mkdtemp(prefix="ringlet-bench-watchers-"))
-            nginx = edge_bench.start_edge(folder, key)
+            nginx = edge_bench.start_edge(folder, key, log=logs / "watchers-nginx.log")
             processes.append(nginx)
             roots["nginx"] = nginx.pid
             base = f"http://127.0.0.1:{edge_bench.EDGE_PORT}"

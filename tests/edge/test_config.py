@@ -109,3 +109,18 @@ def test_the_containers_command_renders_and_becomes_nginx(tmp_path):
     finally:
         process.stop()
     assert "[emerg]" not in process.output()
+
+
+def test_the_edge_drops_idle_connections_to_web_before_gunicorn_does():
+    """An idle upstream connection that gunicorn closes while nginx sends a request on it is a 502
+    (nginx never resends a POST): nginx's upstream keepalive_timeout must be the shorter."""
+    import re
+    from pathlib import Path
+
+    template = (Path(__file__).resolve().parents[2] / "deploy" / "edge" / "nginx.conf.template").read_text()
+    # The upstream block's own keepalive_timeout (not the clients' one, in the http block).
+    upstream = template.split("upstream web {", 1)[1].split("\n    }", 1)[0]
+    edge_seconds = int(re.search(r"keepalive_timeout (\d+)s;", upstream).group(1))
+    gunicorn = {}
+    exec((Path(__file__).resolve().parents[2] / "gunicorn.conf.py").read_text(), gunicorn)  # noqa: S102
+    assert edge_seconds < gunicorn["keepalive"]
