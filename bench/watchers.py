@@ -572,7 +572,8 @@ def record(results, edge, command):
         "",
         f"Machine: {platform.platform()}, {os.cpu_count()} cores (load average 1/5/15 min before → after "
         f"each step). Command: `{command}`. Stack: {stack}the Celery worker with beat, a redis-server of "
-        "the run's own and PostgreSQL; the simulated students run in the same machine (one thread each). "
+        "the run's own and PostgreSQL; the simulated students run on the same machine (one keep-alive "
+        "connection each, asyncio; their CPU is the client column). "
         "Server CPU is every server process together (nginx, gunicorn, Celery, Redis, the run's "
         "PostgreSQL backends), polled from /proc over the measured window.",
         "",
