@@ -17,7 +17,6 @@ import platform
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,11 +32,7 @@ import run as bench
 from media_library import signing
 from portal import edge as edge_config
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+free_port = bench.free_port
 
 
 _ringlet_env = bench.ringlet_env
@@ -56,28 +51,9 @@ bench.ringlet_env = ringlet_env
 # Ports of its own: another `make bench` may be using bench/run.py's at the same time.
 EDGE_PORT, PURGE_PORT = free_port(), free_port()
 bench.RINGLET_PORT = free_port()
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(groups):
-    """CPU time (user + system, with reaped children's) of every process in these process groups."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # After the command: state ppid pgrp ... utime(12) stime(13) cutime(14) cstime(15).
-        if int(fields[2]) in groups:
-            total += sum(int(f) for f in fields[11:15])
-    return total / TICKS
-
-
-def measured(url, groups, cookie=None):
-    before = cpu_seconds(groups)
-    result = bench.wrk(url, cookie)
-    result["cpu_ms"] = (cpu_seconds(groups) - before) / max(result["requests"], 1) * 1000
-    return result
+measured = bench.measured
 
 
 def start_edge(folder, key, log=None):

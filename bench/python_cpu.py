@@ -28,7 +28,6 @@ import datetime
 import os
 import platform
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -41,38 +40,12 @@ import run as bench
 
 ROUNDS = int(os.environ.get("BENCH_CPU_ROUNDS", "3"))
 DURATION = int(os.environ.get("BENCH_CPU_DURATION", "5"))
-TICKS = os.sysconf("SC_CLK_TCK")
 # The targets of issue 21, as ratios of CPU per request (the bare page's over the page's).
 ANONYMOUS_TARGET, STUDENT_TARGET = 6.5, 1.0
 BARE = "bare `wagtail start` home page"
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cpu_seconds(group):
-    """CPU time (user + system, with reaped children's) of every process in process group ``group``."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # After the command: state ppid pgrp ... utime(12) stime(13) cutime(14) cstime(15).
-        if int(fields[2]) == group:
-            total += sum(int(f) for f in fields[11:15])
-    return total / TICKS
-
-
-def measured(url, group, cookie=None):
-    """wrk's figures for ``url`` plus the CPU ms per request of gunicorn's process group."""
-    before = cpu_seconds(group)
-    result = bench.wrk(url, cookie)
-    result["cpu_ms"] = (cpu_seconds(group) - before) / max(result["requests"], 1) * 1000
-    return result
+free_port = bench.free_port
 
 
 def scenarios(data):
@@ -115,11 +88,11 @@ def main():
                 wrk_duration, bench.DURATION = bench.DURATION, DURATION
                 r = f"http://127.0.0.1:{bench.RINGLET_PORT}"
                 for _ in range(ROUNDS):
-                    result = measured(f"http://127.0.0.1:{bench.BASELINE_PORT}/", baseline.pid)
+                    result = bench.measured(f"http://127.0.0.1:{bench.BASELINE_PORT}/", {baseline.pid})
                     samples[BARE].append(result["cpu_ms"])
                     runs[BARE].append(result)
                     for label, path, cookie, _kind in pages:
-                        result = measured(r + path, ringlet.pid, cookie)
+                        result = bench.measured(r + path, {ringlet.pid}, cookie)
                         samples[label].append(result["cpu_ms"])
                         runs[label].append(result)
                 bench.DURATION = wrk_duration

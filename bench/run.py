@@ -22,6 +22,7 @@ import platform
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -255,6 +256,38 @@ def stop(process):
     except subprocess.TimeoutExpired:  # graceful_timeout is 60 s: no need to wait it out here
         os.killpg(process.pid, signal.SIGKILL)  # the master and its workers (own session)
         process.wait(10)
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1 (for a server of the bench's own)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(groups):
+    """CPU time (user + system, with reaped children's) of every process in these process groups."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state ppid pgrp ... utime(12) stime(13) cutime(14) cstime(15).
+        if int(fields[2]) in groups:
+            total += sum(int(f) for f in fields[11:15])
+    return total / TICKS
+
+
+def measured(url, groups, cookie=None):
+    """wrk's figures for ``url`` plus the CPU ms per request of the processes in ``groups``."""
+    before = cpu_seconds(groups)
+    result = wrk(url, cookie)
+    result["cpu_ms"] = (cpu_seconds(groups) - before) / max(result["requests"], 1) * 1000
+    return result
 
 
 def wrk(url, cookie=None):

@@ -29,7 +29,6 @@ import re
 import resource
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -141,10 +140,7 @@ print("WATCH-JSON " + json.dumps({{"lesson": lesson.url, "sessions": sessions}})
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = bench.free_port
 
 
 def cpu_seconds(pid):

@@ -35,3 +35,16 @@ def root_collection(request):
     from wagtail.models import Collection
 
     return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
+@pytest.fixture
+def browser_uploads_to_s3(settings, s3):
+    """The admin's browser uploads to moto's bucket in 5 MiB parts: the part size lowered (so a
+    small clip has several) and the bucket's origin allowed by the admin's policy, as
+    portal/settings does for a real bucket. Needs the ``s3`` fixture imported by the test module."""
+    settings.MEDIA_UPLOAD_PART_MB = 5
+    settings.CSP_ADMIN_DIRECTIVES = {
+        **settings.CSP_ADMIN_DIRECTIVES,
+        "connect-src": [*settings.CSP_ADMIN_DIRECTIVES["connect-src"], s3],
+    }
+    return s3

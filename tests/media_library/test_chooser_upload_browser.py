@@ -20,8 +20,8 @@ def test_the_choosers_upload_tab_uploads_in_parts_and_chooses_the_new_item(
     page,
     live_server,
     client,
-    settings,
     s3,  # noqa: F811
+    browser_uploads_to_s3,
     lecture,  # noqa: F811
     tmp_path,
     django_user_model,
@@ -30,11 +30,6 @@ def test_the_choosers_upload_tab_uploads_in_parts_and_chooses_the_new_item(
 ):
     from lessons.models import LessonPage
 
-    settings.MEDIA_UPLOAD_PART_MB = 5
-    settings.CSP_ADMIN_DIRECTIVES = {
-        **settings.CSP_ADMIN_DIRECTIVES,
-        "connect-src": [*settings.CSP_ADMIN_DIRECTIVES["connect-src"], s3],
-    }
     path = tmp_path / "Lecture 3.mp4"
     path.write_bytes(lecture)
     lesson = LessonPage.objects.descendant_of(course).first()

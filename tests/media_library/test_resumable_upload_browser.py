@@ -20,19 +20,13 @@ def test_the_add_form_resumes_an_upload_cut_off_at_half(
     page,
     live_server,
     client,
-    settings,
     s3,  # noqa: F811
+    browser_uploads_to_s3,
     lecture,  # noqa: F811
     tmp_path,
     django_user_model,
     root_collection,
 ):
-    settings.MEDIA_UPLOAD_PART_MB = 5
-    # The admin's policy allows the bucket's origin, as portal/settings does for a real one.
-    settings.CSP_ADMIN_DIRECTIVES = {
-        **settings.CSP_ADMIN_DIRECTIVES,
-        "connect-src": [*settings.CSP_ADMIN_DIRECTIVES["connect-src"], s3],
-    }
     path = tmp_path / "Lecture 2.mp4"
     path.write_bytes(lecture)
     count = -(-len(lecture) // (5 * MIB))
