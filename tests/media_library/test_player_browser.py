@@ -383,19 +383,25 @@ def two_language_hls(tmp_path_factory):
     return d
 
 
-@pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_the_audio_language_menu_switches_the_hls_audio_rendition(
-    page, live_server, course, two_language_hls, settings, size
-):
-    settings.ROOT_URLCONF = "tests.lessons.media_urls"
+def two_language_video(two_language_hls):
+    """A clip through the real pipeline, its HLS then replaced (same version prefix) by the
+    FFmpeg-made one with English and French audio renditions."""
     media = transcode_here(upload(two_language_hls / "two.mp4", title="Two languages", enqueue=False))
-    # Its HLS replaced by the two-language one, in the same version prefix.
     prefix = media.version_prefix()
     default_storage.delete(f"{prefix}/hls/master.m3u8")
     for path in sorted((two_language_hls / "hls").rglob("*")):
         if path.is_file():
             with path.open("rb") as fh:
                 default_storage.save(f"{prefix}/hls/{path.relative_to(two_language_hls / 'hls')}", fh)
+    return media
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_audio_language_menu_switches_the_hls_audio_rendition(
+    page, live_server, course, two_language_hls, settings, size
+):
+    settings.ROOT_URLCONF = "tests.lessons.media_urls"
+    media = two_language_video(two_language_hls)
     lesson = video_lesson(course, media, title="Bilingual")
     student = UserFactory(username="bilingual")
     enroll(student, course)

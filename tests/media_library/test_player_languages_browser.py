@@ -5,12 +5,10 @@ text tracks' ``mode``) and on hls.js (``audioTrack``), in Chromium at 390 and 13
 player's own words in French on the French page."""
 
 import pytest
-from django.core.files.storage import default_storage
 
 from courses.services import enroll
 from tests.factories import UserFactory
 from tests.language_fixtures import translate_tree
-from tests.media_fixtures import transcode_here, upload
 from tests.media_library.test_player_browser import (  # noqa: F401 (fixtures)
     ENGLISH,
     FRENCH,
@@ -18,6 +16,7 @@ from tests.media_library.test_player_browser import (  # noqa: F401 (fixtures)
     VIEWPORTS,
     track,
     two_language_hls,
+    two_language_video,
 )
 from tests.page_fixtures import video_lesson
 from tests.user_fixtures import browser_log_in
@@ -31,13 +30,7 @@ def bilingual_lesson(page, live_server, french, home, course, two_language_hls, 
     English and French captions (English marked default: captions start on), translated into
     French with its course; a student enrolled in the English course."""
     settings.ROOT_URLCONF = "tests.lessons.media_urls"
-    media = transcode_here(upload(two_language_hls / "two.mp4", title="Two languages", enqueue=False))
-    prefix = media.version_prefix()
-    default_storage.delete(f"{prefix}/hls/master.m3u8")
-    for path in sorted((two_language_hls / "hls").rglob("*")):
-        if path.is_file():
-            with path.open("rb") as fh:
-                default_storage.save(f"{prefix}/hls/{path.relative_to(two_language_hls / 'hls')}", fh)
+    media = two_language_video(two_language_hls)
     track(media, "en", "English", ENGLISH, default=True)
     track(media, "fr", "Français", FRENCH)
     lesson = video_lesson(course, media, title="Bilingual")

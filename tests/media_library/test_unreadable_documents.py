@@ -166,19 +166,23 @@ def test_the_default_worker_reads_documents_not_the_media_worker(celery_worker):
     assert "record_document_info[" not in celery_worker.media.output()  # (the banner lists it)
 
 
+def saved_draft(client, admin_user, course, *documents):
+    """A course's first lesson saved as a draft using ``documents`` (its form asks nothing then);
+    returns it and the revision that was live before."""
+    lesson = LessonPage.objects.child_of(course.get_children().first()).first()
+    client.force_login(admin_user)
+    assert client.post(f"/admin/pages/{lesson.pk}/edit/", lesson_form(lesson, *documents)).status_code == 302
+    lesson.refresh_from_db()
+    return lesson, lesson.live_revision
+
+
 def test_a_workflow_approval_does_not_publish_an_unreadable_document_unless_confirmed(
     client, admin_user, editor, course, unreadable
 ):
     """Wagtail's approval publishes without the lesson's form: the "Course review" task asks
     the same question, in its approval form, and refuses an approval that skipped the form."""
     locked, _, fine = unreadable
-    lesson = LessonPage.objects.child_of(course.get_children().first()).first()
-    client.force_login(admin_user)
-    assert (
-        client.post(f"/admin/pages/{lesson.pk}/edit/", lesson_form(lesson, fine, locked)).status_code == 302
-    )
-    lesson.refresh_from_db()
-    published_before = lesson.live_revision
+    lesson, published_before = saved_draft(client, admin_user, course, fine, locked)
     workflow = lesson.get_workflow()
     assert workflow.name == "Course review"
     workflow.start(lesson, admin_user)
@@ -240,13 +244,7 @@ def test_approving_from_the_edit_view_asks_the_same_and_publishes_once_confirmed
     import json
 
     locked, _, fine = unreadable
-    lesson = LessonPage.objects.child_of(course.get_children().first()).first()
-    client.force_login(admin_user)
-    assert (
-        client.post(f"/admin/pages/{lesson.pk}/edit/", lesson_form(lesson, fine, locked)).status_code == 302
-    )
-    lesson.refresh_from_db()
-    published_before = lesson.live_revision
+    lesson, published_before = saved_draft(client, admin_user, course, fine, locked)
     lesson.get_workflow().start(lesson, admin_user)
 
     def approve(extra):
