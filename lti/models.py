@@ -182,7 +182,7 @@ class Identity(models.Model):
     last_launch_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "identities"
+        verbose_name_plural = _("identities")
         constraints = [models.UniqueConstraint(fields=["issuer", "sub"], name="lti_identity_per_issuer")]
 
     def __str__(self):

@@ -118,9 +118,9 @@ def prerequisite_problem(course, prerequisites):
     if course.pk is None or not ids:
         return None
     if course.pk in ids:
-        return "A course cannot require itself."
+        return _("A course cannot require itself.")
     if course.pk in prerequisite_closure(ids):
-        return "These prerequisites require this course in turn; remove the loop."
+        return _("These prerequisites require this course in turn; remove the loop.")
     return None
 
 
@@ -262,7 +262,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
     parent_page_types = ["CourseIndexPage"]
 
     class Meta:
-        verbose_name = "course"
+        verbose_name = _("course")
 
     def clean(self):
         super().clean()
@@ -379,7 +379,7 @@ class ModulePage(HiddenSubtreeMixin, Page):
     parent_page_types = ["CoursePage"]
 
     class Meta:
-        verbose_name = "module"
+        verbose_name = _("module")
 
     @cached_property
     def course(self):

@@ -110,7 +110,7 @@ class LessonPage(CachedViewRestrictionsMixin, Page):
     subpage_types = []
 
     class Meta:
-        verbose_name = "lesson"
+        verbose_name = _("lesson")
         indexes = [
             # The search index keys its entries by the page id as text and Wagtail's search
             # joins on "page_ptr_id::varchar(50) = object_id": with this index PostgreSQL

@@ -14,7 +14,7 @@ class QuizAttempt(models.Model):
     quiz_id = models.CharField(max_length=64, help_text=_("The quiz block's id in the lesson body."))
     answers = models.JSONField(help_text=_("{question id: [chosen option ids]}"))
     question_scores = models.JSONField(help_text=_("{question id: score between 0 and 1}"))
-    score = models.FloatField(help_text="Percent, 0 to 100.")
+    score = models.FloatField(help_text=_("Percent, 0 to 100."))
     pass_mark = models.PositiveSmallIntegerField(help_text=_("The quiz's pass mark when it was taken."))
     passed = models.BooleanField()
     submitted_at = models.DateTimeField(default=timezone.now)
