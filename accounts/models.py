@@ -27,7 +27,7 @@ class EmailPreferences(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "email preferences"
+        verbose_name_plural = _("email preferences")
 
     def __str__(self):
         return f"Email preferences of {self.user}"

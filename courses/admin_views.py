@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -17,7 +19,7 @@ class StartCourseForm(forms.Form):
     summary = forms.CharField(
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One or two sentences shown in the catalogue.",
+        help_text=_("One or two sentences shown in the catalogue."),
     )
     catalogue = forms.ModelChoiceField(queryset=CourseIndexPage.objects.none(), empty_label=None)
 
@@ -29,7 +31,7 @@ class StartCourseForm(forms.Form):
 class StartCourseView(WagtailAdminTemplateMixin, FormView):
     form_class = StartCourseForm
     template_name = "courses/admin/start_course.html"
-    page_title = "New course"
+    page_title = _("New course")
     header_icon = "folder-open-inverse"
 
     def dispatch(self, request, *args, **kwargs):
@@ -45,6 +47,8 @@ class StartCourseView(WagtailAdminTemplateMixin, FormView):
             form.cleaned_data["summary"],
         )
         messages.success(
-            self.request, f"“{course.title}” is ready for you to write. Submit it for review when done."
+            self.request,
+            gettext("“%(title)s” is ready for you to write. Submit it for review when done.")
+            % {"title": course.title},
         )
         return redirect(reverse("wagtailadmin_pages:edit", args=[course.pk]))

@@ -190,7 +190,7 @@ def send_digest(instructor, now=None):
         sent = send_notification(
             user,
             "digest",
-            "Your courses this week",
+            _("Your courses this week"),
             "courses/email/digest",
             {"rows": rows, "name": instructor.name, "since": now - DIGEST_PERIOD, "now": now},
         )

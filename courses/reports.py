@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets import Button
@@ -23,11 +24,11 @@ def completion_rate(course):
 class RateColumn(Column):
     def get_value(self, instance):
         rate = completion_rate(instance)
-        return "none yet" if rate is None else f"{rate}%"
+        return _("none yet") if rate is None else f"{rate}%"
 
 
 class CourseEnrollmentReportView(ReportView):
-    page_title = "Course enrollments"
+    page_title = _("Course enrollments")
     header_icon = "group"
     index_url_name = "course_enrollment_report"
     index_results_url_name = "course_enrollment_report_results"
@@ -35,19 +36,19 @@ class CourseEnrollmentReportView(ReportView):
     any_permission_required = ["add", "change", "publish"]
     paginate_by = 50
     columns = [
-        TitleColumn("title", label="Course", url_name="wagtailadmin_pages:edit"),
-        Column("status_string", label="Status"),
-        NumberColumn("enrolled_count", label="Enrolled"),
-        NumberColumn("completed_count", label="Completed"),
-        RateColumn("completion_rate", label="Completion rate"),
+        TitleColumn("title", label=_("Course"), url_name="wagtailadmin_pages:edit"),
+        Column("status_string", label=_("Status")),
+        NumberColumn("enrolled_count", label=_("Enrolled")),
+        NumberColumn("completed_count", label=_("Completed")),
+        RateColumn("completion_rate", label=_("Completion rate")),
     ]
     list_export = ["title", "status_string", "enrolled_count", "completed_count", "completion_rate"]
     export_headings = {
-        "title": "Course",
-        "status_string": "Status",
-        "enrolled_count": "Enrolled",
-        "completed_count": "Completed",
-        "completion_rate": "Completion rate (%)",
+        "title": _("Course"),
+        "status_string": _("Status"),
+        "enrolled_count": _("Enrolled"),
+        "completed_count": _("Completed"),
+        "completion_rate": _("Completion rate (%)"),
     }
     custom_field_preprocess = {}
     export_filename = "course-enrollments"
@@ -60,8 +61,8 @@ class CourseEnrollmentReportView(ReportView):
     def header_buttons(self):
         # The downloads are what people come to a report for: beside the title, not in "⋯".
         return [
-            Button("Download CSV", url=self.csv_export_url, icon_name="download", priority=10),
-            Button("Download XLSX", url=self.xlsx_export_url, icon_name="download", priority=20),
+            Button(_("Download CSV"), url=self.csv_export_url, icon_name="download", priority=10),
+            Button(_("Download XLSX"), url=self.xlsx_export_url, icon_name="download", priority=20),
         ]
 
     @cached_property

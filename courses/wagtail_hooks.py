@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext, gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
@@ -51,8 +52,11 @@ class CertificateEditView(EditView):
             enqueue(issue_certificate_task, certificate.user_id, certificate.course_id)
             messages.info(
                 self.request,
-                f"The certificate is being reissued to “{certificate.student_name}”: a new PDF, emailed to "
-                "the student, under the same code.",
+                gettext(
+                    "The certificate is being reissued to “%(name)s”: a new PDF, emailed to the student, "
+                    "under the same code."
+                )
+                % {"name": certificate.student_name},
             )
         return certificate
 
@@ -73,10 +77,12 @@ class CertificateViewSet(SnippetViewSet):
     panels = [
         FieldPanel(
             "student_name",
-            heading="Name on the certificate",
-            help_text="Correct it if the student asks: saving reissues the certificate (a new PDF, "
-            "emailed to them) under the same code, and their account keeps the corrected name for "
-            "later certificates.",
+            heading=gettext_lazy("Name on the certificate"),
+            help_text=gettext_lazy(
+                "Correct it if the student asks: saving reissues the certificate (a new PDF, "
+                "emailed to them) under the same code, and their account keeps the corrected name for "
+                "later certificates."
+            ),
         ),
         FieldPanel("revoked"),
         FieldPanel("revoked_reason"),
@@ -85,7 +91,7 @@ class CertificateViewSet(SnippetViewSet):
 
 class CourseSnippets(SnippetViewSetGroup):
     items = (CategoryViewSet, InstructorViewSet, CertificateViewSet)
-    menu_label = "Courses"
+    menu_label = gettext_lazy("Courses")
     menu_icon = "folder-open-inverse"
     menu_name = "courses"
 
@@ -106,7 +112,7 @@ class StartCourseMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_start_course_menu_item():
     return StartCourseMenuItem(
-        "New course", reverse("course_start"), name="new-course", icon_name="plus", order=150
+        gettext_lazy("New course"), reverse("course_start"), name="new-course", icon_name="plus", order=150
     )
 
 
@@ -130,7 +136,7 @@ def register_course_enrollment_report_urls():
 @hooks.register("register_reports_menu_item")
 def register_course_enrollment_report_menu_item():
     return CourseEnrollmentReportMenuItem(
-        "Course enrollments",
+        gettext_lazy("Course enrollments"),
         reverse("course_enrollment_report"),
         name="course-enrollments",
         icon_name="group",
@@ -144,8 +150,8 @@ def add_dashboard_panels(request, panels):
 
 
 # A course students could enroll in but read nothing of: it waits for a published lesson.
-EMPTY_COURSE = (
-    "“{title}” has no published lesson yet, so it cannot be published: students would find an "
+EMPTY_COURSE = gettext_lazy(
+    "“%(title)s” has no published lesson yet, so it cannot be published: students would find an "
     "empty course. Publish (or approve) at least one of its lessons first; the course is saved as a draft."
 )
 
@@ -166,7 +172,7 @@ def empty_course_refusal(request, page):
         return None
     # A new course stays a draft instead.
     Page.objects.filter(pk=course.pk).update(live=False, has_unpublished_changes=True)
-    messages.error(request, EMPTY_COURSE.format(title=course.title))
+    messages.error(request, EMPTY_COURSE % {"title": course.title})
     return redirect("wagtailadmin_pages:edit", course.pk)
 
 

@@ -6,6 +6,7 @@ template only lays it out. Each block renders through its own template in
 ``home/templates/home/blocks/``.
 """
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from courses.models import CoursePage
@@ -35,10 +36,10 @@ class FeaturedCoursesBlock(blocks.StructBlock):
     courses = blocks.ListBlock(
         blocks.PageChooserBlock(page_type=CoursePage),
         min_num=0,
-        help_text="Leave empty to show the newest published courses.",
+        help_text=_("Leave empty to show the newest published courses."),
     )
     count = blocks.IntegerBlock(
-        default=3, min_value=1, max_value=12, help_text="How many newest courses, when none are picked."
+        default=3, min_value=1, max_value=12, help_text=_("How many newest courses, when none are picked.")
     )
 
     def get_context(self, value, parent_context=None):

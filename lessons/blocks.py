@@ -8,6 +8,7 @@ learner context already made. This module imports no models, so the lesson page 
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -20,7 +21,7 @@ from pagetree.blocks import BASE_BLOCKS
 SINGLE, MULTIPLE = "single", "multiple"
 
 # The scoring rule, stated once: the block's help text, the page and the README say the same.
-SCORING_RULE = (
+SCORING_RULE = _(
     "Each question is worth one point. A single-choice question scores 1 if the chosen option is "
     "correct, else 0. A multiple-choice question scores (correct options chosen - wrong options "
     "chosen) / correct options, never below 0. The quiz score is the points over the number of "
@@ -36,7 +37,7 @@ class VideoBlock(blocks.StructBlock):
     transcript = blocks.RichTextBlock(
         required=False,
         features=["bold", "italic", "link", "ol", "ul"],
-        help_text="A text version for people who cannot watch or hear the video.",
+        help_text=_("A text version for people who cannot watch or hear the video."),
     )
 
     class Meta:
@@ -52,7 +53,7 @@ class AudioBlock(blocks.StructBlock):
     transcript = blocks.RichTextBlock(
         required=False,
         features=["bold", "italic", "link", "ol", "ul"],
-        help_text="A text version for people who cannot hear the audio.",
+        help_text=_("A text version for people who cannot hear the audio."),
     )
 
     class Meta:
@@ -69,7 +70,7 @@ class DocumentBlock(blocks.StructBlock):
     show_inline = blocks.BooleanBlock(
         required=False,
         default=True,
-        help_text="Show PDFs in the page. Other file types always get a download link only.",
+        help_text=_("Show PDFs in the page. Other file types always get a download link only."),
     )
 
     class Meta:
@@ -83,18 +84,18 @@ CODE_LANGUAGES = [
     ("typescript", "TypeScript"),
     ("html", "HTML"),
     ("css", "CSS"),
-    ("bash", "Shell"),
+    ("bash", _("Shell")),
     ("sql", "SQL"),
     ("json", "JSON"),
     ("yaml", "YAML"),
-    ("django", "Django template"),
-    ("text", "Plain text"),
+    ("django", _("Django template")),
+    ("text", _("Plain text")),
 ]
 
 
 class CodeBlock(blocks.StructBlock):
     language = blocks.ChoiceBlock(choices=CODE_LANGUAGES, default="python")
-    code = blocks.TextBlock(help_text="Pasted as is; indentation is kept.")
+    code = blocks.TextBlock(help_text=_("Pasted as is; indentation is kept."))
     caption = blocks.CharBlock(required=False, max_length=300)
 
     class Meta:
@@ -104,10 +105,10 @@ class CodeBlock(blocks.StructBlock):
 
 class CalloutBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(
-        choices=[("note", "Note"), ("tip", "Tip"), ("warning", "Warning")],
+        choices=[("note", _("Note")), ("tip", _("Tip")), ("warning", _("Warning"))],
         default="note",
     )
-    title = blocks.CharBlock(required=False, max_length=120, help_text="Defaults to the kind's name.")
+    title = blocks.CharBlock(required=False, max_length=120, help_text=_("Defaults to the kind's name."))
     body = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul", "code"])
 
     class Meta:
@@ -118,9 +119,10 @@ class CalloutBlock(blocks.StructBlock):
 class EmbedBlock(blocks.StructBlock):
     """Third-party content by URL (oEmbed). Falls back to a plain link when it cannot be embedded."""
 
-    embed = WagtailEmbedBlock(help_text="A YouTube, Vimeo or other oEmbed URL.")
+    embed = WagtailEmbedBlock(help_text=_("A YouTube, Vimeo or other oEmbed URL."))
     title = blocks.CharBlock(
-        max_length=200, help_text="Describes the embedded content for screen readers and the fallback link."
+        max_length=200,
+        help_text=_("Describes the embedded content for screen readers and the fallback link."),
     )
     caption = blocks.CharBlock(required=False, max_length=300)
 
@@ -131,7 +133,7 @@ class EmbedBlock(blocks.StructBlock):
 
 class ResourceBlock(blocks.StructBlock):
     document = DocumentChooserBlock()
-    title = blocks.CharBlock(required=False, max_length=200, help_text="Defaults to the document's title.")
+    title = blocks.CharBlock(required=False, max_length=200, help_text=_("Defaults to the document's title."))
     description = blocks.CharBlock(required=False, max_length=300)
 
 
@@ -148,23 +150,23 @@ class ResourcesBlock(blocks.StructBlock):
 
 class OptionBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=300)
-    correct = blocks.BooleanBlock(required=False, help_text="Tick every correct option.")
+    correct = blocks.BooleanBlock(required=False, help_text=_("Tick every correct option."))
 
     class Meta:
         icon = "tick"
 
 
 class QuestionBlock(blocks.StructBlock):
-    prompt = blocks.TextBlock(help_text="The question as students read it.")
+    prompt = blocks.TextBlock(help_text=_("The question as students read it."))
     kind = blocks.ChoiceBlock(
-        choices=[(SINGLE, "Single choice (one correct option)"), (MULTIPLE, "Multiple choice")],
+        choices=[(SINGLE, _("Single choice (one correct option)")), (MULTIPLE, _("Multiple choice"))],
         default=SINGLE,
     )
     options = blocks.ListBlock(OptionBlock(), min_num=2)
     explanation = blocks.RichTextBlock(
         required=False,
         features=["bold", "italic", "link", "ol", "ul", "code"],
-        help_text="Shown after the student submits: why the answer is what it is.",
+        help_text=_("Shown after the student submits: why the answer is what it is."),
     )
 
     class Meta:
@@ -176,12 +178,14 @@ class QuestionBlock(blocks.StructBlock):
         if value["kind"] == SINGLE and correct != 1:
             raise StructBlockValidationError(
                 block_errors={
-                    "options": ValidationError("A single-choice question needs exactly one correct option.")
+                    "options": ValidationError(
+                        _("A single-choice question needs exactly one correct option.")
+                    )
                 }
             )
         if value["kind"] == MULTIPLE and correct < 1:
             raise StructBlockValidationError(
-                block_errors={"options": ValidationError("Mark at least one option correct.")}
+                block_errors={"options": ValidationError(_("Mark at least one option correct."))}
             )
         return value
 
@@ -191,12 +195,12 @@ class QuizBlock(blocks.StructBlock):
 
     title = blocks.CharBlock(max_length=200, default="Check your understanding")
     pass_mark = blocks.IntegerBlock(
-        min_value=0, max_value=100, default=70, help_text="The score (in percent) a student needs to pass."
+        min_value=0, max_value=100, default=70, help_text=_("The score (in percent) a student needs to pass.")
     )
     max_attempts = blocks.IntegerBlock(
         required=False,
         min_value=1,
-        help_text="How many times a student may submit. Leave empty for unlimited attempts.",
+        help_text=_("How many times a student may submit. Leave empty for unlimited attempts."),
     )
     questions = blocks.ListBlock(QuestionBlock(), min_num=1)
 

@@ -3,6 +3,7 @@
 import json
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.blocks.list_block import ListValue
 from wagtail.blocks.stream_block import StreamValue
@@ -57,9 +58,11 @@ class LessonPageForm(WagtailAdminPageForm):
                     self.add_error(
                         None,
                         ValidationError(
-                            "This lesson cannot be published: students cannot read the document "
-                            "“%(title)s”. %(reason)s Replace the file under Documents (or remove it "
-                            "from the lesson), then publish. You can save a draft meanwhile.",
+                            _(
+                                "This lesson cannot be published: students cannot read the document "
+                                "“%(title)s”. %(reason)s Replace the file under Documents (or remove it "
+                                "from the lesson), then publish. You can save a draft meanwhile."
+                            ),
                             code="unreadable_document",
                             params={"title": document.title, "reason": problems[document.pk]},
                         ),
@@ -76,7 +79,8 @@ def unreadable_document_problems(page):
     documents = documents_in(body)
     problems = unreadable_documents(documents)
     return [
-        f"Students cannot read the document “{document.title}”. {problems[document.pk]}"
+        _("Students cannot read the document “%(title)s”. %(reason)s")
+        % {"title": document.title, "reason": problems[document.pk]}
         for document in documents
         if document.pk in problems
     ]

@@ -8,6 +8,7 @@ The scoring rule is ``lessons.blocks.SCORING_RULE``.
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from courses.models import Enrollment
 from courses.signals import send_after_commit
@@ -111,7 +112,7 @@ def parse_answers(quiz, data):
     strangers = [key for key in data if key.startswith(FIELD_PREFIX) and key not in questions]
     if strangers:
         raise QuizRejected(
-            "The answers name a question that is not in this quiz. Reload the page and try again."
+            gettext("The answers name a question that is not in this quiz. Reload the page and try again.")
         )
     answers, unanswered = {}, []
     for question in quiz.questions:
@@ -121,15 +122,21 @@ def parse_answers(quiz, data):
             continue
         if not chosen <= question.option_ids:
             raise QuizRejected(
-                "An answer is not one of the question's options. Reload the page and try again."
+                gettext("An answer is not one of the question's options. Reload the page and try again.")
             )
         if question.kind == SINGLE and len(chosen) > 1:
-            raise QuizRejected("Choose one option for a single-choice question.")
+            raise QuizRejected(gettext("Choose one option for a single-choice question."))
         answers[question.id] = chosen
     if unanswered:
         count = len(unanswered)
         raise QuizRejected(
-            f"Answer every question before submitting ({count} still unanswered).", unanswered=unanswered
+            ngettext(
+                "Answer every question before submitting (%(count)d still unanswered).",
+                "Answer every question before submitting (%(count)d still unanswered).",
+                count,
+            )
+            % {"count": count},
+            unanswered=unanswered,
         )
     return answers
 

@@ -28,6 +28,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 from joserfc import jwt
 from joserfc.errors import (
     BadSignatureError,
@@ -81,22 +82,26 @@ def _platform_for(issuer, client_id):
     found = list(platforms[:2])
     if not found:
         raise Refused(
-            "This platform is not registered",
-            "Ringlet does not know the learning platform that sent you here. Its administrator "
-            "needs to register it with Ringlet first.",
+            gettext_lazy("This platform is not registered"),
+            gettext_lazy(
+                "Ringlet does not know the learning platform that sent you here. Its administrator "
+                "needs to register it with Ringlet first."
+            ),
             f"unknown issuer {issuer!r} (client_id {client_id!r})",
         )
     if len(found) > 1:
         raise Refused(
-            "The platform must say which registration it means",
-            "Ringlet has several registrations for this platform, and the launch did not say which.",
+            gettext_lazy("The platform must say which registration it means"),
+            gettext_lazy(
+                "Ringlet has several registrations for this platform, and the launch did not say which."
+            ),
             f"issuer {issuer!r} has several registrations and the login named no client_id",
         )
     platform = found[0]
     if not platform.is_active:
         raise Refused(
-            "This platform is switched off",
-            "Launches from this learning platform are turned off in Ringlet.",
+            gettext_lazy("This platform is switched off"),
+            gettext_lazy("Launches from this learning platform are turned off in Ringlet."),
             f"platform {platform.pk} ({issuer}) is inactive",
             platform=platform,
         )
@@ -107,10 +112,13 @@ def _deployment(platform, deployment_id):
     deployment = Deployment.objects.filter(platform=platform, deployment_id=deployment_id).first()
     if deployment is None or not deployment.is_active:
         raise Refused(
-            "This deployment is not registered",
-            f"The learning platform launched Ringlet through deployment “{deployment_id}”, which "
-            f"is not registered for {platform.name}. An administrator adds it under "
-            "Settings > LTI platforms.",
+            gettext_lazy("This deployment is not registered"),
+            gettext_lazy(
+                "The learning platform launched Ringlet through deployment “%(deployment)s”, which "
+                "is not registered for %(platform)s. An administrator adds it under "
+                "Settings > LTI platforms."
+            )
+            % {"deployment": deployment_id, "platform": platform.name},
             f"deployment {deployment_id!r} is not registered (or inactive) for platform {platform.pk}",
             platform=platform,
         )
@@ -132,8 +140,10 @@ def begin_login(params, redirect_uri, host):
     target = params.get("target_link_uri")
     if not issuer or not login_hint or not target:
         raise Refused(
-            "The launch is incomplete",
-            "The learning platform's login request lacks its issuer, login hint or target link.",
+            gettext_lazy("The launch is incomplete"),
+            gettext_lazy(
+                "The learning platform's login request lacks its issuer, login hint or target link."
+            ),
             "login initiation without iss, login_hint or target_link_uri",
             status=400,
         )
@@ -142,8 +152,8 @@ def begin_login(params, redirect_uri, host):
         _deployment(platform, params["lti_deployment_id"])
     if not _same_site(target, host):
         raise Refused(
-            "The link points elsewhere",
-            "The learning platform asked Ringlet to open a page that is not on this site.",
+            gettext_lazy("The link points elsewhere"),
+            gettext_lazy("The learning platform asked Ringlet to open a page that is not on this site."),
             f"target_link_uri {target!r} is not on {host}",
             status=400,
             platform=platform,
@@ -236,14 +246,17 @@ def _unverified(id_token):
         payload = json.loads(extract_compact(id_token.encode()).payload)
     except (JoseError, ValueError, TypeError) as error:
         raise Refused(
-            "The launch could not be read",
-            "The learning platform sent a launch token Ringlet cannot read.",
+            gettext_lazy("The launch could not be read"),
+            gettext_lazy("The learning platform sent a launch token Ringlet cannot read."),
             f"id_token is not a JWS: {error}",
             status=400,
         ) from error
     if not isinstance(payload, dict):
         raise Refused(
-            "The launch could not be read", "The launch token holds no claims.", "payload not an object", 400
+            gettext_lazy("The launch could not be read"),
+            gettext_lazy("The launch token holds no claims."),
+            "payload not an object",
+            400,
         )
     return payload
 
@@ -261,8 +274,10 @@ def validate_launch(data, cookies, login_url, origin=""):
     id_token, state = data.get("id_token"), data.get("state")
     if not id_token or not state:
         raise Refused(
-            "The launch is incomplete",
-            "The learning platform's launch lacks its token or state. Launch again from the platform.",
+            gettext_lazy("The launch is incomplete"),
+            gettext_lazy(
+                "The learning platform's launch lacks its token or state. Launch again from the platform."
+            ),
             "launch without id_token or state",
             status=400,
         )
@@ -270,23 +285,23 @@ def validate_launch(data, cookies, login_url, origin=""):
         login = signing.loads(state, salt=STATE_SALT, max_age=settings.LTI_STATE_SECONDS)
     except signing.SignatureExpired as error:
         raise Refused(
-            "The launch took too long",
-            "Too much time passed between the platform's login and its launch. Launch again.",
+            gettext_lazy("The launch took too long"),
+            gettext_lazy("Too much time passed between the platform's login and its launch. Launch again."),
             "state expired",
             status=400,
         ) from error
     except signing.BadSignature as error:
         raise Refused(
-            "The launch could not be checked",
-            "The launch's state was not issued by Ringlet. Launch again from the platform.",
+            gettext_lazy("The launch could not be checked"),
+            gettext_lazy("The launch's state was not issued by Ringlet. Launch again from the platform."),
             "forged or corrupt state",
             status=400,
         ) from error
     platform = Platform.objects.filter(pk=login["p"]).first()
     if platform is None or not platform.is_active:
         raise Refused(
-            "This platform is not registered",
-            "The learning platform of this launch is no longer registered with Ringlet.",
+            gettext_lazy("This platform is not registered"),
+            gettext_lazy("The learning platform of this launch is no longer registered with Ringlet."),
             f"platform {login['p']} of the state is gone or inactive",
         )
     if cookies.get(state_cookie_name(state)) != "1":
@@ -297,13 +312,13 @@ def validate_launch(data, cookies, login_url, origin=""):
     if issuer != platform.issuer:
         if not Platform.objects.filter(issuer=issuer).exists():
             raise Refused(
-                "This platform is not registered",
-                "The launch token comes from a learning platform Ringlet does not know.",
+                gettext_lazy("This platform is not registered"),
+                gettext_lazy("The launch token comes from a learning platform Ringlet does not know."),
                 f"unknown issuer {issuer!r} in the id_token (login was for {platform.issuer!r})",
             )
         raise Refused(
-            "The launch does not match its login",
-            "The launch token names another platform than the login did.",
+            gettext_lazy("The launch does not match its login"),
+            gettext_lazy("The launch token names another platform than the login did."),
             f"id_token iss {issuer!r} differs from the login's {platform.issuer!r}",
             platform=platform,
         )
@@ -312,24 +327,26 @@ def validate_launch(data, cookies, login_url, origin=""):
         token = jwt.decode(id_token, resolver(platform.key_set_url), algorithms=ALGORITHMS)
     except KeysUnavailable as error:
         raise Refused(
-            "The platform's keys are unavailable",
-            "Ringlet could not fetch the learning platform's public keys to check this launch. "
-            "Try again in a moment.",
+            gettext_lazy("The platform's keys are unavailable"),
+            gettext_lazy(
+                "Ringlet could not fetch the learning platform's public keys to check this launch. "
+                "Try again in a moment."
+            ),
             str(error),
             status=503,
             platform=platform,
         ) from error
     except (BadSignatureError, InvalidKeyIdError) as error:
         raise Refused(
-            "The launch's signature is not valid",
-            "The launch token was not signed by any key the learning platform publishes.",
+            gettext_lazy("The launch's signature is not valid"),
+            gettext_lazy("The launch token was not signed by any key the learning platform publishes."),
             f"signature check failed ({type(error).__name__}: {error})",
             platform=platform,
         ) from error
     except JoseError as error:
         raise Refused(
-            "The launch could not be checked",
-            "The launch token is not a valid signed token.",
+            gettext_lazy("The launch could not be checked"),
+            gettext_lazy("The launch token is not a valid signed token."),
             f"id_token rejected: {type(error).__name__}: {error}",
             status=400,
             platform=platform,
@@ -348,22 +365,22 @@ def validate_launch(data, cookies, login_url, origin=""):
         registry.validate(body)
     except ExpiredTokenError as error:
         raise Refused(
-            "The launch has expired",
-            "The launch token's time is up. Launch again from the platform.",
+            gettext_lazy("The launch has expired"),
+            gettext_lazy("The launch token's time is up. Launch again from the platform."),
             f"id_token expired (exp {body.get('exp')})",
             platform=platform,
         ) from error
     except (InvalidClaimError, MissingClaimError) as error:
         if isinstance(error, InvalidClaimError) and error.claim == "aud":
             raise Refused(
-                "The launch is meant for another tool",
-                "The launch token is addressed to another tool than Ringlet.",
+                gettext_lazy("The launch is meant for another tool"),
+                gettext_lazy("The launch token is addressed to another tool than Ringlet."),
                 f"wrong audience {body.get('aud')!r} (Ringlet's client_id is {platform.client_id!r})",
                 platform=platform,
             ) from error
         raise Refused(
-            "The launch could not be checked",
-            "The launch token's claims are not valid.",
+            gettext_lazy("The launch could not be checked"),
+            gettext_lazy("The launch token's claims are not valid."),
             f"claim check failed: {error}",
             status=400,
             platform=platform,
@@ -371,38 +388,38 @@ def validate_launch(data, cookies, login_url, origin=""):
     audiences = body["aud"] if isinstance(body["aud"], list) else [body["aud"]]
     if (len(audiences) > 1 or "azp" in body) and body.get("azp") != platform.client_id:
         raise Refused(
-            "The launch is meant for another tool",
-            "The launch token's authorized party is not Ringlet.",
+            gettext_lazy("The launch is meant for another tool"),
+            gettext_lazy("The launch token's authorized party is not Ringlet."),
             f"azp {body.get('azp')!r} is not the client_id {platform.client_id!r}",
             platform=platform,
         )
     max_age = settings.LTI_STATE_SECONDS + settings.LTI_CLOCK_SKEW_SECONDS
     if body["iat"] < datetime.now(UTC).timestamp() - max_age:
         raise Refused(
-            "The launch has expired",
-            "The launch token was issued too long ago. Launch again from the platform.",
+            gettext_lazy("The launch has expired"),
+            gettext_lazy("The launch token was issued too long ago. Launch again from the platform."),
             f"id_token issued at {body['iat']}, more than {max_age} s ago",
             platform=platform,
         )
     if not secrets.compare_digest(str(body["nonce"]), login["n"]):
         raise Refused(
-            "The launch does not match its login",
-            "The launch token was not made for this login. Launch again from the platform.",
+            gettext_lazy("The launch does not match its login"),
+            gettext_lazy("The launch token was not made for this login. Launch again from the platform."),
             "nonce differs from the state's",
             platform=platform,
         )
     if body.get(c.VERSION) != "1.3.0":
         raise Refused(
-            "This LTI version is not supported",
-            "Ringlet speaks LTI 1.3.0; the platform sent another version.",
+            gettext_lazy("This LTI version is not supported"),
+            gettext_lazy("Ringlet speaks LTI 1.3.0; the platform sent another version."),
             f"version {body.get(c.VERSION)!r}",
             status=400,
             platform=platform,
         )
     if body.get(c.MESSAGE_TYPE) not in c.MESSAGE_TYPES:
         raise Refused(
-            "This kind of launch is not supported",
-            "Ringlet answers resource links and deep linking requests only.",
+            gettext_lazy("This kind of launch is not supported"),
+            gettext_lazy("Ringlet answers resource links and deep linking requests only."),
             f"message type {body.get(c.MESSAGE_TYPE)!r}",
             status=400,
             platform=platform,
@@ -410,35 +427,43 @@ def validate_launch(data, cookies, login_url, origin=""):
     deployment_id = body.get(c.DEPLOYMENT_ID)
     if not deployment_id:
         raise Refused(
-            "The launch is incomplete", "The launch names no deployment.", "no deployment_id", 400, platform
+            gettext_lazy("The launch is incomplete"),
+            gettext_lazy("The launch names no deployment."),
+            "no deployment_id",
+            400,
+            platform,
         )
     deployment = _deployment(platform, deployment_id)
     if not body.get("sub"):
         raise Refused(
-            "Anonymous launches are not supported",
-            "Ringlet needs to know who you are on the platform to keep your progress.",
+            gettext_lazy("Anonymous launches are not supported"),
+            gettext_lazy("Ringlet needs to know who you are on the platform to keep your progress."),
             "launch without sub",
             status=400,
             platform=platform,
         )
     if body[c.MESSAGE_TYPE] == c.RESOURCE_LINK_REQUEST and not (body.get(c.RESOURCE_LINK) or {}).get("id"):
         raise Refused(
-            "The launch is incomplete", "The launch names no link.", "no resource_link.id", 400, platform
+            gettext_lazy("The launch is incomplete"),
+            gettext_lazy("The launch names no link."),
+            "no resource_link.id",
+            400,
+            platform,
         )
     if body[c.MESSAGE_TYPE] == c.DEEP_LINKING_REQUEST and not (body.get(c.DL_SETTINGS) or {}).get(
         "deep_link_return_url"
     ):
         raise Refused(
-            "The launch is incomplete",
-            "The request names no return URL.",
+            gettext_lazy("The launch is incomplete"),
+            gettext_lazy("The request names no return URL."),
             "no deep_link_return_url",
             400,
             platform,
         )
     if not isinstance(body.get(c.ROLES, []), list):
         raise Refused(
-            "The launch could not be checked",
-            "The roles claim is not a list.",
+            gettext_lazy("The launch could not be checked"),
+            gettext_lazy("The roles claim is not a list."),
             "roles not a list",
             400,
             platform,
@@ -450,8 +475,10 @@ def validate_launch(data, cookies, login_url, origin=""):
             UsedNonce.objects.create(issuer=platform.issuer, nonce=str(body["nonce"]), expires_at=expires)
     except IntegrityError as error:
         raise Refused(
-            "This launch was used already",
-            "A launch can be used once. Go back to the learning platform and open the link again.",
+            gettext_lazy("This launch was used already"),
+            gettext_lazy(
+                "A launch can be used once. Go back to the learning platform and open the link again."
+            ),
             "replayed id_token (nonce used before)",
             platform=platform,
         ) from error

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -31,7 +32,7 @@ class ToolKey(models.Model):
     still verify what was signed just before a rotation (``manage.py lti_rotate_keys``)."""
 
     kid = models.CharField(max_length=64, unique=True)
-    private_key_pem = models.TextField(help_text="PEM (PKCS#8) private key; never leaves the server.")
+    private_key_pem = models.TextField(help_text=_("PEM (PKCS#8) private key; never leaves the server."))
     created_at = models.DateTimeField(default=timezone.now)
     retired_at = models.DateTimeField(null=True, blank=True)
 
@@ -45,33 +46,42 @@ class ToolKey(models.Model):
 class Platform(ClusterableModel):
     """An LMS (Canvas, Moodle, Blackboard, Brightspace, Open edX...) Ringlet is registered with."""
 
-    name = models.CharField(max_length=200, help_text="How administrators know it, e.g. “University Canvas”.")
-    issuer = models.CharField(
-        max_length=255, help_text="The platform's issuer (iss), e.g. https://canvas.instructure.com."
+    name = models.CharField(
+        max_length=200, help_text=_("How administrators know it, e.g. “University Canvas”.")
     )
-    client_id = models.CharField(max_length=255, help_text="The client id the platform gave Ringlet.")
+    issuer = models.CharField(
+        max_length=255, help_text=_("The platform's issuer (iss), e.g. https://canvas.instructure.com.")
+    )
+    client_id = models.CharField(max_length=255, help_text=_("The client id the platform gave Ringlet."))
     auth_login_url = models.URLField(
-        "OIDC authentication URL", max_length=500, help_text="Where Ringlet sends the browser to log in."
+        "OIDC authentication URL", max_length=500, help_text=_("Where Ringlet sends the browser to log in.")
     )
     auth_token_url = models.URLField(
-        "Access token URL", max_length=500, help_text="OAuth 2 client-credentials endpoint (grades, roster)."
+        "Access token URL",
+        max_length=500,
+        help_text=_("OAuth 2 client-credentials endpoint (grades, roster)."),
     )
     auth_audience = models.CharField(
         "Token audience",
         max_length=500,
         blank=True,
-        help_text="The aud of Ringlet's token requests, if the platform asks for one (Moodle, Brightspace); "
-        "blank: the access token URL.",
+        help_text=_(
+            "The aud of Ringlet's token requests, if the platform asks for one (Moodle, Brightspace); "
+            "blank: the access token URL."
+        ),
     )
     key_set_url = models.URLField(
-        "Platform JWKS URL", max_length=500, help_text="The platform's public keys (fetched and cached)."
+        "Platform JWKS URL", max_length=500, help_text=_("The platform's public keys (fetched and cached).")
     )
     frame_origins = models.TextField(
         blank=True,
-        help_text="Origins allowed to frame Ringlet for this platform, one a line "
-        "(e.g. https://school.instructure.com). The issuer's and the login URL's origins are always allowed.",
+        help_text=_(
+            "Origins allowed to frame Ringlet for this platform, one a line "
+            "(e.g. https://school.instructure.com). The issuer's and the login URL's origins are "
+            "always allowed."
+        ),
     )
-    is_active = models.BooleanField(default=True, help_text="Untick to refuse every launch from it.")
+    is_active = models.BooleanField(default=True, help_text=_("Untick to refuse every launch from it."))
     created_at = models.DateTimeField(default=timezone.now)
     last_launch_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_grade_post_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -80,7 +90,7 @@ class Platform(ClusterableModel):
     panels = [
         FieldPanel("name"),
         MultiFieldPanel(
-            [FieldPanel("issuer"), FieldPanel("client_id"), FieldPanel("is_active")], heading="Identity"
+            [FieldPanel("issuer"), FieldPanel("client_id"), FieldPanel("is_active")], heading=_("Identity")
         ),
         MultiFieldPanel(
             [
@@ -89,10 +99,10 @@ class Platform(ClusterableModel):
                 FieldPanel("auth_audience"),
                 FieldPanel("key_set_url"),
             ],
-            heading="Endpoints",
+            heading=_("Endpoints"),
         ),
         FieldPanel("frame_origins"),
-        InlinePanel("deployments", heading="Deployments", label="Deployment", min_num=0),
+        InlinePanel("deployments", heading=_("Deployments"), label=_("Deployment"), min_num=0),
     ]
 
     class Meta:
@@ -166,13 +176,13 @@ class Identity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_identities"
     )
     platform = models.ForeignKey(Platform, null=True, on_delete=models.SET_NULL, related_name="identities")
-    email = models.EmailField(blank=True, help_text="As the platform last shared it.")
+    email = models.EmailField(blank=True, help_text=_("As the platform last shared it."))
     name = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_launch_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "identities"
+        verbose_name_plural = _("identities")
         constraints = [models.UniqueConstraint(fields=["issuer", "sub"], name="lti_identity_per_issuer")]
 
     def __str__(self):
@@ -188,9 +198,9 @@ class Context(models.Model):
     context_id = models.CharField(max_length=255)
     title = models.CharField(max_length=255, blank=True)
     label = models.CharField(max_length=255, blank=True)
-    lineitems_url = models.URLField(max_length=500, blank=True, help_text="AGS line items container.")
+    lineitems_url = models.URLField(max_length=500, blank=True, help_text=_("AGS line items container."))
     ags_scopes = models.JSONField(default=list, blank=True)
-    memberships_url = models.URLField(max_length=500, blank=True, help_text="NRPS memberships.")
+    memberships_url = models.URLField(max_length=500, blank=True, help_text=_("NRPS memberships."))
     last_roster_sync_at = models.DateTimeField(null=True, blank=True)
     last_roster_summary = models.CharField(max_length=255, blank=True)
 
@@ -220,7 +230,7 @@ class ResourceLink(models.Model):
         "courses.CoursePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     lineitem_url = models.URLField(
-        max_length=500, blank=True, help_text="The line item the platform gave it."
+        max_length=500, blank=True, help_text=_("The line item the platform gave it.")
     )
 
     class Meta:
@@ -264,7 +274,9 @@ class LineItem(models.Model):
     """A gradebook column Ringlet posts to: one per context and Ringlet resource (a course, a quiz)."""
 
     context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="line_items")
-    resource_id = models.CharField(max_length=100, help_text="“course-<id>” or “quiz-<lesson id>-<quiz id>”.")
+    resource_id = models.CharField(
+        max_length=100, help_text=_("“course-<id>” or “quiz-<lesson id>-<quiz id>”.")
+    )
     url = models.URLField(max_length=500)
     label = models.CharField(max_length=255)
     score_maximum = models.FloatField(default=100)
@@ -296,7 +308,7 @@ class GradePost(models.Model):
     context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="grade_posts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    source_id = models.BigIntegerField(help_text="The QuizAttempt or Enrollment id.")
+    source_id = models.BigIntegerField(help_text=_("The QuizAttempt or Enrollment id."))
     resource_id = models.CharField(max_length=100)
     label = models.CharField(max_length=255)
     score_given = models.FloatField()

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -119,8 +120,8 @@ def launch(request):
         return refused(
             request,
             Refused(
-                "Only instructors choose content",
-                "Adding Ringlet content to a course is for its instructors.",
+                gettext_lazy("Only instructors choose content"),
+                gettext_lazy("Adding Ringlet content to a course is for its instructors."),
                 "deep linking request from a non-instructor",
                 platform=valid.platform,
             ),
@@ -156,8 +157,10 @@ def launch(request):
         return refused(
             request,
             Refused(
-                "This link is not set up",
-                "The link in your course points at no Ringlet course or lesson. Tell your instructor.",
+                gettext_lazy("This link is not set up"),
+                gettext_lazy(
+                    "The link in your course points at no Ringlet course or lesson. Tell your instructor."
+                ),
                 f"resource link of context {arrival.context.pk} names no live page",
                 status=404,
                 platform=valid.platform,
@@ -225,8 +228,10 @@ def pick(request):
         return refused(
             request,
             Refused(
-                "Nothing to choose for",
-                "Open the content picker from your learning platform (add an external tool link).",
+                gettext_lazy("Nothing to choose for"),
+                gettext_lazy(
+                    "Open the content picker from your learning platform (add an external tool link)."
+                ),
                 "picker opened without a deep linking launch",
                 status=400,
             ),
@@ -307,8 +312,8 @@ def context(request, context_id):
         return refused(
             request,
             Refused(
-                "For the course's instructors",
-                "This page is for the instructors of the platform course.",
+                gettext_lazy("For the course's instructors"),
+                gettext_lazy("This page is for the instructors of the platform course."),
                 f"user {request.user.pk} is not an instructor of context {context_id}",
                 platform=context.platform,
             ),
@@ -345,17 +350,19 @@ def sync(request, context_id):
         return refused(
             request,
             Refused(
-                "For the course's instructors",
-                "Only the platform course's instructors can sync its roster.",
+                gettext_lazy("For the course's instructors"),
+                gettext_lazy("Only the platform course's instructors can sync its roster."),
                 f"roster sync by non-instructor {request.user.pk} of context {context_id}",
                 platform=context.platform,
             ),
         )
     if not context.memberships_url:
-        messages.error(request, "The platform offers no roster service for this course.")
+        messages.error(request, gettext("The platform offers no roster service for this course."))
     else:
         enqueue(sync_roster, context.pk)
-        messages.success(request, "The roster is being synced from the platform; reload in a moment.")
+        messages.success(
+            request, gettext("The roster is being synced from the platform; reload in a moment.")
+        )
     return redirect("lti:context", context_id=context.pk)
 
 

@@ -1,6 +1,7 @@
 """LTI in the Wagtail admin: Settings > LTI platforms (issuer, client id, endpoints, deployments),
 with each platform's last launch and last grade post in the listing."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -11,18 +12,18 @@ from .models import Platform
 class PlatformViewSet(SnippetViewSet):
     model = Platform
     icon = "link-external"
-    menu_label = "LTI platforms"
+    menu_label = _("LTI platforms")
     menu_name = "lti-platforms"
     add_to_settings_menu = True
     list_display = [
         "name",
         "issuer",
         "client_id",
-        Column("deployment_ids", label="Deployments", accessor="deployment_list"),
+        Column("deployment_ids", label=_("Deployments"), accessor="deployment_list"),
         "is_active",
-        DateColumn("last_launch_at", label="Last launch"),
-        DateColumn("last_grade_post_at", label="Last grade post"),
-        Column("last_grade_error", label="Last grade error"),
+        DateColumn("last_launch_at", label=_("Last launch")),
+        DateColumn("last_grade_post_at", label=_("Last grade post")),
+        Column("last_grade_error", label=_("Last grade error")),
     ]
     list_filter = ["is_active"]
     search_fields = ["name", "issuer", "client_id"]

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class MediaLibraryConfig(AppConfig):
     name = "media_library"
-    verbose_name = "Media library"
+    verbose_name = _("Media library")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

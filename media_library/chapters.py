@@ -10,6 +10,7 @@ chapter running until the next one starts (the last until the end).
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 _LINE = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?\s+(?:[-\u2013\u2014:]\s*)?(\S.*)$")
 MAX_TITLE = 200
@@ -46,29 +47,36 @@ def parse(text, duration=None):
         match = _LINE.match(line)
         if not match:
             raise ValidationError(
-                "Line %(number)s, “%(line)s”, is not a chapter: write a start time and a title, "
-                "one chapter a line, such as “0:00 Introduction” or “1:02:30 Questions”.",
+                _(
+                    "Line %(number)s, “%(line)s”, is not a chapter: write a start time and a title, "
+                    "one chapter a line, such as “0:00 Introduction” or “1:02:30 Questions”."
+                ),
                 code="chapter_line",
                 params={"number": number, "line": line.strip()[:60]},
             )
         hours, minutes, secs, fraction, title = match.groups()
         if int(secs) >= 60 or (hours and int(minutes) >= 60):
             raise ValidationError(
-                "Line %(number)s: “%(time)s” is not a time (minutes and seconds go up to 59).",
+                _("Line %(number)s: “%(time)s” is not a time (minutes and seconds go up to 59)."),
                 code="chapter_time",
                 params={"number": number, "time": line.split()[0]},
             )
         start = int(hours or 0) * 3600 + int(minutes) * 60 + int(secs) + float(f"0.{fraction or 0}")
         if duration and start >= duration:
             raise ValidationError(
-                "Line %(number)s: the chapter starts at %(time)s, after the end of the recording (%(end)s).",
+                _(
+                    "Line %(number)s: the chapter starts at %(time)s, after the end of the recording "
+                    "(%(end)s)."
+                ),
                 code="chapter_past_end",
                 params={"number": number, "time": clock(start), "end": clock(duration)},
             )
         if chapters and start <= chapters[-1][0]:
             raise ValidationError(
-                "Line %(number)s: chapters must be in order, each starting after the one before "
-                "(%(time)s is not after %(previous)s).",
+                _(
+                    "Line %(number)s: chapters must be in order, each starting after the one before "
+                    "(%(time)s is not after %(previous)s)."
+                ),
                 code="chapter_order",
                 params={"number": number, "time": clock(start), "previous": clock(chapters[-1][0])},
             )

@@ -40,8 +40,8 @@ class Media(AbstractMedia):
     tags = TaggableManager(help_text=None, blank=True, verbose_name=_("tags"), related_name="library_media")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, editable=False)
-    progress = models.PositiveSmallIntegerField(default=0, editable=False, help_text="Percent encoded")
-    error = models.TextField(blank=True, editable=False, help_text="Why the last transcode failed")
+    progress = models.PositiveSmallIntegerField(default=0, editable=False, help_text=_("Percent encoded"))
+    error = models.TextField(blank=True, editable=False, help_text=_("Why the last transcode failed"))
     # The original the status refers to: a replaced file no longer matches it, which is
     # how a replacement is told apart from an edit of the title.
     source_file = models.CharField(max_length=255, blank=True, editable=False)
@@ -131,7 +131,7 @@ class Rendition(models.Model):
     media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="renditions")
     version = models.CharField(max_length=64)
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    label = models.CharField(max_length=32, help_text="360p, 720p, audio or master")
+    label = models.CharField(max_length=32, help_text=_("360p, 720p, audio or master"))
     # Storage name, relative to the version prefix (e.g. "360p.mp4", "hls/master.m3u8").
     path = models.CharField(max_length=255)
     width = models.PositiveIntegerField(null=True, blank=True)
@@ -197,7 +197,7 @@ class DocumentInfo(models.Model):
         on_delete=models.CASCADE,
         related_name="info",
     )
-    file_name = models.CharField(max_length=255, help_text="The file the facts were read from")
+    file_name = models.CharField(max_length=255, help_text=_("The file the facts were read from"))
     page_count = models.PositiveIntegerField(null=True, blank=True)
     # Written by the worker through the default storage (never through MEDIA_URL: served by
     # a view that applies the document's own access policy).
@@ -234,8 +234,8 @@ class ResumableUpload(models.Model):
     filename = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     part_size = models.PositiveBigIntegerField()
-    key = models.CharField(max_length=255, help_text="Storage name the parts are assembled into")
-    upload_id = models.CharField(max_length=1024, help_text="S3's multipart upload id")
+    key = models.CharField(max_length=255, help_text=_("Storage name the parts are assembled into"))
+    upload_id = models.CharField(max_length=1024, help_text=_("S3's multipart upload id"))
     created_at = models.DateTimeField(auto_now_add=True)
     media = models.ForeignKey(Media, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

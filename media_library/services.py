@@ -32,6 +32,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.services import works_on
 from outbox.services import enqueue
@@ -311,7 +312,11 @@ def status_label(media):
             # Its worker stopped; the sweep queues it again within a minute or two.
             return str(Media.Status.QUEUED.label)
         label = str(Media.Status.PROCESSING.label)
-        return f"{label} ({media.progress}%)" if media.progress else label
+        return (
+            gettext("%(status)s (%(percent)s%%)") % {"status": label, "percent": media.progress}
+            if media.progress
+            else label
+        )
     return media.get_status_display()
 
 

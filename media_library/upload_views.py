@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Collection
 from wagtailmedia.permissions import permission_policy
@@ -42,7 +43,7 @@ def _body(request):
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise ValidationError("The request must be a JSON object.")
+        raise ValidationError(_("The request must be a JSON object."))
     return data
 
 
@@ -67,21 +68,21 @@ def start(request):
         data = _body(request)
         media_type = data.get("media_type")
         if media_type not in ("video", "audio"):
-            raise ValidationError("media_type must be “video” or “audio”.")
+            raise ValidationError(_("media_type must be “video” or “audio”."))
         size = data.get("size")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise ValidationError("size must be the file's size in bytes.")
+            raise ValidationError(_("size must be the file's size in bytes."))
         if size == 0:
             raise ValidationError(validation.EMPTY_FILE_MESSAGE)
         if size > validation.max_upload_bytes():
             return _error(validation.too_large_message(size), 413)
         filename = str(data.get("filename") or "").strip()
         if not filename:
-            raise ValidationError("filename is required.")
+            raise ValidationError(_("filename is required."))
         allowed = permission_policy.collections_user_has_permission_for(request.user, "add")
         collection = allowed.filter(pk=data.get("collection") or Collection.get_first_root_node().pk).first()
         if collection is None:
-            raise ValidationError("You may not add media to that collection.")
+            raise ValidationError(_("You may not add media to that collection."))
     except ValidationError as exc:
         return _error(" ".join(exc.messages))
     key = resumable.new_key(filename)

@@ -12,6 +12,7 @@ import webvtt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
 
 from . import editor_messages, ffmpeg, limits
 
@@ -25,12 +26,12 @@ MIB = 1024 * 1024
 AUDIO_CONTAINERS = {"video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "application/ogg"}
 
 
-EMPTY_FILE_MESSAGE = (
+EMPTY_FILE_MESSAGE = _(
     "The file is empty (0 bytes): nothing was uploaded. This happens when a file is still being "
     "copied or downloaded, or is a cloud placeholder not yet on this computer. Open it to check "
     "that it plays, then choose it again."
 )
-EMPTY_CAPTION_MESSAGE = (
+EMPTY_CAPTION_MESSAGE = _(
     "The caption file is empty (0 bytes). Export the captions again from your captioning tool "
     "(as WebVTT or SRT) and choose the new file."
 )
@@ -51,10 +52,10 @@ def mib_text(size, round_up=True):
 
 
 def too_large_message(size):
-    return (
-        f"This file is too large: {mib_text(size)}; the limit is {mib_text(max_upload_bytes(), False)}. "
+    return _(
+        "This file is too large: %(size)s; the limit is %(limit)s. "
         "Export a smaller file (a lower resolution or bitrate), or split it into parts."
-    )
+    ) % {"size": mib_text(size), "limit": mib_text(max_upload_bytes(), False)}
 
 
 def sniff(uploaded):
@@ -99,7 +100,7 @@ def check_type(mime, media_type):
         }.get(media_type, ("audio or video", "a video (MP4, MOV, WebM, MKV) or audio (MP3, M4A, WAV)"))
         found = f"its content is {mime}" if mime else "its content is not an audio or video format we know"
         raise ValidationError(
-            "This file is not %(expected)s: %(found)s. Upload %(examples)s.",
+            _("This file is not %(expected)s: %(found)s. Upload %(examples)s."),
             code="wrong_type",
             params={"expected": expected, "found": found, "examples": examples},
         )
@@ -161,7 +162,7 @@ def caption_to_vtt(uploaded):
     uploaded.seek(0)
     raw = uploaded.read()
     if not raw.strip():
-        raise ValidationError("The caption file is empty.", code="empty")
+        raise ValidationError(_("The caption file is empty."), code="empty")
     text, converted_from = decode_caption_text(raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     is_srt = not text.lstrip().startswith("WEBVTT") and bool(_SRT_TIMING.search(text))
@@ -173,16 +174,16 @@ def caption_to_vtt(uploaded):
         captions = webvtt.from_buffer(io.StringIO(text), format="srt" if is_srt else "vtt", strict=True)
     except Exception as exc:  # webvtt raises several types for malformed files
         raise ValidationError(
-            "This is not a valid %(kind)s file: %(reason)s",
+            _("This is not a valid %(kind)s file: %(reason)s"),
             code="invalid",
             params={"kind": kind, "reason": exc},
         ) from None
     if not len(captions):
-        raise ValidationError("The caption file has no cues.", code="no_cues")
+        raise ValidationError(_("The caption file has no cues."), code="no_cues")
     for caption in captions:
         if not caption.end_time > caption.start_time:
             raise ValidationError(
-                "Cue at %(start)s ends before it starts.", code="bad_cue", params={"start": caption.start}
+                _("Cue at %(start)s ends before it starts."), code="bad_cue", params={"start": caption.start}
             )
     base = (uploaded.name or "captions").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "captions"
     converted = ContentFile(captions.content.encode("utf-8"), name=f"{base}.vtt")
@@ -217,7 +218,7 @@ ENCODING_NAMES = {
 # charset-normalizer's measure of how garbled a decoded text looks (0 clean, 1+ mojibake):
 # Windows-1252 decodes any byte, so a Cyrillic or Polish file read as it comes out garbled.
 MESS_LIMIT = 0.2
-UNDECODABLE_MESSAGE = (
+UNDECODABLE_MESSAGE = _(
     "This caption file's text encoding could not be recognised, so its accented letters "
     "would come out wrong. Open it in a text editor and save it as UTF-8 (in Notepad: File > "
     "Save as > Encoding: UTF-8; in Subtitle Edit: File > Save as, Encoding UTF-8), then "
@@ -298,8 +299,10 @@ def _check_cues(text, is_srt, kind):
         if not _CUE_TIMING.match(timing):
             example = "00:00:01,000 --> 00:00:02,500" if is_srt else "00:00:01.000 --> 00:00:02.500"
             raise ValidationError(
-                "This is not a valid %(kind)s file: cue %(number)s (line %(line)s) cannot be read: "
-                "“%(text)s” is not a timing such as %(example)s. Correct it and upload the file again.",
+                _(
+                    "This is not a valid %(kind)s file: cue %(number)s (line %(line)s) cannot be read: "
+                    "“%(text)s” is not a timing such as %(example)s. Correct it and upload the file again."
+                ),
                 code="bad_cue",
                 params={
                     "kind": kind,

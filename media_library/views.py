@@ -18,6 +18,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import chapters as chapter_text
@@ -276,5 +277,8 @@ def admin_status(request, media_id):
 def admin_retranscode(request, media_id):
     media = _editable(request, media_id)
     services.retranscode(media)
-    messages.success(request, f"“{media.title}” will be transcoded again; its progress shows below.")
+    messages.success(
+        request,
+        gettext("“%(title)s” will be transcoded again; its progress shows below.") % {"title": media.title},
+    )
     return redirect("wagtailmedia:edit", media.pk)

@@ -3,6 +3,8 @@ from django.http import HttpResponseForbidden
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
@@ -52,8 +54,11 @@ def say_caption_was_converted(request, instance):
     if isinstance(instance, CaptionTrack) and converted_from:
         messages.warning(
             request,
-            f"“{instance.file.name.rsplit('/', 1)[-1]}” was not UTF-8: it was read as {converted_from} and "
-            "converted to UTF-8. Check that its accented letters look right in the player.",
+            gettext(
+                "“%(name)s” was not UTF-8: it was read as %(encoding)s and converted to UTF-8. "
+                "Check that its accented letters look right in the player."
+            )
+            % {"name": instance.file.name.rsplit("/", 1)[-1], "encoding": converted_from},
         )
 
 
@@ -75,7 +80,7 @@ class CaptionTrackViewSet(SnippetViewSet):
     model = CaptionTrack
     add_view_class = CaptionTrackCreateView
     icon = "doc-full"
-    menu_label = "Captions"
+    menu_label = _("Captions")
     menu_name = "captions"
     add_to_admin_menu = False
     list_display = ["label", "language", "kind", "media", "is_default"]

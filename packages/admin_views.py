@@ -95,8 +95,8 @@ class PackageViewSet(ModelViewSet):
     list_filter = ["kind", "status", "collection"]
     list_display = [
         "title",
-        Column("kind", label="Kind", accessor="get_kind_display"),
-        Column("status", label="Status", accessor=services.status_label),
+        Column("kind", label=_("Kind"), accessor="get_kind_display"),
+        Column("status", label=_("Status"), accessor=services.status_label),
         "collection",
         "created_at",
     ]

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PackagesConfig(AppConfig):
     name = "packages"
-    verbose_name = "Content packages"
+    verbose_name = _("Content packages")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

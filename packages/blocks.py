@@ -4,6 +4,7 @@ The lesson body's block list includes it (``lessons/blocks.py``). This module im
 models, so the lesson page model can use it.
 """
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from .choosers import package_chooser_viewset
@@ -23,16 +24,18 @@ class PackageBlock(blocks.StructBlock):
 
     package = PackageChooserBlock()
     title = blocks.CharBlock(
-        required=False, max_length=200, help_text="Shown above the activity. Defaults to the package's title."
+        required=False,
+        max_length=200,
+        help_text=_("Shown above the activity. Defaults to the package's title."),
     )
     height = blocks.IntegerBlock(
-        default=600, min_value=300, max_value=1600, help_text="Height of the activity's frame, in pixels."
+        default=600, min_value=300, max_value=1600, help_text=_("Height of the activity's frame, in pixels.")
     )
 
     class Meta:
         icon = "folder-open-inverse"
         template = "packages/blocks/package_block.html"
-        help_text = (
+        help_text = _(
             "Completing the activity (and passing it, if it sets a passing score) completes the lesson."
         )
 

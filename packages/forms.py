@@ -3,6 +3,7 @@
 import posixpath
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Collection
 from wagtail.permissions import policy_registry
@@ -24,12 +25,11 @@ class ContentPackageForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False
-        self.fields["title"].help_text = "Leave empty to use the title the package gives itself."
+        self.fields["title"].help_text = _("Leave empty to use the title the package gives itself.")
         limits = Limits.from_settings()
         self.fields["file"].widget.attrs["accept"] = ".zip,.h5p,application/zip"
-        self.fields[
-            "file"
-        ].help_text = f"{self.fields['file'].help_text} At most {limits.upload_bytes // (1024 * 1024):,} MiB."
+        at_most = _("At most %(size)s MiB.") % {"size": f"{limits.upload_bytes // (1024 * 1024):,}"}
+        self.fields["file"].help_text = f"{self.fields['file'].help_text} {at_most}"
         if self.for_user is not None and "collection" in self.fields:
             policy = policy_registry.get_by_type(ContentPackage)
             allowed = policy.collections_user_has_permission_for(self.for_user, "add")
@@ -44,7 +44,7 @@ class ContentPackageForm(WagtailAdminModelForm):
         limits = Limits.from_settings()
         try:
             if not uploaded.size:
-                raise PackageRefused("The file is empty (0 bytes). Choose the file again.")
+                raise PackageRefused(_("The file is empty (0 bytes). Choose the file again."))
             if uploaded.size > limits.upload_bytes:
                 raise too_large(uploaded.size, limits)
             uploaded.seek(0)

@@ -55,7 +55,7 @@ class ContentPackage(CollectionMember, index.Indexed, models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, editable=False)
-    error = models.TextField(blank=True, editable=False, help_text="Why the package was refused")
+    error = models.TextField(blank=True, editable=False, help_text=_("Why the package was refused"))
     # The original the status refers to: a replaced file no longer matches it.
     source_file = models.CharField(max_length=255, blank=True, editable=False)
     status_changed_at = models.DateTimeField(auto_now_add=True, editable=False)
@@ -66,7 +66,7 @@ class ContentPackage(CollectionMember, index.Indexed, models.Model):
     standard_version = models.CharField(max_length=64, blank=True, editable=False)
     launch_path = models.CharField(max_length=1000, blank=True, editable=False)
     mastery_score = models.FloatField(
-        null=True, blank=True, editable=False, help_text="The passing score the package sets, scaled 0..1"
+        null=True, blank=True, editable=False, help_text=_("The passing score the package sets, scaled 0..1")
     )
     details = models.JSONField(default=dict, blank=True, editable=False)
     file_count = models.PositiveIntegerField(default=0, editable=False)
@@ -133,13 +133,15 @@ class Attempt(models.Model):
     # The package version the attempt started on (a replaced package starts new attempts).
     version = models.CharField(max_length=64, blank=True)
 
-    cmi = models.JSONField(default=dict, blank=True, help_text="The SCORM data model, or H5P's saved state")
+    cmi = models.JSONField(
+        default=dict, blank=True, help_text=_("The SCORM data model, or H5P's saved state")
+    )
     completion_status = models.CharField(
         max_length=16, choices=Completion.choices, default=Completion.NOT_ATTEMPTED
     )
     success_status = models.CharField(max_length=16, choices=Success.choices, default=Success.UNKNOWN)
     score_scaled = models.FloatField(null=True, blank=True, help_text="-1..1 (SCORM 2004), 0..1 otherwise")
-    total_seconds = models.FloatField(default=0, help_text="Time spent in the package, all sessions")
+    total_seconds = models.FloatField(default=0, help_text=_("Time spent in the package, all sessions"))
     # Sessions end with Terminate/LMSFinish; a session ended with exit "suspend" resumes.
     sessions = models.PositiveIntegerField(default=0)
     suspended = models.BooleanField(default=False)

@@ -92,7 +92,7 @@ def mark_ready(package, facts, version, source_file, files, size):
 def status_label(package):
     """What the admin shows for a package's status."""
     if package.status == ContentPackage.Status.FAILED and package.version:
-        return "Refused (the previous file still plays)"
+        return gettext("Refused (the previous file still plays)")
     return package.get_status_display()
 
 

@@ -4,6 +4,7 @@ Each page type's own blocks live with it (``home.blocks``, ``lessons.blocks``) a
 ``BASE_BLOCKS``. Each block renders through its own template in ``pagetree/templates/pagetree/blocks/``.
 """
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 
@@ -11,9 +12,9 @@ from wagtail.images.blocks import ImageBlock
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=200)
     size = blocks.ChoiceBlock(
-        choices=[("h2", "Heading 2"), ("h3", "Heading 3"), ("h4", "Heading 4")],
+        choices=[("h2", _("Heading 2")), ("h3", _("Heading 3")), ("h4", _("Heading 4"))],
         default="h2",
-        help_text="Keep headings in order: a page's sections are h2, their parts h3.",
+        help_text=_("Keep headings in order: a page's sections are h2, their parts h3."),
     )
 
     class Meta:
@@ -28,7 +29,7 @@ class RichTextBlock(blocks.RichTextBlock):
 
 
 class FigureBlock(blocks.StructBlock):
-    image = ImageBlock(help_text="The image's alt text is read aloud by screen readers.")
+    image = ImageBlock(help_text=_("The image's alt text is read aloud by screen readers."))
     caption = blocks.CharBlock(required=False, max_length=300)
 
     class Meta:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "portal"
-    verbose_name = "Ringlet portal"
+    verbose_name = _("Ringlet portal")
 
     def ready(self):
         from portal import database, languages, metrics, signal_handlers, spreadsheets

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
@@ -27,7 +28,9 @@ def page_links(request, page_id):
     if request.method == "POST" and form.is_valid():
         _, token = create_link(page, request.user, form.cleaned_data["days"])
         url = request.build_absolute_uri(reverse("shared_draft", args=[token]))
-        messages.success(request, f"Share link created. Copy it now, it is not shown again: {url}")
+        messages.success(
+            request, gettext("Share link created. Copy it now, it is not shown again: %(url)s") % {"url": url}
+        )
         return render(
             request,
             "sharing/page_links.html",
@@ -68,7 +71,9 @@ def revoke_link(request, link_id):
     if not allowed:
         raise PermissionDenied
     revoke(link, request.user)
-    messages.success(request, f"The share link to “{link.page_title}” is revoked.")
+    messages.success(
+        request, gettext("The share link to “%(title)s” is revoked.") % {"title": link.page_title}
+    )
     if request.POST.get("from") == "page" and link.page_id:
         return redirect("sharing_page_links", link.page_id)
     return redirect("sharing_all_links")

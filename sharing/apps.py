@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SharingConfig(AppConfig):
     name = "sharing"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "Draft sharing"
+    verbose_name = _("Draft sharing")
 
     def ready(self):
         from media_library.services import register_grant_check

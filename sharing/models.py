@@ -7,6 +7,7 @@ once), so a database leak does not open the drafts. Tokens are 256 random bits.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ShareLink(models.Model):
@@ -16,9 +17,9 @@ class ShareLink(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="share_links",
-        help_text="Emptied when the page is deleted; the link then says so (410).",
+        help_text=_("Emptied when the page is deleted; the link then says so (410)."),
     )
-    page_title = models.CharField(max_length=255, help_text="The page's title when the link was made.")
+    page_title = models.CharField(max_length=255, help_text=_("The page's title when the link was made."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -5,7 +5,8 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from media_library.services import Grant
 
@@ -61,18 +62,20 @@ def revoke(link, user):
 def open_link(token):
     """The ShareLink ``token`` opens, or LinkRefused saying why not."""
     if not token or len(token) > 200:
-        raise LinkRefused("This share link is not valid.", 404)
+        raise LinkRefused(gettext("This share link is not valid."), 404)
     link = ShareLink.objects.select_related("page").filter(token_hash=hash_token(token)).first()
     if link is None:
-        raise LinkRefused("This share link is not valid. Check that you copied all of it.", 404)
+        raise LinkRefused(gettext("This share link is not valid. Check that you copied all of it."), 404)
     status = link.status()
     if status == "revoked":
-        raise LinkRefused("This share link has been revoked. Ask for a new one.", 410)
+        raise LinkRefused(gettext("This share link has been revoked. Ask for a new one."), 410)
     if status == "expired":
         expired = timezone.localtime(link.expires_at)
-        raise LinkRefused(f"This share link expired on {expired:%d %B %Y at %H:%M}. Ask for a new one.", 410)
+        message = gettext("This share link expired on %(date)s at %(time)s. Ask for a new one.")
+        when = {"date": dateformat.format(expired, "d F Y"), "time": dateformat.format(expired, "H:i")}
+        raise LinkRefused(message % when, 410)
     if status == "deleted":
-        raise LinkRefused("The page this link showed has been deleted.", 410)
+        raise LinkRefused(gettext("The page this link showed has been deleted."), 410)
     return link
 
 

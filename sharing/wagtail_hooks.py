@@ -30,5 +30,8 @@ def register_share_links_menu_item():
 def share_link_button(page, user, view_name=None, next_url=None):
     if page.pk and view_name == "edit" and may_share(user, page):
         yield Button(
-            "Share draft link", reverse("sharing_page_links", args=[page.pk]), icon_name="link", priority=60
+            _("Share draft link"),
+            reverse("sharing_page_links", args=[page.pk]),
+            icon_name="link",
+            priority=60,
         )

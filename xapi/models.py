@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Statement(models.Model):
@@ -17,8 +18,8 @@ class Statement(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    verb = models.CharField(max_length=255, help_text="The verb's IRI, for the admin and the logs")
-    statement = models.JSONField(help_text="The statement exactly as it is sent, id included")
+    verb = models.CharField(max_length=255, help_text=_("The verb's IRI, for the admin and the logs"))
+    statement = models.JSONField(help_text=_("The statement exactly as it is sent, id included"))
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     tries = models.PositiveIntegerField(default=0)
@@ -39,7 +40,7 @@ class VideoSession(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     media_id = models.BigIntegerField()
     session_id = models.UUIDField(default=uuid.uuid4)
-    segments = models.JSONField(default=list, help_text="[[start, end], ...] seconds played")
+    segments = models.JSONField(default=list, help_text=_("[[start, end], ...] seconds played"))
     playing_from = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

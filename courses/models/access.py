@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CourseAccess(models.Model):
@@ -18,8 +19,8 @@ class CourseAccess(models.Model):
     )
 
     class Meta:
-        verbose_name = "course access"
-        verbose_name_plural = "course access"
+        verbose_name = _("course access")
+        verbose_name_plural = _("course access")
 
     def __str__(self):
         return f"Access to course {self.course_id}"

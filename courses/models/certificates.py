@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # No 0/O or 1/I/L: codes are read off paper and typed in.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -30,7 +31,7 @@ class Certificate(models.Model):
     student_name = models.CharField(max_length=300)
     course_title = models.CharField(max_length=255)
     instructor_names = models.CharField(max_length=1000, blank=True)
-    completed_at = models.DateTimeField(help_text="When the student completed the course.")
+    completed_at = models.DateTimeField(help_text=_("When the student completed the course."))
     issued_at = models.DateTimeField(default=timezone.now)
     file = models.FileField(upload_to=certificate_upload_to, blank=True, editable=False)
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -38,9 +39,11 @@ class Certificate(models.Model):
     # (outbox.services.claim); an abandoned claim expires after DELIVERY_LEASE seconds.
     email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked = models.BooleanField(
-        default=False, help_text="A revoked certificate shows as revoked on its verification page."
+        default=False, help_text=_("A revoked certificate shows as revoked on its verification page.")
     )
-    revoked_reason = models.CharField(max_length=300, blank=True, help_text="Shown on the verification page.")
+    revoked_reason = models.CharField(
+        max_length=300, blank=True, help_text=_("Shown on the verification page.")
+    )
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Registered as a snippet (for revoking), but it holds no references worth indexing, so

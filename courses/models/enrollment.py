@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Enrollment(models.Model):
@@ -40,4 +41,4 @@ def validate_enrollment_window(course):
     """Refuse a window that closes before it opens (called from ``CoursePage.clean``)."""
     opens, closes = course.enrollment_opens_at, course.enrollment_closes_at
     if opens and closes and closes <= opens:
-        raise ValidationError({"enrollment_closes_at": "Enrollment must close after it opens."})
+        raise ValidationError({"enrollment_closes_at": _("Enrollment must close after it opens.")})

@@ -75,7 +75,9 @@ class CourseIndexPage(HiddenSubtreeMixin, Page):
     """The catalogue: lists the published courses below it, with filters, search and pagination."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
-    courses_per_page = models.PositiveSmallIntegerField(default=12, help_text="Courses per catalogue page.")
+    courses_per_page = models.PositiveSmallIntegerField(
+        default=12, help_text=_("Courses per catalogue page.")
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("courses_per_page")]
 
@@ -88,7 +90,7 @@ class CourseIndexPage(HiddenSubtreeMixin, Page):
         return super().can_exist_under(parent) and parent.is_site_root()
 
     class Meta:
-        verbose_name = "course catalogue"
+        verbose_name = _("course catalogue")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -116,9 +118,9 @@ def prerequisite_problem(course, prerequisites):
     if course.pk is None or not ids:
         return None
     if course.pk in ids:
-        return "A course cannot require itself."
+        return _("A course cannot require itself.")
     if course.pk in prerequisite_closure(ids):
-        return "These prerequisites require this course in turn; remove the loop."
+        return _("These prerequisites require this course in turn; remove the loop.")
     return None
 
 
@@ -144,15 +146,15 @@ class CoursePageTag(TaggedItemBase):
 
 
 class CoursePage(HiddenSubtreeMixin, Page):
-    summary = models.TextField(max_length=300, help_text="One or two sentences shown in the catalogue.")
-    description = RichTextField(blank=True, help_text="What the course covers and who it is for.")
+    summary = models.TextField(max_length=300, help_text=_("One or two sentences shown in the catalogue."))
+    description = RichTextField(blank=True, help_text=_("What the course covers and who it is for."))
     cover_image = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Shown in the catalogue at 16:9; give it alt text that describes it.",
+        help_text=_("Shown in the catalogue at 16:9; give it alt text that describes it."),
     )
     category = models.ForeignKey(
         Category,
@@ -160,7 +162,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="courses",
-        help_text="The subject area students filter the catalogue by.",
+        help_text=_("The subject area students filter the catalogue by."),
     )
     level = models.CharField(max_length=20, choices=LEVELS, default="beginner")
     estimated_hours = models.DecimalField(
@@ -168,31 +170,31 @@ class CoursePage(HiddenSubtreeMixin, Page):
         decimal_places=1,
         null=True,
         blank=True,
-        help_text="The course's duration while its lessons have no times; else their times are added up.",
+        help_text=_("The course's duration while its lessons have no times; else their times are added up."),
     )
     instructors = ParentalManyToManyField(Instructor, blank=True, related_name="courses")
     learning_outcomes = StreamField(
-        [("outcome", blocks.CharBlock(max_length=200, label="Outcome"))],
+        [("outcome", blocks.CharBlock(max_length=200, label=_("Outcome")))],
         blank=True,
-        help_text="What a student can do after the course, one outcome per item.",
+        help_text=_("What a student can do after the course, one outcome per item."),
     )
     prerequisites = ParentalManyToManyField(
         "self",
         symmetrical=False,
         blank=True,
         related_name="required_by",
-        help_text="Courses a student should complete first.",
+        help_text=_("Courses a student should complete first."),
     )
     tags = ClusterTaggableManager(through=CoursePageTag, blank=True)
     # Enrollment rules (courses.enrollment): all optional; blank means always open / unlimited.
     enrollment_opens_at = models.DateTimeField(
-        null=True, blank=True, help_text="Students can enroll from this moment. Blank: open now."
+        null=True, blank=True, help_text=_("Students can enroll from this moment. Blank: open now.")
     )
     enrollment_closes_at = models.DateTimeField(
-        null=True, blank=True, help_text="Students can no longer enroll after this moment. Blank: never."
+        null=True, blank=True, help_text=_("Students can no longer enroll after this moment. Blank: never.")
     )
     capacity = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Most students enrolled at once. Blank: no limit."
+        null=True, blank=True, help_text=_("Most students enrolled at once. Blank: no limit.")
     )
     enrollment_panels = [
         FieldPanel("enrollment_opens_at"),
@@ -223,19 +225,19 @@ class CoursePage(HiddenSubtreeMixin, Page):
                 FieldPanel("level"),
                 FieldPanel("estimated_hours"),
             ],
-            heading="Classification",
+            heading=_("Classification"),
         ),
-        FieldPanel("instructors", help_text="Instructors are managed under Snippets → Instructors."),
+        FieldPanel("instructors", help_text=_("Instructors are managed under Snippets → Instructors.")),
         FieldPanel("prerequisites"),
         FieldPanel("tags"),
     ]
     edit_handler = TabbedInterface(
         [
-            ObjectList(content_panels, heading="Content"),
-            ObjectList(details_panels, heading="Details"),
-            ObjectList(enrollment_panels, heading="Enrollment"),
-            ObjectList(Page.promote_panels, heading="Promote"),
-            ObjectList(Page.settings_panels, heading="Settings"),
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(details_panels, heading=_("Details")),
+            ObjectList(enrollment_panels, heading=_("Enrollment")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
             ObjectList([ShareLinksPanel()], heading=_("Share links")),
         ]
     )
@@ -260,7 +262,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
     parent_page_types = ["CourseIndexPage"]
 
     class Meta:
-        verbose_name = "course"
+        verbose_name = _("course")
 
     def clean(self):
         super().clean()
@@ -366,7 +368,9 @@ class CoursePage(HiddenSubtreeMixin, Page):
 class ModulePage(HiddenSubtreeMixin, Page):
     """A section of a course grouping lessons; it has no content of its own beyond a summary."""
 
-    summary = models.TextField(blank=True, max_length=500, help_text="Shown under the module in the outline.")
+    summary = models.TextField(
+        blank=True, max_length=500, help_text=_("Shown under the module in the outline.")
+    )
 
     content_panels = Page.content_panels + [FieldPanel("summary")]
     search_fields = Page.search_fields + [index.SearchField("summary")]
@@ -375,7 +379,7 @@ class ModulePage(HiddenSubtreeMixin, Page):
     parent_page_types = ["CoursePage"]
 
     class Meta:
-        verbose_name = "module"
+        verbose_name = _("module")
 
     @cached_property
     def course(self):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 
@@ -10,14 +11,14 @@ class Category(models.Model):
     """A subject area students filter the catalogue by (managed as a snippet)."""
 
     name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True, help_text="Used in catalogue filter URLs.")
+    slug = models.SlugField(max_length=100, unique=True, help_text=_("Used in catalogue filter URLs."))
     description = models.TextField(blank=True)
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
 
     def __str__(self):
         return self.name
@@ -32,7 +33,7 @@ class Instructor(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="instructor_profile",
-        help_text="The account this instructor signs in with, if any.",
+        help_text=_("The account this instructor signs in with, if any."),
     )
     name = models.CharField(max_length=150)
     bio = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -42,7 +43,7 @@ class Instructor(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="A square portrait works best.",
+        help_text=_("A square portrait works best."),
     )
 
     panels = [FieldPanel("name"), FieldPanel("user"), FieldPanel("bio"), FieldPanel("photo")]

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Cast
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -56,29 +57,31 @@ class CourseField(serializers.Field):
 
 
 class LessonPage(CachedViewRestrictionsMixin, Page):
-    summary = models.TextField(blank=True, max_length=300, help_text="Shown in search results.")
-    body = StreamField(LESSON_BLOCKS, blank=True, help_text="The lesson itself, built from blocks.")
+    summary = models.TextField(blank=True, max_length=300, help_text=_("Shown in search results."))
+    body = StreamField(LESSON_BLOCKS, blank=True, help_text=_("The lesson itself, built from blocks."))
     estimated_minutes = models.PositiveSmallIntegerField(
         default=10,
         validators=[MaxValueValidator(600)],
-        help_text="How long a student needs for this lesson, in minutes.",
+        help_text=_("How long a student needs for this lesson, in minutes."),
     )
     free_preview = models.BooleanField(
-        default=False, help_text="Anyone may read this lesson, enrolled or not (a taste of the course)."
+        default=False, help_text=_("Anyone may read this lesson, enrolled or not (a taste of the course).")
     )
     opens_after_days = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MaxValueValidator(3650)],
-        help_text="Drip release: the lesson opens this many days after each student enrolls. "
-        "Blank: open at once. Free previews are always open.",
+        help_text=_(
+            "Drip release: the lesson opens this many days after each student enrolls. "
+            "Blank: open at once. Free previews are always open."
+        ),
     )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         MultiFieldPanel(
             [FieldPanel("estimated_minutes"), FieldPanel("free_preview"), FieldPanel("opens_after_days")],
-            heading="Lesson settings",
+            heading=_("Lesson settings"),
         ),
         FieldPanel("body"),
     ]
@@ -107,7 +110,7 @@ class LessonPage(CachedViewRestrictionsMixin, Page):
     subpage_types = []
 
     class Meta:
-        verbose_name = "lesson"
+        verbose_name = _("lesson")
         indexes = [
             # The search index keys its entries by the page id as text and Wagtail's search
             # joins on "page_ptr_id::varchar(50) = object_id": with this index PostgreSQL

@@ -6,6 +6,7 @@ The rules are in ``lessons/completion.py`` and ``lessons/playback.py``.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtailmedia.settings import wagtailmedia_settings
 
 # A media item counts as watched once a student has reached this share of it.
@@ -38,12 +39,12 @@ class PlaybackPosition(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The lesson the student last watched it in.",
+        help_text=_("The lesson the student last watched it in."),
     )
-    position = models.FloatField(help_text="Seconds from the start.")
-    duration = models.FloatField(help_text="Length of the media in seconds, as the player reports it.")
-    furthest = models.FloatField(default=0, help_text="The furthest point reached, in seconds.")
-    watched_at = models.DateTimeField(null=True, blank=True, help_text="When 90% was first reached.")
+    position = models.FloatField(help_text=_("Seconds from the start."))
+    duration = models.FloatField(help_text=_("Length of the media in seconds, as the player reports it."))
+    furthest = models.FloatField(default=0, help_text=_("The furthest point reached, in seconds."))
+    watched_at = models.DateTimeField(null=True, blank=True, help_text=_("When 90% was first reached."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -196,3 +196,45 @@ def test_the_reminder_is_in_the_students_language_with_the_courses_french_title(
     assert "Reprenez là où vous en étiez" in message.body
     assert f"http://testserver{course_fr.url}" in message.body
     assert "Pick up" not in message.body
+
+
+def test_the_instructors_digest_is_in_their_language(french, course):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.notifications import send_digest
+    from tests.courses.test_notifications import idle_since
+    from tests.factories import InstructorFactory
+
+    teacher = make_student("teacher@example.com", first_name="Grace")
+    LanguagePreference.objects.create(user=teacher, language="fr")
+    instructor = InstructorFactory(name="Grace Hopper", user=teacher)
+    course.instructors.add(instructor)
+    course.save_revision().publish()
+    now = timezone.now()
+    for number in range(2):
+        idle_since(make_student(f"s{number}@example.com"), course, now - timedelta(days=2))
+    mail.outbox.clear()
+    assert send_digest(instructor, now)
+    [message] = mail.outbox
+    assert message.subject == "Vos cours cette semaine"
+    assert "Bonjour Grace Hopper," in message.body
+    assert f"- {course.title}: 2 nouvelles inscriptions, 0 cours terminé" in message.body
+    html = message.alternatives[0][0]
+    assert "Nouvelles inscriptions" in html and "Cours terminés" in html
+    for english in ("Hello", "Your courses", "new enrollment", "completion", "Completions"):
+        assert english not in message.body and english not in html
+
+
+def test_allauths_messages_are_in_french(client, french):
+    from tests.account_fixtures import PASSWORD
+
+    make_student("grace@example.com", first_name="Grace")
+    client.cookies[COOKIE] = "fr"
+    response = client.post(
+        reverse("account_login"), {"login": "grace@example.com", "password": PASSWORD}, follow=True
+    )
+    assert "Vous êtes connecté en tant que" in response.content.decode()
+    client.post(reverse("account_logout"))
+    assert "Vous êtes déconnecté." in client.get(reverse("account_login")).content.decode()

@@ -14,7 +14,8 @@ function setUp(block) {
   const pageLabel = viewer.querySelector("[data-page-number]");
   const previous = viewer.querySelector('[data-action="previous"]');
   const next = viewer.querySelector('[data-action="next"]');
-  const title = viewer.getAttribute("aria-label").replace(/: PDF viewer$/, "");
+  // The words come from the template, in the page's language (README "Languages").
+  const words = viewer.dataset;
   let pdf = null;
   let loading = null;
   let pageNumber = 1;
@@ -25,7 +26,7 @@ function setUp(block) {
   button.hidden = false;
 
   async function load() {
-    status.textContent = "Loading the PDF…";
+    status.textContent = words.loading;
     const pdfjs = await import(viewer.dataset.pdfjs);
     pdfjs.GlobalWorkerOptions.workerSrc = viewer.dataset.pdfjsWorker;
     const data = viewer.dataset.pdfjsData;
@@ -58,7 +59,7 @@ function setUp(block) {
       throw error;
     }
     pageLabel.textContent = String(number);
-    canvas.setAttribute("aria-label", `Page ${number} of ${pdf.numPages} of ${title}`);
+    canvas.setAttribute("aria-label", words.pageLabel.replace("{page}", number).replace("{pages}", pdf.numPages));
     const focused = document.activeElement;
     previous.disabled = number <= 1;
     next.disabled = number >= pdf.numPages;
@@ -75,7 +76,7 @@ function setUp(block) {
       await loading;
     } catch (error) {
       loading = null; // pressing "View" again tries again
-      status.textContent = "The PDF cannot be shown here: download it instead.";
+      status.textContent = words.unavailable;
       console.warn("pdf.js could not show the document", error);
     }
   }
