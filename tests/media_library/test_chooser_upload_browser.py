@@ -7,6 +7,7 @@ import hashlib
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from media_library.models import Media
 from tests.media_library.test_resumable_upload import lecture  # noqa: F401 (fixture)
@@ -65,4 +66,5 @@ def test_the_choosers_upload_tab_uploads_in_parts_and_chooses_the_new_item(
     assert to_bucket.count("PUT") == -(-len(lecture) // (5 * MIB)) and to_chooser_upload == []
     with default_storage.open(media.file.name, "rb") as stored:
         assert hashlib.sha256(stored.read()).digest() == hashlib.sha256(lecture).digest()
-    assert page.locator(".modal").count() == 0 or not page.locator(".modal").is_visible()
+    # The modal closes once the item is chosen (after its fade-out, hence a wait, not a look).
+    expect(page.locator(".modal")).to_be_hidden()
