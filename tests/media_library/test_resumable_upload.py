@@ -68,16 +68,22 @@ def put_cut_off(url, data, sent):
     sock.close()
 
 
-def test_an_upload_cut_off_at_half_resumes_from_the_parts_the_bucket_holds(editor, lecture, root_collection):
+def start_upload(editor, lecture, title):
+    """Starts a resumable upload of ``lecture`` as a video; returns its id, part size and count,
+    and the file cut into those parts."""
     started = post(
         editor,
         api("upload_start"),
-        {"filename": "Lecture 1.mp4", "size": len(lecture), "media_type": "video", "title": "Lecture 1"},
+        {"filename": f"{title}.mp4", "size": len(lecture), "media_type": "video", "title": title},
     )
     assert started.status_code == 201, started.content
     upload_id, part, count = (started.json()[k] for k in ("id", "part_size", "part_count"))
     assert part == 5 * MIB and count == -(-len(lecture) // part) >= 3
-    chunks = [lecture[i : i + part] for i in range(0, len(lecture), part)]
+    return upload_id, part, count, [lecture[i : i + part] for i in range(0, len(lecture), part)]
+
+
+def test_an_upload_cut_off_at_half_resumes_from_the_parts_the_bucket_holds(editor, lecture, root_collection):
+    upload_id, part, count, chunks = start_upload(editor, lecture, "Lecture 1")
 
     # First session: every part before the middle, then the part holding it is cut off half way.
     middle = len(lecture) // 2

@@ -14,7 +14,15 @@ from media_library import resumable
 from media_library.models import Media, ResumableUpload
 from tests.media_fixtures import transcode_here
 from tests.media_library.test_azure import azure, azurite  # noqa: F401 (fixtures)
-from tests.media_library.test_resumable_upload import MIB, api, lecture, post, put_cut_off, sign  # noqa: F401
+from tests.media_library.test_resumable_upload import (  # noqa: F401
+    MIB,
+    api,
+    lecture,
+    post,
+    put_cut_off,
+    sign,
+    start_upload,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -36,15 +44,7 @@ def test_on_azure_an_upload_cut_off_at_half_resumes_from_the_blocks_the_blob_hol
     lecture,  # noqa: F811
     root_collection,
 ):
-    started = post(
-        editor,
-        api("upload_start"),
-        {"filename": "Lecture 2.mp4", "size": len(lecture), "media_type": "video", "title": "Lecture 2"},
-    )
-    assert started.status_code == 201, started.content
-    upload_id, part, count = (started.json()[k] for k in ("id", "part_size", "part_count"))
-    assert part == 5 * MIB and count >= 3
-    chunks = [lecture[i : i + part] for i in range(0, len(lecture), part)]
+    upload_id, part, count, chunks = start_upload(editor, lecture, "Lecture 2")
     urls = sign(editor, upload_id, list(range(1, count + 1)))
     # A SAS for this blob alone, allowing writes only, put to the block it names.
     assert "sp=w&" in urls["1"] and "comp=block&blockid=" in urls["1"]
