@@ -181,6 +181,26 @@ def ffprobe_streams(path_or_url):
     ]
 
 
+def play_muted(page, selector, *, past=1):
+    """Show intent over the video at ``selector`` (the player loads its stream then), wait until
+    the stream is attached, play it muted and wait until it is ``past`` seconds in. Returns the
+    engine the player chose ("hls.js", "native-hls" or "mp4").
+
+    Playing before the stream is attached would be aborted by the player's own load (the player
+    plays again by itself, but the test's ``play()`` promise rejects). Functions, not expression
+    strings: Playwright evaluates strings with eval, which the site's policy forbids."""
+    page.locator(selector).first.hover(force=True)
+    page.wait_for_function(
+        f"() => document.querySelector('{selector}') && document.querySelector('{selector}').dataset.engine",
+        timeout=15_000,
+    )
+    page.evaluate(
+        f"() => {{ const v = document.querySelector('{selector}'); v.muted = true; return v.play(); }}"
+    )
+    page.wait_for_function(f"() => document.querySelector('{selector}').currentTime > {past}", timeout=30_000)
+    return page.evaluate(f"() => document.querySelector('{selector}').dataset.engine")
+
+
 def open_admin_preview(page, live_server, client, django_user_model, media):
     """Log a superuser into ``page`` and open ``media``'s edit view, whose preview plays it; show
     intent (the player loads its stream on it) and wait for hls.js. Returns the video's selector."""

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from courses.models import CoursePage
 from lessons.models import LessonPage
 from media_library.models import Media
-from tests.media_fixtures import transcode_here
+from tests.media_fixtures import play_muted, transcode_here
 from tests.user_fixtures import browser_log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -36,9 +36,7 @@ def test_the_demo_student_plays_a_gated_lesson_video_with_visible_captions(
     response = page.goto(live_server.url + gated.url)
     assert response.status == 200
     page.get_by_role("heading", level=1, name=gated.title).wait_for()
-    page.locator("video").first.hover(force=True)  # the player loads its stream on intent
-    page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; return v.play(); }")
-    page.wait_for_function("document.querySelector('video').currentTime > 3", timeout=30_000)
+    play_muted(page, "video", past=3)
     # The English track is the default one, so the player shows it (Plyr draws the cues itself,
     # keeping the track "hidden"): a cue is active and on screen by now.
     page.wait_for_function(

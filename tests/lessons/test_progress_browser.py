@@ -7,7 +7,7 @@ import pytest
 from courses.models import Enrollment
 from lessons.models import LessonCompletion, PlaybackPosition
 from tests.factories import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory, UserFactory
-from tests.media_fixtures import upload, wait_until_settled
+from tests.media_fixtures import play_muted, upload, wait_until_settled
 from tests.page_fixtures import video_lesson
 from tests.user_fixtures import browser_log_in
 
@@ -66,9 +66,7 @@ def test_student_enrolls_completes_every_lesson_and_sees_100_percent(
 
     # Watch part of the video, leave, come back: it resumes where it stopped.
     video = page.locator(f'video[data-media-id="{media.pk}"]')
-    page.locator(".media-player").first.hover()  # the player loads its stream on intent
-    video.evaluate("v => { v.muted = true; return v.play(); }")
-    page.wait_for_function("document.querySelector('video').currentTime > 1.5", timeout=15000)
+    play_muted(page, f'video[data-media-id="{media.pk}"]', past=1.5)
     with page.expect_response(lambda r: r.url.endswith("/learn/playback/") and r.ok):
         video.evaluate("v => v.pause()")
     saved = PlaybackPosition.objects.get(user=student, media=media).position

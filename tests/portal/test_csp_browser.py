@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from courses.services import enroll
 from tests.account_fixtures import PASSWORD, make_student
-from tests.media_fixtures import transcode_here, upload
+from tests.media_fixtures import play_muted, transcode_here, upload
 from tests.page_fixtures import video_lesson
 from tests.user_fixtures import browser_log_in
 
@@ -44,21 +44,6 @@ def video_course(build_course, clips):
     return course, lesson, media
 
 
-def play(page, selector):
-    # Functions, not expression strings: Playwright evaluates strings with eval, which the
-    # policy (rightly) forbids. The player loads its stream on intent: the pointer over it.
-    page.locator(selector).hover(force=True)
-    page.wait_for_function(
-        f"() => document.querySelector('{selector}') && document.querySelector('{selector}').dataset.engine",
-        timeout=15_000,
-    )
-    page.evaluate(
-        f"() => {{ const v = document.querySelector('{selector}'); v.muted = true; return v.play(); }}"
-    )
-    page.wait_for_function(f"() => document.querySelector('{selector}').currentTime > 1", timeout=20_000)
-    return page.evaluate(f"() => document.querySelector('{selector}').dataset.engine")
-
-
 def test_student_pages_load_and_the_video_plays_with_no_csp_violation(
     watched_page, live_server, video_course, artifacts_dir
 ):
@@ -83,7 +68,7 @@ def test_student_pages_load_and_the_video_plays_with_no_csp_violation(
         assert page.goto(live_server.url + path).status == 200, path
 
     page.goto(live_server.url + lesson.url)
-    assert play(page, "video.media-player__element") == "hls.js"
+    assert play_muted(page, "video.media-player__element") == "hls.js"
     page.screenshot(path=str(artifacts_dir / "csp-lesson-playing.png"))
     assert violations(page) == []
 
@@ -115,8 +100,8 @@ def test_the_wagtail_and_django_admins_work_under_their_policy_with_no_violation
     # The site's pages, with Wagtail's user bar (shown to editors) under the site's policy.
     page.goto(live_server.url + lesson.url)
     page.locator("wagtail-userbar").wait_for(state="attached")
-    assert play(page, "video.media-player__element") == "hls.js"
+    assert play_muted(page, "video.media-player__element") == "hls.js"
 
     page.goto(f"{live_server.url}/admin/media/edit/{media.pk}/")
-    assert play(page, ".media-preview video") == "hls.js"
+    assert play_muted(page, ".media-preview video") == "hls.js"
     assert violations(page) == []

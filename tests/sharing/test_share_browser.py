@@ -3,7 +3,7 @@
 import pytest
 
 from sharing.services import create_link
-from tests.media_fixtures import transcode_here, upload
+from tests.media_fixtures import play_muted, transcode_here, upload
 from tests.page_fixtures import lessons_of, quiz_value
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -24,15 +24,7 @@ def test_an_anonymous_reviewer_plays_the_shared_drafts_video_and_reads_its_quiz(
     )
     page.goto(f"{live_server.url}/share/{token}/")
     video = f'video[data-media-id="{media.pk}"]'
-    page.locator(video).hover(force=True)  # the player loads its stream on intent
-    page.wait_for_function(
-        f"document.querySelector('{video}') && document.querySelector('{video}').dataset.engine === 'hls.js'",
-        timeout=10_000,
-    )
-    page.evaluate(
-        f"() => {{ const v = document.querySelector('{video}'); v.muted = true; return v.play(); }}"
-    )
-    page.wait_for_function(f"document.querySelector('{video}').currentTime > 1", timeout=15_000)
+    assert play_muted(page, video) == "hls.js"
     # The draft's quiz shows, untried, for the sample student the reviewer reads as.
     assert page.get_by_role("heading", name="Check your understanding").is_visible()
     assert page.get_by_text("Which page type holds lessons?").is_visible()
