@@ -22,6 +22,7 @@ from .emails import (
 from .languages import language_preference, session_language, set_language_preference
 from .models import CertificateName
 from .staff import is_staff, works_on
+from .user_answers import forget_for_user, remember_for_user
 
 __all__ = [
     "EMAIL_KINDS",
@@ -31,12 +32,14 @@ __all__ = [
     "delete_account",
     "deletion_refusal",
     "display_name",
+    "forget_for_user",
     "has_verified_email",
     "is_staff",
     "is_transient_email_error",
     "language_preference",
     "primary_email",
     "register_certificate_name_lock",
+    "remember_for_user",
     "retry_if_transient",
     "send_notification",
     "session_language",

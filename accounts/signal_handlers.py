@@ -10,6 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from .languages import remember_at_login
 from .staff_cache import forget_everyone, forget_user
+from .user_answers import forget_for_user
 
 
 def record_session(sender, request, user, **kwargs):
@@ -48,6 +49,11 @@ def forget_staff_answer(sender, instance, **kwargs):
     forget_user(instance.pk)
 
 
+def forget_kept_user(sender, instance, **kwargs):
+    """A user was saved or deleted: the row kept with their answers (``accounts.middleware``) goes."""
+    forget_for_user(instance.pk)
+
+
 def forget_staff_answers(sender, **kwargs):
     """Groups or permissions changed: any user's staff answer may be different now."""
     forget_everyone()
@@ -59,6 +65,8 @@ def connect():
     pre_delete.connect(end_sessions, sender=get_user_model(), dispatch_uid="accounts.end_sessions")
     user_model = get_user_model()
     post_save.connect(forget_staff_answer, sender=user_model, dispatch_uid="accounts.forget_staff_answer")
+    post_save.connect(forget_kept_user, sender=user_model, dispatch_uid="accounts.forget_kept_user_saved")
+    post_delete.connect(forget_kept_user, sender=user_model, dispatch_uid="accounts.forget_kept_user_deleted")
     for through in (
         user_model.groups.through,
         user_model.user_permissions.through,

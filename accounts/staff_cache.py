@@ -14,6 +14,8 @@ import time
 
 from django.core.cache import cache
 
+from .user_answers import per_user_entries, read_with_answers
+
 # Longest time a cached answer may outlive a change the signals cannot see (a raw SQL update).
 TIMEOUT = 300
 _VERSION_KEY = "accounts:staff:version"
@@ -23,13 +25,22 @@ def _key(user_pk):
     return f"accounts:staff:user:{user_pk}"
 
 
+def keys_for_user(user_pk):
+    """The keys ``cached_answer`` reads for the user ``user_pk``, read with the user's other entries."""
+    return [_VERSION_KEY, _key(user_pk)]
+
+
+read_with_answers(keys_for_user)
+
+
 def cached_answer(user, compute):
     """``compute()`` (the staff rule for ``user``), from the cache when it holds the answer.
 
     The version and the user's answer (stored with the version it was computed under) are read
-    in one round trip; an answer from before the last ``forget_everyone`` does not count."""
+    in one round trip with the user's other entries; an answer from before the last
+    ``forget_everyone`` does not count."""
     key = _key(user.pk)
-    found = cache.get_many([_VERSION_KEY, key])
+    found = per_user_entries(user)
     version = found.get(_VERSION_KEY)
     if version is None:
         version = time.time_ns()

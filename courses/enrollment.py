@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.models import Page
 
+from accounts.services import forget_for_user, remember_for_user
 from pagetree.services import public, source_id, source_ids, source_page
 
 from . import signals
@@ -152,9 +153,18 @@ def touch_enrollment(user, course, now=None):
     if not user.is_authenticated or course is None:
         return
     now = now or timezone.now()
-    Enrollment.objects.filter(
+    if Enrollment.objects.filter(
         user=user, course_id=source_id(course), last_activity_at__lt=now - timezone.timedelta(minutes=1)
-    ).update(last_activity_at=now)
+    ).update(last_activity_at=now):
+        forget_for_user(user)  # the dashboard shows the last activity
+
+
+def remembered_enrollment(user, course):
+    """``get_enrollment``, kept with the user's other answers until one of their records changes
+    (``accounts.services.remember_for_user``): for the pages a student reads, never for a write."""
+    if not user.is_authenticated or course is None:
+        return None
+    return remember_for_user(user, ("enrollment", source_id(course)), lambda: get_enrollment(user, course))
 
 
 def touch_enrollments(activity):
@@ -177,9 +187,14 @@ def touch_enrollments(activity):
             f"UPDATE {table} e SET last_activity_at = v.at "  # noqa: S608
             f"FROM (VALUES {values}) AS v (user_id, course_id, at) "
             "WHERE e.user_id = v.user_id AND e.course_id = v.course_id "
-            "AND (e.last_activity_at IS NULL OR e.last_activity_at < v.at - interval '1 minute')",
+            "AND (e.last_activity_at IS NULL OR e.last_activity_at < v.at - interval '1 minute') "
+            "RETURNING e.user_id",
             params,
         )
+        touched = {row[0] for row in cursor.fetchall()}
+    # The dashboard shows the last activity: the answers kept about these students go.
+    for user_id in touched:
+        forget_for_user(user_id)
 
 
 def enrollment_counts(courses):

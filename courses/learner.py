@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from accounts.services import is_staff, works_on
 
-from .enrollment import enrollment_status, get_enrollment, missing_prerequisites, places_left
+from .enrollment import enrollment_status, missing_prerequisites, places_left, remembered_enrollment
 from .lesson_source import lesson_source
 from .models import Enrollment
-from .progress import Progress, completed_lesson_ids, lesson_scores
+from .progress import Progress, remembered_completed_ids, remembered_lesson_scores
 
 _CACHE_ATTRIBUTE = "_ringlet_learners"
 _course_readers = []
@@ -69,7 +69,7 @@ class CourseLearner:
 
     @cached_property
     def enrollment(self):
-        return get_enrollment(self.user, self.course)
+        return remembered_enrollment(self.user, self.course)
 
     @property
     def enrolled(self):
@@ -96,7 +96,7 @@ class CourseLearner:
         if not self.enrolled:
             return None
         lessons = self.course.outline.lessons
-        completed = completed_lesson_ids(self.user, [lesson.pk for lesson in lessons])
+        completed = remembered_completed_ids(self.user, [lesson.pk for lesson in lessons])
         return Progress(lessons=lessons, completed_ids=completed, enrollment=self.enrollment)
 
     @property
@@ -109,7 +109,7 @@ class CourseLearner:
         SCORM and H5P packages); empty unless enrolled."""
         if not self.enrolled or self.user.pk is None:
             return {}
-        return lesson_scores(self.user, [lesson.pk for lesson in self.course.outline.lessons])
+        return remembered_lesson_scores(self.user, [lesson.pk for lesson in self.course.outline.lessons])
 
     @property
     def enrolled_at(self):

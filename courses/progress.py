@@ -4,6 +4,7 @@ Lesson completions belong to the ``lessons`` app, which depends on this one: its
 lesson source (``courses.lesson_source``) answers "which of these lessons has this user completed?".
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property, reduce
 from operator import or_
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.services import forget_for_user, remember_for_user
 from pagetree.services import (
     NOT_REMEMBERED,
     content_version,
@@ -36,6 +38,33 @@ def completed_lesson_ids(user, lesson_ids):
     if not lesson_ids or not user.is_authenticated:
         return set()
     return set(lesson_source().completed_ids(user, lesson_ids))
+
+
+def _ids_key(kind, ids):
+    ids = sorted(ids)
+    return (kind, len(ids), hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=12).hexdigest())
+
+
+def remembered_completed_ids(user, lesson_ids):
+    """``completed_lesson_ids``, kept with the user's other answers until one of their records
+    changes (``accounts.services.remember_for_user``): a student's pages read it, write paths
+    never do. Read it; do not change it."""
+    lesson_ids = list(lesson_ids)
+    return remember_for_user(
+        user, _ids_key("completed", lesson_ids), lambda: frozenset(completed_lesson_ids(user, lesson_ids))
+    )
+
+
+def remembered_lesson_scores(user, lesson_ids):
+    """``lesson_scores``, kept as ``remembered_completed_ids`` is."""
+    lesson_ids = list(lesson_ids)
+    return remember_for_user(user, _ids_key("scores", lesson_ids), lambda: lesson_scores(user, lesson_ids))
+
+
+def learner_records_changed(user):
+    """``user``'s enrollments, completions or scores changed (or will, as the transaction commits):
+    the answers kept about them go. For the apps that write those rows (lessons, packages)."""
+    forget_for_user(user)
 
 
 _score_sources = []
@@ -116,6 +145,7 @@ def record_completion_if_done(user, course):
         recorded = Enrollment.objects.filter(
             user=user, course_id=course.pk, completed_at__isnull=True
         ).update(completed_at=timezone.now())
+        learner_records_changed(user)
         if recorded:
             # Only the call that recorded the completion announces it (certificates listen).
             enrollment = Enrollment.objects.get(user=user, course_id=course.pk)
@@ -186,8 +216,17 @@ def dashboard_entries(user):
 
     A fixed number of queries (four) however many courses and lessons there are.
     """
+    # Kept with the user's answers; which courses are live is the content version's.
     enrollments = list(
-        Enrollment.objects.filter(user=user, course__live=True).order_by("-last_activity_at", "-enrolled_at")
+        remember_for_user(
+            user,
+            ("dashboard", content_version()),
+            lambda: tuple(
+                Enrollment.objects.filter(user=user, course__live=True).order_by(
+                    "-last_activity_at", "-enrolled_at"
+                )
+            ),
+        )
     )
     # The courses themselves as the process remembers them for this content version (a copy
     # each), instead of building each from a joined row every time.
@@ -198,7 +237,7 @@ def dashboard_entries(user):
     shown = in_active_language([enrollment.course for enrollment in enrollments])
     lessons = lessons_by_course(shown.values())
     all_ids = [lesson.pk for course_lessons in lessons.values() for lesson in course_lessons]
-    completed = completed_lesson_ids(user, all_ids)
+    completed = remembered_completed_ids(user, all_ids)
     return [
         DashboardEntry(
             course=shown[enrollment.course_id],

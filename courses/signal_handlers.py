@@ -23,7 +23,8 @@ from outbox.services import enqueue
 from pagetree.services import bump_content_version
 
 from . import roles, scheduling, signals, tasks
-from .models import Category, CourseAccess, CourseIndexPage, CoursePage, Instructor
+from .models import Category, CourseAccess, CourseIndexPage, CoursePage, Enrollment, Instructor
+from .progress import learner_records_changed
 
 
 def course_saved(sender, instance, created, raw=False, **kwargs):
@@ -103,7 +104,15 @@ def issue_certificate(sender, user, course, **kwargs):
     enqueue(tasks.issue_certificate, user.pk, course.pk)
 
 
+def learner_record_written(sender, instance, **kwargs):
+    """An enrollment (or, connected by their apps, a completion or an attempt) was saved or
+    deleted: the answers kept about its student go (``accounts.services.remember_for_user``)."""
+    learner_records_changed(instance.user_id)
+
+
 def connect(app_config):
+    post_save.connect(learner_record_written, sender=Enrollment, dispatch_uid="courses.enrollment_saved")
+    post_delete.connect(learner_record_written, sender=Enrollment, dispatch_uid="courses.enrollment_deleted")
     signals.enrolled.connect(confirm_enrollment, dispatch_uid="courses.confirm_enrollment")
     signals.course_completed.connect(issue_certificate, dispatch_uid="courses.issue_certificate")
     post_migrate.connect(keep_roles_in_step, sender=app_config, dispatch_uid="courses_roles_in_step")

@@ -24,7 +24,19 @@ def document_info_recorded(sender, instance, **kwargs):
         transaction.on_commit(bump_content_version)
 
 
+def completion_written(sender, instance, **kwargs):
+    """A lesson completion was saved or deleted: the answers kept about its student go
+    (their course page's ticks and the dashboard's progress)."""
+    from courses.services import learner_records_changed
+
+    learner_records_changed(instance.user_id)
+
+
 def connect():
+    from .models import LessonCompletion
+
+    post_save.connect(completion_written, sender=LessonCompletion, dispatch_uid="lessons.completion_saved")
+    post_delete.connect(completion_written, sender=LessonCompletion, dispatch_uid="lessons.completion_gone")
     post_delete.connect(
         media_version_replaced, sender=Rendition, dispatch_uid="lessons.media_version_replaced"
     )

@@ -32,8 +32,19 @@ def package_deleted(sender, instance, **kwargs):
     transaction.on_commit(clean_up, robust=True)
 
 
+def attempt_written(sender, instance, **kwargs):
+    """A package attempt was saved or deleted (its score may have changed): the answers kept about
+    its student go (the scores their course page shows)."""
+    from courses.services import learner_records_changed
+
+    learner_records_changed(instance.user_id)
+
+
 def connect():
-    from .models import ContentPackage
+    from .models import Attempt, ContentPackage
+
+    post_save.connect(attempt_written, sender=Attempt, dispatch_uid="packages.attempt_saved")
+    post_delete.connect(attempt_written, sender=Attempt, dispatch_uid="packages.attempt_deleted")
 
     post_save.connect(package_saved, sender=ContentPackage, dispatch_uid="packages.package_saved")
     post_delete.connect(package_deleted, sender=ContentPackage, dispatch_uid="packages.package_deleted")

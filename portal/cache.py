@@ -77,8 +77,10 @@ RETRY_AFTER = 5.0
 # Past this many keys written during one outage, recovery clears the whole cache instead.
 MAX_STALE_KEYS = 10_000
 # Keys the fallback never holds: a session is shared by every process (a logout on one must
-# end it on all), so while Redis is down sessions come from the database every time.
-NOT_PER_PROCESS = ("django.contrib.sessions.cached_db",)
+# end it on all), so while Redis is down sessions come from the database every time. So are
+# keys starting "shared:", for any answer a process must not keep on its own while it cannot
+# see the others' writes (a student's own records: ``accounts.user_answers``).
+NOT_PER_PROCESS = ("django.contrib.sessions.cached_db", "shared:")
 # What each single-key call answers for such a key while Redis is down.
 MISSES = {"get": lambda args: args[1], "has_key": lambda args: False, "add": lambda args: True}
 # What makes Redis unusable for a moment: it is down, slow, or refuses (read-only, full, ...).

@@ -128,7 +128,8 @@ MIDDLEWARE = [
     "portal.languages.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user's row read from the cache (accounts/middleware.py says why).
+    "accounts.middleware.AuthenticationMiddleware",
     "portal.logging.RequestUserMiddleware",
     "portal.privacy.PrivateForLoggedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -119,3 +119,13 @@ def test_a_redis_that_answers_but_refuses_writes_is_failed_open_too(refusing_red
     assert cache.get("kept") == "in the fallback"
     assert cache.add("counter", 1) is True
     assert cache.incr("counter") == 2
+
+
+def test_shared_keys_are_never_kept_in_the_per_process_fallback(own_redis):
+    """A student's own answers (``accounts.user_answers``) live under "shared:" keys: a process
+    keeping its own copy while Redis is down would miss the other processes' writes."""
+    cache = fail_open_cache(own_redis)
+    own_redis.stop()
+    cache.set("shared:accounts:answers:1", (1, {"enrollment": "kept"}))
+    assert cache.get("shared:accounts:answers:1") is None
+    assert cache.get_many(["shared:accounts:answers:1"]) == {}
