@@ -282,16 +282,16 @@ def cpu_seconds(groups):
     return total / TICKS
 
 
-def measured(url, groups, cookie=None):
+def measured(url, groups, cookie=None, connections=32):
     """wrk's figures for ``url`` plus the CPU ms per request of the processes in ``groups``."""
     before = cpu_seconds(groups)
-    result = wrk(url, cookie)
+    result = wrk(url, cookie, connections)
     result["cpu_ms"] = (cpu_seconds(groups) - before) / max(result["requests"], 1) * 1000
     return result
 
 
-def wrk(url, cookie=None):
-    args = ["wrk", "-t2", "-c32", f"-d{DURATION}s", "--latency", url]
+def wrk(url, cookie=None, connections=32):
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{DURATION}s", "--latency", url]
     if cookie:
         args[1:1] = ["-H", f"Cookie: sessionid={cookie}"]
     before = load()
