@@ -186,3 +186,22 @@ def test_an_anonymous_page_django_marks_private_is_not_kept(edge, catalogue):
         assert answer.status_code == 200 and "private" in answer.headers["Cache-Control"]
         assert state(answer) == MISS
     assert answers[0].headers["X-Request-ID"] != answers[1].headers["X-Request-ID"]
+
+
+def test_an_expired_page_is_served_while_the_edge_revalidates_it_behind_the_scenes(edge, course, settings):
+    import time
+
+    settings.PAGE_CACHE_S_MAXAGE = 1
+    kept = warm(edge, course.url)
+    time.sleep(2.5)  # nginx counts in whole seconds
+    # Past its s-maxage: the visitor still gets the kept copy at once, and nginx asks Django again
+    # in the background instead of making this visitor wait for it.
+    after = edge.get(course.url)
+    assert state(after) in ("STALE", "UPDATING"), state(after)
+    assert after.headers["X-Request-ID"] == kept.headers["X-Request-ID"]
+    for _ in range(50):
+        again = edge.get(course.url)
+        if state(again) == HIT:
+            break
+        time.sleep(0.1)
+    assert state(again) == HIT and again.content == kept.content
