@@ -116,9 +116,8 @@ class Platform(ClusterableModel):
     def clean(self):
         for line in self.frame_origin_lines():
             if origin_of(line) != line.rstrip("/"):
-                raise ValidationError(
-                    {"frame_origins": f"“{line}” is not an origin like https://lms.example.edu."}
-                )
+                message = _("“%(line)s” is not an origin like https://lms.example.edu.") % {"line": line}
+                raise ValidationError({"frame_origins": message})
 
     def deployment_list(self):
         return ", ".join(deployment.deployment_id for deployment in self.deployments.all())
