@@ -11,6 +11,7 @@ from wagtail.documents import get_document_model_string
 from wagtail.search import index
 from wagtailmedia.models import AbstractMedia
 
+from . import editor_messages
 from .pdf import is_pdf
 
 RENDITIONS_ROOT = "media_renditions"
@@ -42,6 +43,10 @@ class Media(AbstractMedia):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, editable=False)
     progress = models.PositiveSmallIntegerField(default=0, editable=False, help_text=_("Percent encoded"))
     error = models.TextField(blank=True, editable=False, help_text=_("Why the last transcode failed"))
+    # The same reason as a code and its parameters (media_library.editor_messages), worded in
+    # the reader's language when shown (``error_message``); empty for a reason stored before.
+    error_code = models.CharField(max_length=32, blank=True, editable=False)
+    error_params = models.JSONField(default=dict, blank=True, editable=False)
     # The original the status refers to: a replaced file no longer matches it, which is
     # how a replacement is told apart from an edit of the title.
     source_file = models.CharField(max_length=255, blank=True, editable=False)
@@ -109,6 +114,13 @@ class Media(AbstractMedia):
         super(AbstractMedia, self).clean()
         self.duration = self.duration or 0
         return None
+
+    @property
+    def error_message(self):
+        """Why the last transcode failed, in the active language (``error`` for an old row)."""
+        if self.error_code:
+            return editor_messages.render(self.error_code, self.error_params, fallback=self.error)
+        return self.error
 
     def version_prefix(self, version=None):
         return posixpath.join(RENDITIONS_ROOT, str(self.pk), version or self.version)

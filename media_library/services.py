@@ -274,7 +274,7 @@ def media_status(media):
         "label": status_label(media),
         "running": is_running(media),
         "progress": media.progress,
-        "error": media.error,
+        "error": media.error_message,
         "duration": media.duration,
         "width": media.width,
         "height": media.height,
