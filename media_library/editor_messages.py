@@ -119,6 +119,36 @@ def unexpected(reference):
     ) % {"reference": reference}
 
 
+def pdf_locked():
+    return gettext(
+        "The PDF is protected by a password, so students would be asked for one they do not have. "
+        "Upload a copy saved without a password (in your PDF tool: remove security, then save)."
+    )
+
+
+def pdf_damaged(problem):
+    return gettext(
+        "Could not read the PDF: %(problem)s. It may be damaged or incomplete, as happens when a "
+        "download or copy is interrupted: upload it again from the original."
+    ) % {"problem": problem}
+
+
+def pdf_no_pages():
+    return gettext("The PDF has no pages.")
+
+
+def pdf_no_size():
+    return gettext("The PDF's first page has no size.")
+
+
+def pdf_not_rendered(problem):
+    return gettext("Could not render the PDF's first page: %(problem)s") % {"problem": problem}
+
+
+def pdf_unreadable(problem):
+    return gettext("Could not read the PDF: %(problem)s") % {"problem": problem}
+
+
 # What a worker stores: each code is the function above that words it, its parameters theirs.
 MESSAGES = {
     "unreadable": unreadable,
@@ -128,11 +158,19 @@ MESSAGES = {
     "timed_out": timed_out,
     "gave_up": gave_up,
     "unexpected": unexpected,
+    # A document's (DocumentInfo.error_code)
+    "pdf_locked": pdf_locked,
+    "pdf_damaged": pdf_damaged,
+    "pdf_no_pages": pdf_no_pages,
+    "pdf_no_size": pdf_no_size,
+    "pdf_not_rendered": pdf_not_rendered,
+    "pdf_unreadable": pdf_unreadable,
 }
 
 
 class Failure(NamedTuple):
-    """A worker's reason, stored as ``code`` and ``params`` and worded when it is read."""
+    """A worker's reason (a media item's or a document's), stored as ``code`` and ``params``
+    and worded when it is read."""
 
     code: str
     params: dict
@@ -142,7 +180,8 @@ class Failure(NamedTuple):
         return render(self.code, self.params)
 
     def default_text(self):
-        """The sentence in the site's default language (``Media.error``, the log)."""
+        """The sentence in the site's default language (``Media.error``, ``DocumentInfo.error``,
+        the log)."""
         with translation.override(settings.LANGUAGE_CODE):
             return self.text()
 

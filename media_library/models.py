@@ -217,9 +217,20 @@ class DocumentInfo(models.Model):
     thumbnail_width = models.PositiveIntegerField(null=True, blank=True)
     thumbnail_height = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The same reason as a code and its parameters (media_library.editor_messages), worded in
+    # the reader's language when shown (``error_message``); empty for a reason stored before.
+    error_code = models.CharField(max_length=32, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
 
     def __str__(self):
         return f"{self.document}: {self.page_count} pages"
+
+    @property
+    def error_message(self):
+        """Why the worker could not read the file, in the active language (``error`` for an old row)."""
+        if self.error_code:
+            return editor_messages.render(self.error_code, self.error_params, fallback=self.error)
+        return self.error
 
     def is_current_for(self, document):
         """Whether this row holds the facts of ``document``'s current file.

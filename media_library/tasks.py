@@ -628,7 +628,7 @@ def record_document_info(document_id):
     info = DocumentInfo.objects.filter(document=document).first()
     if info is not None and info.is_current_for(document):
         return info.page_count
-    facts, error = None, ""
+    facts, error = None, None
     if pdf.is_pdf(document):
         facts, error = _read_pdf(document)
     thumbnail = ""
@@ -648,7 +648,9 @@ def record_document_info(document_id):
         info.thumbnail = thumbnail
         info.thumbnail_width = facts.width if facts else None
         info.thumbnail_height = facts.height if facts else None
-        info.error = error
+        info.error = error.default_text()[:1000] if error else ""
+        info.error_code = error.code if error else ""
+        info.error_params = error.params if error else {}
         info.save()
         if old and old != thumbnail:
             transaction.on_commit(lambda: default_storage.delete(old), robust=True)
@@ -656,16 +658,17 @@ def record_document_info(document_id):
 
 
 def _read_pdf(document):
-    """``(PdfFacts, "")``, or ``(None, reason)`` for a file that cannot be read as a PDF."""
+    """``(PdfFacts, None)``, or ``(None, reason)`` (an ``editor_messages.Failure``) for a file
+    that cannot be read as a PDF."""
     storage, name = document.file.storage, document.file.name
     try:
         with tempfile.TemporaryDirectory(prefix="ringlet-pdf-") as directory:
-            return pdf.read_pdf(local_path(storage, name) or download(document.file, directory)), ""
+            return pdf.read_pdf(local_path(storage, name) or download(document.file, directory)), None
     except pdf.PdfUnreadable as exc:
-        return None, str(exc)[:1000]
+        return None, exc.failure
     except Exception as exc:  # PDFium and Pillow raise many types for damaged files
         logger.warning("could not read document %s as a PDF", document.pk, exc_info=True)
-        return None, f"Could not read the PDF: {exc}"[:1000]
+        return None, editor_messages.failure("pdf_unreadable", problem=str(exc)[:500])
 
 
 # --- helpers -----------------------------------------------------------------------------
