@@ -54,15 +54,17 @@ class Platform(ClusterableModel):
     )
     client_id = models.CharField(max_length=255, help_text=_("The client id the platform gave Ringlet."))
     auth_login_url = models.URLField(
-        "OIDC authentication URL", max_length=500, help_text=_("Where Ringlet sends the browser to log in.")
+        _("OIDC authentication URL"),
+        max_length=500,
+        help_text=_("Where Ringlet sends the browser to log in."),
     )
     auth_token_url = models.URLField(
-        "Access token URL",
+        _("Access token URL"),
         max_length=500,
         help_text=_("OAuth 2 client-credentials endpoint (grades, roster)."),
     )
     auth_audience = models.CharField(
-        "Token audience",
+        _("Token audience"),
         max_length=500,
         blank=True,
         help_text=_(
@@ -71,7 +73,9 @@ class Platform(ClusterableModel):
         ),
     )
     key_set_url = models.URLField(
-        "Platform JWKS URL", max_length=500, help_text=_("The platform's public keys (fetched and cached).")
+        _("Platform JWKS URL"),
+        max_length=500,
+        help_text=_("The platform's public keys (fetched and cached)."),
     )
     frame_origins = models.TextField(
         blank=True,
