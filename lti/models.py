@@ -252,8 +252,8 @@ class Membership(models.Model):
     platform's roster no longer lists it, so the student's progress and grades stay."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        REMOVED = "removed", "Removed from the platform's roster"
+        ACTIVE = "active", _("Active")
+        REMOVED = "removed", _("Removed from the platform's roster")
 
     context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -300,13 +300,13 @@ class GradePost(models.Model):
     (it is locked while posting, and a posted row is never posted again)."""
 
     class Kind(models.TextChoices):
-        QUIZ = "quiz", "Quiz attempt"
-        COURSE = "course", "Course completion"
+        QUIZ = "quiz", _("Quiz attempt")
+        COURSE = "course", _("Course completion")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        POSTED = "posted", "Posted"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        POSTED = "posted", _("Posted")
+        FAILED = "failed", _("Failed")
 
     context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="grade_posts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -134,11 +134,11 @@ class Media(AbstractMedia):
 
 class Rendition(models.Model):
     class Kind(models.TextChoices):
-        MP4 = "mp4", "MP4 (H.264/AAC)"
-        AUDIO = "audio", "AAC in MP4"
-        HLS = "hls", "HLS master playlist"
+        MP4 = "mp4", _("MP4 (H.264/AAC)")
+        AUDIO = "audio", _("AAC in MP4")
+        HLS = "hls", _("HLS master playlist")
         # Seek previews: a WebVTT map whose cues point at cells of JPEG sprites (``#xywh=``).
-        THUMBNAILS = "thumbs", "Seek-preview thumbnails (WebVTT and sprites)"
+        THUMBNAILS = "thumbs", _("Seek-preview thumbnails (WebVTT and sprites)")
 
     media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="renditions")
     version = models.CharField(max_length=64)

@@ -153,7 +153,7 @@ class Attempt(models.Model):
         max_length=16, choices=Completion.choices, default=Completion.NOT_ATTEMPTED
     )
     success_status = models.CharField(max_length=16, choices=Success.choices, default=Success.UNKNOWN)
-    score_scaled = models.FloatField(null=True, blank=True, help_text="-1..1 (SCORM 2004), 0..1 otherwise")
+    score_scaled = models.FloatField(null=True, blank=True, help_text=_("-1..1 (SCORM 2004), 0..1 otherwise"))
     total_seconds = models.FloatField(default=0, help_text=_("Time spent in the package, all sessions"))
     # Sessions end with Terminate/LMSFinish; a session ended with exit "suspend" resumes.
     sessions = models.PositiveIntegerField(default=0)
