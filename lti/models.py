@@ -47,12 +47,18 @@ class Platform(ClusterableModel):
     """An LMS (Canvas, Moodle, Blackboard, Brightspace, Open edX...) Ringlet is registered with."""
 
     name = models.CharField(
-        max_length=200, help_text=_("How administrators know it, e.g. “University Canvas”.")
+        max_length=200,
+        help_text=_("How administrators know it, e.g. “University Canvas”."),
+        verbose_name=_("name"),
     )
     issuer = models.CharField(
-        max_length=255, help_text=_("The platform's issuer (iss), e.g. https://canvas.instructure.com.")
+        max_length=255,
+        help_text=_("The platform's issuer (iss), e.g. https://canvas.instructure.com."),
+        verbose_name=_("issuer"),
     )
-    client_id = models.CharField(max_length=255, help_text=_("The client id the platform gave Ringlet."))
+    client_id = models.CharField(
+        max_length=255, help_text=_("The client id the platform gave Ringlet."), verbose_name=_("client id")
+    )
     auth_login_url = models.URLField(
         _("OIDC authentication URL"),
         max_length=500,
@@ -84,8 +90,11 @@ class Platform(ClusterableModel):
             "(e.g. https://school.instructure.com). The issuer's and the login URL's origins are "
             "always allowed."
         ),
+        verbose_name=_("frame origins"),
     )
-    is_active = models.BooleanField(default=True, help_text=_("Untick to refuse every launch from it."))
+    is_active = models.BooleanField(
+        default=True, help_text=_("Untick to refuse every launch from it."), verbose_name=_("is active")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_launch_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_grade_post_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -110,6 +119,8 @@ class Platform(ClusterableModel):
     ]
 
     class Meta:
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
         constraints = [
             models.UniqueConstraint(fields=["issuer", "client_id"], name="lti_platform_issuer_client")
         ]
@@ -139,13 +150,17 @@ class Platform(ClusterableModel):
 class Deployment(models.Model):
     """A deployment id of a platform: launches naming any other one are refused."""
 
-    platform = ParentalKey(Platform, on_delete=models.CASCADE, related_name="deployments")
-    deployment_id = models.CharField(max_length=255)
-    is_active = models.BooleanField(default=True)
+    platform = ParentalKey(
+        Platform, on_delete=models.CASCADE, related_name="deployments", verbose_name=_("platform")
+    )
+    deployment_id = models.CharField(max_length=255, verbose_name=_("deployment id"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     panels = [FieldRowPanel([FieldPanel("deployment_id"), FieldPanel("is_active")])]
 
     class Meta:
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
         constraints = [
             models.UniqueConstraint(fields=["platform", "deployment_id"], name="lti_deployment_per_platform")
         ]

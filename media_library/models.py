@@ -71,6 +71,7 @@ class Media(AbstractMedia):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("Shown before the video plays. Taken from a frame unless you choose one."),
+        verbose_name=_("poster"),
     )
     # An editor's own poster survives a re-transcode; a generated one is replaced.
     poster_is_generated = models.BooleanField(default=False, editable=False)
@@ -176,15 +177,27 @@ class CaptionTrack(models.Model):
         CAPTIONS = "captions", _("Captions")
         SUBTITLES = "subtitles", _("Subtitles")
 
-    media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="captions")
-    language = models.CharField(max_length=16, help_text=_("BCP 47 code, e.g. en, fr, pt-BR"))
-    label = models.CharField(max_length=64, help_text=_("Shown in the player's caption menu"))
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CAPTIONS)
-    file = models.FileField(upload_to=caption_upload_to, help_text=_("WebVTT (.vtt) or SubRip (.srt)"))
-    is_default = models.BooleanField(default=False)
+    media = models.ForeignKey(
+        Media, on_delete=models.CASCADE, related_name="captions", verbose_name=_("media")
+    )
+    language = models.CharField(
+        max_length=16, help_text=_("BCP 47 code, e.g. en, fr, pt-BR"), verbose_name=_("language")
+    )
+    label = models.CharField(
+        max_length=64, help_text=_("Shown in the player's caption menu"), verbose_name=_("label")
+    )
+    kind = models.CharField(
+        max_length=16, choices=Kind.choices, default=Kind.CAPTIONS, verbose_name=_("kind")
+    )
+    file = models.FileField(
+        upload_to=caption_upload_to, help_text=_("WebVTT (.vtt) or SubRip (.srt)"), verbose_name=_("file")
+    )
+    is_default = models.BooleanField(default=False, verbose_name=_("is default"))
 
     class Meta:
         ordering = ["media", "-is_default", "label"]
+        verbose_name = _("caption track")
+        verbose_name_plural = _("caption tracks")
         constraints = [
             models.UniqueConstraint(fields=["media", "language", "kind"], name="unique_caption_language")
         ]

@@ -1,6 +1,7 @@
 """Every StreamField block of Ringlet's, and each field of one, has a label given for
-translation (README, "Languages"): Wagtail's label derived from the name ("Show inline")
-would stay English in a French editor's admin."""
+translation, and so have the fields of the page and snippet editors (README, "Languages"): a
+label derived from the name ("Show inline", "Estimated hours") would stay English in a French
+editor's admin."""
 
 from django.utils.functional import Promise
 from django.utils.translation import override
@@ -54,3 +55,19 @@ def test_the_labels_are_french_in_a_french_admin():
         assert str(option.child_blocks["correct"].label) == "Correcte"
     with override("en"):
         assert str(body.child_blocks["document"].child_blocks["show_inline"].label) == "Show inline"
+
+
+def test_the_course_and_lesson_editors_label_their_fields_in_french(client, french, course, admin_user):
+    from django.conf import settings
+    from django.urls import reverse
+
+    from tests.page_fixtures import lessons_of
+
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    course_form = client.get(reverse("wagtailadmin_pages:edit", args=[course.pk])).content.decode()
+    assert "Durée estimée (heures)" in course_form and "Objectifs d\u2019apprentissage" in course_form
+    assert "Estimated hours" not in course_form and "Learning outcomes" not in course_form
+    lesson = lessons_of(course)[0]
+    lesson_form = client.get(reverse("wagtailadmin_pages:edit", args=[lesson.pk])).content.decode()
+    assert "Aperçu gratuit" in lesson_form and "Free preview" not in lesson_form
