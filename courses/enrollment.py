@@ -10,6 +10,8 @@ A translated course is the same course: enrollments are kept against its source 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from wagtail.models import Page
 
 from accounts.services import forget_for_user, remember_for_user
@@ -62,14 +64,20 @@ def enrollment_status(course, now=None):
     """
     now = now or timezone.now()
     if not course.live:
-        return "This course is not published."
+        return gettext("This course is not published.")
     if not course.outline.lessons:
-        return "This course has no lessons yet, so it is not open for enrollment."
+        return gettext("This course has no lessons yet, so it is not open for enrollment.")
     if course.enrollment_opens_at and now < course.enrollment_opens_at:
-        return f"Enrollment opens on {timezone.localtime(course.enrollment_opens_at):%d %B %Y at %H:%M}."
+        return gettext("Enrollment opens on %(date)s at %(time)s.") % _when(course.enrollment_opens_at)
     if course.enrollment_closes_at and now >= course.enrollment_closes_at:
-        return f"Enrollment closed on {timezone.localtime(course.enrollment_closes_at):%d %B %Y at %H:%M}."
+        return gettext("Enrollment closed on %(date)s at %(time)s.") % _when(course.enrollment_closes_at)
     return None
+
+
+def _when(moment):
+    """A date and a time as the active language writes them ("05 December 2026", "14:00")."""
+    moment = timezone.localtime(moment)
+    return {"date": date_format(moment, "d F Y"), "time": date_format(moment, "H:i")}
 
 
 def needs_confirmation(course):
@@ -101,7 +109,7 @@ def enroll(user, course, *, seat_granted=False):
     the course must still be published and its prerequisites completed.
     """
     if not user.is_authenticated:
-        raise EnrollmentRefused("Log in to enroll.")
+        raise EnrollmentRefused(gettext("Log in to enroll."))
     # Enrolling from a translation enrolls in the course itself (its source page).
     translation, course = course, source_page(course)
     with transaction.atomic():
@@ -110,16 +118,18 @@ def enroll(user, course, *, seat_granted=False):
         existing = Enrollment.objects.filter(user=user, course_id=course.pk).first()
         if existing:
             return existing, False
-        reason = "This course is not published." if not (course.live and translation.live) else None
+        reason = gettext("This course is not published.") if not (course.live and translation.live) else None
         reason = reason if seat_granted else enrollment_status(course)
         if reason:
             raise EnrollmentRefused(reason)
         missing = missing_prerequisites(user, translation)
         if missing:
             names = ", ".join(f"“{prerequisite.title}”" for prerequisite in missing)
-            raise EnrollmentRefused(f"Complete {names} first: this course requires it.")
+            raise EnrollmentRefused(
+                gettext("Complete %(courses)s first: this course requires it.") % {"courses": names}
+            )
         if not seat_granted and places_left(course) == 0:
-            raise EnrollmentRefused("This course is full.")
+            raise EnrollmentRefused(gettext("This course is full."))
         try:
             with transaction.atomic():
                 enrollment = Enrollment.objects.create(user=user, course_id=course.pk)
@@ -142,7 +152,7 @@ def unenroll(user, course):
     if enrollment is None:
         return False
     if enrollment.completed_at:
-        raise EnrollmentRefused("You have completed this course, so it stays on your record.")
+        raise EnrollmentRefused(gettext("You have completed this course, so it stays on your record."))
     enrollment.delete()
     signals.send_after_commit(signals.unenrolled, Enrollment, user=user, course=source_page(course))
     return True

@@ -18,8 +18,8 @@ from pagetree.blocks import (
 
 
 class CallToActionBlock(blocks.StructBlock):
-    text = blocks.CharBlock(max_length=100)
-    page = blocks.PageChooserBlock()
+    text = blocks.CharBlock(max_length=100, label=_("Text"))
+    page = blocks.PageChooserBlock(label=_("Page"))
 
     class Meta:
         icon = "link"
@@ -32,14 +32,19 @@ class FeaturedCoursesBlock(blocks.StructBlock):
     Rendered with the courses app's card template.
     """
 
-    heading = blocks.CharBlock(max_length=120, default="Featured courses")
+    heading = blocks.CharBlock(max_length=120, default="Featured courses", label=_("Heading"))
     courses = blocks.ListBlock(
         blocks.PageChooserBlock(page_type=CoursePage),
         min_num=0,
         help_text=_("Leave empty to show the newest published courses."),
+        label=_("Courses"),
     )
     count = blocks.IntegerBlock(
-        default=3, min_value=1, max_value=12, help_text=_("How many newest courses, when none are picked.")
+        default=3,
+        min_value=1,
+        max_value=12,
+        help_text=_("How many newest courses, when none are picked."),
+        label=_("Count"),
     )
 
     def get_context(self, value, parent_context=None):
@@ -55,7 +60,7 @@ class FeaturedCoursesBlock(blocks.StructBlock):
 class CategoriesBlock(blocks.StructBlock):
     """Links to the catalogue filtered by each category that has published courses."""
 
-    heading = blocks.CharBlock(max_length=120, default="Browse by topic")
+    heading = blocks.CharBlock(max_length=120, default="Browse by topic", label=_("Heading"))
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
@@ -70,7 +75,7 @@ class CategoriesBlock(blocks.StructBlock):
 class ContinueLearningBlock(blocks.StructBlock):
     """A logged-in student's courses in progress, with the next lesson of each; nothing for others."""
 
-    heading = blocks.CharBlock(max_length=120, default="Continue learning")
+    heading = blocks.CharBlock(max_length=120, default="Continue learning", label=_("Heading"))
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
@@ -86,9 +91,9 @@ class ContinueLearningBlock(blocks.StructBlock):
 class HeroBlock(blocks.StructBlock):
     """The opening of the home page: what the site offers, and one button (usually to the catalogue)."""
 
-    text = blocks.CharBlock(max_length=300)
-    button_text = blocks.CharBlock(max_length=60, default="Browse the courses")
-    button_page = blocks.PageChooserBlock()
+    text = blocks.CharBlock(max_length=300, label=_("Text"))
+    button_text = blocks.CharBlock(max_length=60, default="Browse the courses", label=_("Button text"))
+    button_page = blocks.PageChooserBlock(label=_("Button page"))
 
     class Meta:
         icon = "pick"
@@ -96,9 +101,9 @@ class HeroBlock(blocks.StructBlock):
 
 
 HOME_BLOCKS = BASE_BLOCKS + [
-    ("call_to_action", CallToActionBlock()),
-    ("hero", HeroBlock()),
-    ("featured_courses", FeaturedCoursesBlock()),
-    ("categories", CategoriesBlock()),
-    ("continue_learning", ContinueLearningBlock()),
+    ("call_to_action", CallToActionBlock(label=_("Call to action"))),
+    ("hero", HeroBlock(label=_("Hero"))),
+    ("featured_courses", FeaturedCoursesBlock(label=_("Featured courses"))),
+    ("categories", CategoriesBlock(label=_("Categories"))),
+    ("continue_learning", ContinueLearningBlock(label=_("Continue learning"))),
 ]

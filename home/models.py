@@ -11,7 +11,7 @@ from .blocks import HOME_BLOCKS
 class HomePage(CachedViewRestrictionsMixin, Page):
     """The site root; everything public hangs below it."""
 
-    body = StreamField(HOME_BLOCKS, blank=True, use_json_field=True)
+    body = StreamField(HOME_BLOCKS, blank=True, use_json_field=True, verbose_name=_("body"))
 
     content_panels = Page.content_panels + [FieldPanel("body")]
 

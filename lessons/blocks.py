@@ -9,6 +9,7 @@ learner context already made. This module imports no models, so the lesson page 
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -32,12 +33,13 @@ SCORING_RULE = _(
 class VideoBlock(blocks.StructBlock):
     """A video from the media library, played by ``{% media_player %}`` (HLS, MP4 fallback, captions)."""
 
-    video = VideoChooserBlock()
-    caption = blocks.CharBlock(required=False, max_length=300)
+    video = VideoChooserBlock(label=_("Video"))
+    caption = blocks.CharBlock(required=False, max_length=300, label=_("Caption"))
     transcript = blocks.RichTextBlock(
         required=False,
         features=["bold", "italic", "link", "ol", "ul"],
         help_text=_("A text version for people who cannot watch or hear the video."),
+        label=_("Transcript"),
     )
 
     class Meta:
@@ -48,12 +50,13 @@ class VideoBlock(blocks.StructBlock):
 class AudioBlock(blocks.StructBlock):
     """An audio clip from the media library, played by ``{% media_player %}``."""
 
-    audio = AudioChooserBlock()
-    caption = blocks.CharBlock(required=False, max_length=300)
+    audio = AudioChooserBlock(label=_("Audio"))
+    caption = blocks.CharBlock(required=False, max_length=300, label=_("Caption"))
     transcript = blocks.RichTextBlock(
         required=False,
         features=["bold", "italic", "link", "ol", "ul"],
         help_text=_("A text version for people who cannot hear the audio."),
+        label=_("Transcript"),
     )
 
     class Meta:
@@ -65,12 +68,13 @@ class DocumentBlock(blocks.StructBlock):
     """A document with its download button; a PDF also shows its first page and, with show_inline, a
     "View" button that opens pdf.js in the page (not on phones)."""
 
-    document = DocumentChooserBlock()
-    caption = blocks.CharBlock(required=False, max_length=300)
+    document = DocumentChooserBlock(label=_("Document"))
+    caption = blocks.CharBlock(required=False, max_length=300, label=_("Caption"))
     show_inline = blocks.BooleanBlock(
         required=False,
         default=True,
         help_text=_("Show PDFs in the page. Other file types always get a download link only."),
+        label=_("Show inline"),
     )
 
     class Meta:
@@ -94,9 +98,9 @@ CODE_LANGUAGES = [
 
 
 class CodeBlock(blocks.StructBlock):
-    language = blocks.ChoiceBlock(choices=CODE_LANGUAGES, default="python")
-    code = blocks.TextBlock(help_text=_("Pasted as is; indentation is kept."))
-    caption = blocks.CharBlock(required=False, max_length=300)
+    language = blocks.ChoiceBlock(choices=CODE_LANGUAGES, default="python", label=_("Language"))
+    code = blocks.TextBlock(help_text=_("Pasted as is; indentation is kept."), label=_("Code"))
+    caption = blocks.CharBlock(required=False, max_length=300, label=_("Caption"))
 
     class Meta:
         icon = "code"
@@ -107,9 +111,12 @@ class CalloutBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(
         choices=[("note", _("Note")), ("tip", _("Tip")), ("warning", _("Warning"))],
         default="note",
+        label=_("Kind"),
     )
-    title = blocks.CharBlock(required=False, max_length=120, help_text=_("Defaults to the kind's name."))
-    body = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul", "code"])
+    title = blocks.CharBlock(
+        required=False, max_length=120, help_text=_("Defaults to the kind's name."), label=_("Title")
+    )
+    body = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul", "code"], label=_("Body"))
 
     class Meta:
         icon = "warning"
@@ -119,12 +126,13 @@ class CalloutBlock(blocks.StructBlock):
 class EmbedBlock(blocks.StructBlock):
     """Third-party content by URL (oEmbed). Falls back to a plain link when it cannot be embedded."""
 
-    embed = WagtailEmbedBlock(help_text=_("A YouTube, Vimeo or other oEmbed URL."))
+    embed = WagtailEmbedBlock(help_text=_("A YouTube, Vimeo or other oEmbed URL."), label=_("Embed"))
     title = blocks.CharBlock(
         max_length=200,
         help_text=_("Describes the embedded content for screen readers and the fallback link."),
+        label=_("Title"),
     )
-    caption = blocks.CharBlock(required=False, max_length=300)
+    caption = blocks.CharBlock(required=False, max_length=300, label=_("Caption"))
 
     class Meta:
         icon = "globe"
@@ -132,16 +140,18 @@ class EmbedBlock(blocks.StructBlock):
 
 
 class ResourceBlock(blocks.StructBlock):
-    document = DocumentChooserBlock()
-    title = blocks.CharBlock(required=False, max_length=200, help_text=_("Defaults to the document's title."))
-    description = blocks.CharBlock(required=False, max_length=300)
+    document = DocumentChooserBlock(label=_("Document"))
+    title = blocks.CharBlock(
+        required=False, max_length=200, help_text=_("Defaults to the document's title."), label=_("Title")
+    )
+    description = blocks.CharBlock(required=False, max_length=300, label=_("Description"))
 
 
 class ResourcesBlock(blocks.StructBlock):
     """A list of downloadable files (slides, worksheets, source code)."""
 
-    heading = blocks.CharBlock(max_length=120, default="Downloads")
-    resources = blocks.ListBlock(ResourceBlock(), min_num=1)
+    heading = blocks.CharBlock(max_length=120, default="Downloads", label=_("Heading"))
+    resources = blocks.ListBlock(ResourceBlock(), min_num=1, label=_("Resources"))
 
     class Meta:
         icon = "download"
@@ -149,24 +159,30 @@ class ResourcesBlock(blocks.StructBlock):
 
 
 class OptionBlock(blocks.StructBlock):
-    text = blocks.CharBlock(max_length=300)
-    correct = blocks.BooleanBlock(required=False, help_text=_("Tick every correct option."))
+    text = blocks.CharBlock(max_length=300, label=_("Text"))
+    correct = blocks.BooleanBlock(
+        required=False,
+        help_text=_("Tick every correct option."),
+        label=pgettext_lazy("quiz option", "Correct"),
+    )
 
     class Meta:
         icon = "tick"
 
 
 class QuestionBlock(blocks.StructBlock):
-    prompt = blocks.TextBlock(help_text=_("The question as students read it."))
+    prompt = blocks.TextBlock(help_text=_("The question as students read it."), label=_("Prompt"))
     kind = blocks.ChoiceBlock(
         choices=[(SINGLE, _("Single choice (one correct option)")), (MULTIPLE, _("Multiple choice"))],
         default=SINGLE,
+        label=_("Kind"),
     )
-    options = blocks.ListBlock(OptionBlock(), min_num=2)
+    options = blocks.ListBlock(OptionBlock(), min_num=2, label=_("Options"))
     explanation = blocks.RichTextBlock(
         required=False,
         features=["bold", "italic", "link", "ol", "ul", "code"],
         help_text=_("Shown after the student submits: why the answer is what it is."),
+        label=_("Explanation"),
     )
 
     class Meta:
@@ -193,16 +209,21 @@ class QuestionBlock(blocks.StructBlock):
 class QuizBlock(blocks.StructBlock):
     """A graded quiz. The lesson completes only once the student passes it."""
 
-    title = blocks.CharBlock(max_length=200, default="Check your understanding")
+    title = blocks.CharBlock(max_length=200, default="Check your understanding", label=_("Title"))
     pass_mark = blocks.IntegerBlock(
-        min_value=0, max_value=100, default=70, help_text=_("The score (in percent) a student needs to pass.")
+        min_value=0,
+        max_value=100,
+        default=70,
+        help_text=_("The score (in percent) a student needs to pass."),
+        label=_("Pass mark"),
     )
     max_attempts = blocks.IntegerBlock(
         required=False,
         min_value=1,
         help_text=_("How many times a student may submit. Leave empty for unlimited attempts."),
+        label=_("Max attempts"),
     )
-    questions = blocks.ListBlock(QuestionBlock(), min_num=1)
+    questions = blocks.ListBlock(QuestionBlock(), min_num=1, label=_("Questions"))
 
     class Meta:
         icon = "tasks"
@@ -235,13 +256,13 @@ class QuizBlock(blocks.StructBlock):
 
 
 LESSON_BLOCKS = BASE_BLOCKS + [
-    ("video", VideoBlock()),
-    ("audio", AudioBlock()),
-    ("document", DocumentBlock()),
-    ("code", CodeBlock()),
-    ("callout", CalloutBlock()),
-    ("embed", EmbedBlock()),
-    ("resources", ResourcesBlock()),
-    ("quiz", QuizBlock()),
-    ("package", PackageBlock()),
+    ("video", VideoBlock(label=_("Video"))),
+    ("audio", AudioBlock(label=_("Audio"))),
+    ("document", DocumentBlock(label=_("Document"))),
+    ("code", CodeBlock(label=_("Code"))),
+    ("callout", CalloutBlock(label=_("Callout"))),
+    ("embed", EmbedBlock(label=_("Embed"))),
+    ("resources", ResourcesBlock(label=_("Resources"))),
+    ("quiz", QuizBlock(label=_("Quiz"))),
+    ("package", PackageBlock(label=_("Package"))),
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from wagtail.models import Page, Site
 
 from courses.models import CoursePage
@@ -122,7 +123,7 @@ def arrive(launch, request):
             enroll(user, course, seat_granted=True)
         except EnrollmentRefused as refusal:
             raise Refused(
-                f"You cannot start “{course.title}” yet",
+                gettext("You cannot start “%(title)s” yet") % {"title": course.title},
                 str(refusal),
                 f"enrollment of user {user.pk} in course {course.pk} refused: {refusal}",
                 platform=launch.platform,

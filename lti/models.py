@@ -47,22 +47,30 @@ class Platform(ClusterableModel):
     """An LMS (Canvas, Moodle, Blackboard, Brightspace, Open edX...) Ringlet is registered with."""
 
     name = models.CharField(
-        max_length=200, help_text=_("How administrators know it, e.g. “University Canvas”.")
+        max_length=200,
+        help_text=_("How administrators know it, e.g. “University Canvas”."),
+        verbose_name=_("name"),
     )
     issuer = models.CharField(
-        max_length=255, help_text=_("The platform's issuer (iss), e.g. https://canvas.instructure.com.")
+        max_length=255,
+        help_text=_("The platform's issuer (iss), e.g. https://canvas.instructure.com."),
+        verbose_name=_("issuer"),
     )
-    client_id = models.CharField(max_length=255, help_text=_("The client id the platform gave Ringlet."))
+    client_id = models.CharField(
+        max_length=255, help_text=_("The client id the platform gave Ringlet."), verbose_name=_("client id")
+    )
     auth_login_url = models.URLField(
-        "OIDC authentication URL", max_length=500, help_text=_("Where Ringlet sends the browser to log in.")
+        _("OIDC authentication URL"),
+        max_length=500,
+        help_text=_("Where Ringlet sends the browser to log in."),
     )
     auth_token_url = models.URLField(
-        "Access token URL",
+        _("Access token URL"),
         max_length=500,
         help_text=_("OAuth 2 client-credentials endpoint (grades, roster)."),
     )
     auth_audience = models.CharField(
-        "Token audience",
+        _("Token audience"),
         max_length=500,
         blank=True,
         help_text=_(
@@ -71,7 +79,9 @@ class Platform(ClusterableModel):
         ),
     )
     key_set_url = models.URLField(
-        "Platform JWKS URL", max_length=500, help_text=_("The platform's public keys (fetched and cached).")
+        _("Platform JWKS URL"),
+        max_length=500,
+        help_text=_("The platform's public keys (fetched and cached)."),
     )
     frame_origins = models.TextField(
         blank=True,
@@ -80,8 +90,11 @@ class Platform(ClusterableModel):
             "(e.g. https://school.instructure.com). The issuer's and the login URL's origins are "
             "always allowed."
         ),
+        verbose_name=_("frame origins"),
     )
-    is_active = models.BooleanField(default=True, help_text=_("Untick to refuse every launch from it."))
+    is_active = models.BooleanField(
+        default=True, help_text=_("Untick to refuse every launch from it."), verbose_name=_("is active")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_launch_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_grade_post_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -106,6 +119,8 @@ class Platform(ClusterableModel):
     ]
 
     class Meta:
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
         constraints = [
             models.UniqueConstraint(fields=["issuer", "client_id"], name="lti_platform_issuer_client")
         ]
@@ -116,9 +131,8 @@ class Platform(ClusterableModel):
     def clean(self):
         for line in self.frame_origin_lines():
             if origin_of(line) != line.rstrip("/"):
-                raise ValidationError(
-                    {"frame_origins": f"“{line}” is not an origin like https://lms.example.edu."}
-                )
+                message = _("“%(line)s” is not an origin like https://lms.example.edu.") % {"line": line}
+                raise ValidationError({"frame_origins": message})
 
     def deployment_list(self):
         return ", ".join(deployment.deployment_id for deployment in self.deployments.all())
@@ -136,13 +150,17 @@ class Platform(ClusterableModel):
 class Deployment(models.Model):
     """A deployment id of a platform: launches naming any other one are refused."""
 
-    platform = ParentalKey(Platform, on_delete=models.CASCADE, related_name="deployments")
-    deployment_id = models.CharField(max_length=255)
-    is_active = models.BooleanField(default=True)
+    platform = ParentalKey(
+        Platform, on_delete=models.CASCADE, related_name="deployments", verbose_name=_("platform")
+    )
+    deployment_id = models.CharField(max_length=255, verbose_name=_("deployment id"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     panels = [FieldRowPanel([FieldPanel("deployment_id"), FieldPanel("is_active")])]
 
     class Meta:
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
         constraints = [
             models.UniqueConstraint(fields=["platform", "deployment_id"], name="lti_deployment_per_platform")
         ]
@@ -249,8 +267,8 @@ class Membership(models.Model):
     platform's roster no longer lists it, so the student's progress and grades stay."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        REMOVED = "removed", "Removed from the platform's roster"
+        ACTIVE = "active", _("Active")
+        REMOVED = "removed", _("Removed from the platform's roster")
 
     context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -297,13 +315,13 @@ class GradePost(models.Model):
     (it is locked while posting, and a posted row is never posted again)."""
 
     class Kind(models.TextChoices):
-        QUIZ = "quiz", "Quiz attempt"
-        COURSE = "course", "Course completion"
+        QUIZ = "quiz", _("Quiz attempt")
+        COURSE = "course", _("Course completion")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        POSTED = "posted", "Posted"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        POSTED = "posted", _("Posted")
+        FAILED = "failed", _("Failed")
 
     context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="grade_posts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -18,6 +18,7 @@ import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import claims as c
 from .launch import Refused
@@ -66,10 +67,12 @@ def tool_configuration(urls, name):
 
 
 def _refuse(message, reason):
-    return Refused("The registration did not complete", message, reason, status=400)
+    return Refused(gettext("The registration did not complete"), message, reason, status=400)
 
 
-def _get_json(url, what, **kwargs):
+def _get_json(url, what, unreadable, **kwargs):
+    """The JSON at ``url``; ``what`` names it in the log, ``unreadable`` (a sentence with
+    ``%(error)s``) tells the reader it could not be read."""
     try:
         response = requests.request(
             kwargs.pop("method", "GET"), url, timeout=settings.LTI_HTTP_TIMEOUT, **kwargs
@@ -78,7 +81,8 @@ def _get_json(url, what, **kwargs):
         return response.json()
     except (requests.RequestException, ValueError) as error:
         raise _refuse(
-            f"The platform's {what} could not be read: {error}", f"{what} at {url}: {error}"
+            unreadable % {"error": error},
+            f"{what} at {url}: {error}",
         ) from error
 
 
@@ -88,28 +92,40 @@ def register(token, openid_configuration_url, registration_token, urls, name):
         invite = RegistrationInvite.objects.select_for_update().filter(token_hash=_hash(token or "")).first()
         if invite is None or invite.used_at or invite.expires_at < timezone.now():
             raise Refused(
-                "This registration link is not valid",
-                "The link is unknown, used already or expired. Ask Ringlet's administrator for a new one.",
+                gettext("This registration link is not valid"),
+                gettext(
+                    "The link is unknown, used already or expired. Ask Ringlet's administrator for a new one."
+                ),
                 "dynamic registration with an unknown, used or expired invite",
             )
         if not openid_configuration_url:
-            raise _refuse("The platform did not send its configuration URL.", "no openid_configuration")
-        config = _get_json(openid_configuration_url, "configuration")
+            raise _refuse(
+                gettext("The platform did not send its configuration URL."), "no openid_configuration"
+            )
+        config = _get_json(
+            openid_configuration_url,
+            "configuration",
+            gettext("The platform's configuration could not be read: %(error)s"),
+        )
         issuer = config.get("issuer") or ""
         required = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
         missing = [key for key in required if not config.get(key)]
         if missing:
-            raise _refuse(f"The platform's configuration lacks {', '.join(missing)}.", f"missing {missing}")
+            raise _refuse(
+                gettext("The platform's configuration lacks %(keys)s.") % {"keys": ", ".join(missing)},
+                f"missing {missing}",
+            )
         # The configuration must come from the issuer it names (Dynamic Registration §3.4).
         if not openid_configuration_url.startswith(issuer.rstrip("/")):
             raise _refuse(
-                "The platform's configuration names another issuer.",
+                gettext("The platform's configuration names another issuer."),
                 f"issuer {issuer} vs {openid_configuration_url}",
             )
         headers = {"Authorization": f"Bearer {registration_token}"} if registration_token else {}
         answer = _get_json(
             config["registration_endpoint"],
             "registration endpoint",
+            gettext("The platform's registration endpoint could not be read: %(error)s"),
             method="POST",
             json=tool_configuration(urls, name),
             headers=headers,
@@ -117,7 +133,8 @@ def register(token, openid_configuration_url, registration_token, urls, name):
         client_id = answer.get("client_id")
         if not client_id:
             raise _refuse(
-                "The platform did not give Ringlet a client id.", "registration answer without client_id"
+                gettext("The platform did not give Ringlet a client id."),
+                "registration answer without client_id",
             )
         product = (config.get(PLATFORM_CONFIGURATION) or {}).get("product_family_code") or urlsplit(
             issuer

@@ -3,10 +3,16 @@
 Never a server path, a temporary folder, a memory address or a traceback: FFmpeg's own
 output goes to the log (with the task id), and editors get one of these sentences.
 
-They are written in the active language: the editor's at upload; the worker has none of its
-own, so what it stores on the item (``Media.error``) is in the site's default language.
+They are written in the active language: the editor's at upload. The worker has none of its
+own: it stores a ``Failure`` (a code and its parameters, ``Media.error_code`` and
+``error_params``) that ``render`` words in the reader's language when a page shows it, and
+the sentence in the site's default language (``Media.error``) for the log and older code.
 """
 
+from typing import NamedTuple
+
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 
@@ -32,6 +38,10 @@ def human_duration(seconds):
 
 def hours_text(hours):
     return ngettext("%(count)s hour", "%(count)s hours", 1 if hours == 1 else 2) % {"count": f"{hours:g}"}
+
+
+# The parts of FFmpeg's words ``unreadable`` tells apart (the rest of them stays in the log).
+UNREADABLE_KINDS = ("moov atom not found", "no audio or video stream")
 
 
 def unreadable(detail=""):
@@ -107,3 +117,93 @@ def unexpected(reference):
         "Something went wrong while processing this file. Try “Retry transcode”; if it "
         "happens again, give your administrator this reference: %(reference)s."
     ) % {"reference": reference}
+
+
+def pdf_locked():
+    return gettext(
+        "The PDF is protected by a password, so students would be asked for one they do not have. "
+        "Upload a copy saved without a password (in your PDF tool: remove security, then save)."
+    )
+
+
+def pdf_damaged(problem):
+    return gettext(
+        "Could not read the PDF: %(problem)s. It may be damaged or incomplete, as happens when a "
+        "download or copy is interrupted: upload it again from the original."
+    ) % {"problem": problem}
+
+
+def pdf_no_pages():
+    return gettext("The PDF has no pages.")
+
+
+def pdf_no_size():
+    return gettext("The PDF's first page has no size.")
+
+
+def pdf_not_rendered(problem):
+    return gettext("Could not render the PDF's first page: %(problem)s") % {"problem": problem}
+
+
+def pdf_unreadable(problem):
+    return gettext("Could not read the PDF: %(problem)s") % {"problem": problem}
+
+
+# What a worker stores: each code is the function above that words it, its parameters theirs.
+MESSAGES = {
+    "unreadable": unreadable,
+    "damaged": damaged,
+    "encode_failed": encode_failed,
+    "too_long": too_long,
+    "timed_out": timed_out,
+    "gave_up": gave_up,
+    "unexpected": unexpected,
+    # A document's (DocumentInfo.error_code)
+    "pdf_locked": pdf_locked,
+    "pdf_damaged": pdf_damaged,
+    "pdf_no_pages": pdf_no_pages,
+    "pdf_no_size": pdf_no_size,
+    "pdf_not_rendered": pdf_not_rendered,
+    "pdf_unreadable": pdf_unreadable,
+}
+
+
+class Failure(NamedTuple):
+    """A worker's reason (a media item's or a document's), stored as ``code`` and ``params``
+    and worded when it is read."""
+
+    code: str
+    params: dict
+
+    def text(self):
+        """The sentence in the active language."""
+        return render(self.code, self.params)
+
+    def default_text(self):
+        """The sentence in the site's default language (``Media.error``, ``DocumentInfo.error``,
+        the log)."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return self.text()
+
+
+def failure(code, **params):
+    """``Failure(code, params)``; ``unreadable``'s FFmpeg words are kept only as far as they
+    choose its sentence (they may hold a server path)."""
+    if code == "unreadable":
+        detail = params.get("detail", "")
+        params["detail"] = next((kind for kind in UNREADABLE_KINDS if kind in detail), "")
+    if code not in MESSAGES:
+        raise ValueError(f"unknown media failure code {code!r}")
+    return Failure(code, params)
+
+
+def render(code, params, fallback=""):
+    """The stored reason ``code`` with ``params`` in the active language; ``fallback`` (the
+    stored sentence) for a code this version does not know or parameters it cannot use."""
+    words = MESSAGES.get(code)
+    if words is None:
+        return fallback
+    try:
+        return words(**(params or {}))
+    except (TypeError, ValueError, KeyError):
+        return fallback

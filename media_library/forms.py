@@ -1,11 +1,14 @@
 """Admin forms: media uploads checked by their bytes, caption files validated and converted."""
 
+import json
+
 from django.urls import reverse
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.images.widgets import AdminImageChooser
 from wagtailmedia.forms import BaseMediaForm
 
 from . import chapters, resumable
+from .upload_strings import upload_strings
 from .validation import (
     EMPTY_CAPTION_MESSAGE,
     EMPTY_FILE_MESSAGE,
@@ -27,6 +30,8 @@ class MediaForm(BaseMediaForm):
             # Read by admin-upload.js: it refuses a larger file before sending it, and shows
             # the upload's progress (the server still checks: a browser may skip the script).
             self.fields["file"].widget.attrs["data-max-upload-bytes"] = str(max_upload_bytes())
+            # The uploaders' words in the editor's language (the form is built per request).
+            self.fields["file"].widget.attrs["data-i18n"] = json.dumps(upload_strings(), ensure_ascii=False)
             # Django's own ("The submitted file is empty.") says neither why nor what to do.
             self.fields["file"].error_messages["empty"] = EMPTY_FILE_MESSAGE
             if (

@@ -11,6 +11,7 @@ from wagtail.documents import get_document_model_string
 from wagtail.search import index
 from wagtailmedia.models import AbstractMedia
 
+from . import editor_messages
 from .pdf import is_pdf
 
 RENDITIONS_ROOT = "media_renditions"
@@ -42,6 +43,10 @@ class Media(AbstractMedia):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, editable=False)
     progress = models.PositiveSmallIntegerField(default=0, editable=False, help_text=_("Percent encoded"))
     error = models.TextField(blank=True, editable=False, help_text=_("Why the last transcode failed"))
+    # The same reason as a code and its parameters (media_library.editor_messages), worded in
+    # the reader's language when shown (``error_message``); empty for a reason stored before.
+    error_code = models.CharField(max_length=32, blank=True, editable=False)
+    error_params = models.JSONField(default=dict, blank=True, editable=False)
     # The original the status refers to: a replaced file no longer matches it, which is
     # how a replacement is told apart from an edit of the title.
     source_file = models.CharField(max_length=255, blank=True, editable=False)
@@ -66,6 +71,7 @@ class Media(AbstractMedia):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("Shown before the video plays. Taken from a frame unless you choose one."),
+        verbose_name=_("poster"),
     )
     # An editor's own poster survives a re-transcode; a generated one is replaced.
     poster_is_generated = models.BooleanField(default=False, editable=False)
@@ -110,6 +116,13 @@ class Media(AbstractMedia):
         self.duration = self.duration or 0
         return None
 
+    @property
+    def error_message(self):
+        """Why the last transcode failed, in the active language (``error`` for an old row)."""
+        if self.error_code:
+            return editor_messages.render(self.error_code, self.error_params, fallback=self.error)
+        return self.error
+
     def version_prefix(self, version=None):
         return posixpath.join(RENDITIONS_ROOT, str(self.pk), version or self.version)
 
@@ -122,11 +135,11 @@ class Media(AbstractMedia):
 
 class Rendition(models.Model):
     class Kind(models.TextChoices):
-        MP4 = "mp4", "MP4 (H.264/AAC)"
-        AUDIO = "audio", "AAC in MP4"
-        HLS = "hls", "HLS master playlist"
+        MP4 = "mp4", _("MP4 (H.264/AAC)")
+        AUDIO = "audio", _("AAC in MP4")
+        HLS = "hls", _("HLS master playlist")
         # Seek previews: a WebVTT map whose cues point at cells of JPEG sprites (``#xywh=``).
-        THUMBNAILS = "thumbs", "Seek-preview thumbnails (WebVTT and sprites)"
+        THUMBNAILS = "thumbs", _("Seek-preview thumbnails (WebVTT and sprites)")
 
     media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="renditions")
     version = models.CharField(max_length=64)
@@ -164,15 +177,27 @@ class CaptionTrack(models.Model):
         CAPTIONS = "captions", _("Captions")
         SUBTITLES = "subtitles", _("Subtitles")
 
-    media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="captions")
-    language = models.CharField(max_length=16, help_text=_("BCP 47 code, e.g. en, fr, pt-BR"))
-    label = models.CharField(max_length=64, help_text=_("Shown in the player's caption menu"))
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CAPTIONS)
-    file = models.FileField(upload_to=caption_upload_to, help_text=_("WebVTT (.vtt) or SubRip (.srt)"))
-    is_default = models.BooleanField(default=False)
+    media = models.ForeignKey(
+        Media, on_delete=models.CASCADE, related_name="captions", verbose_name=_("media")
+    )
+    language = models.CharField(
+        max_length=16, help_text=_("BCP 47 code, e.g. en, fr, pt-BR"), verbose_name=_("language")
+    )
+    label = models.CharField(
+        max_length=64, help_text=_("Shown in the player's caption menu"), verbose_name=_("label")
+    )
+    kind = models.CharField(
+        max_length=16, choices=Kind.choices, default=Kind.CAPTIONS, verbose_name=_("kind")
+    )
+    file = models.FileField(
+        upload_to=caption_upload_to, help_text=_("WebVTT (.vtt) or SubRip (.srt)"), verbose_name=_("file")
+    )
+    is_default = models.BooleanField(default=False, verbose_name=_("is default"))
 
     class Meta:
         ordering = ["media", "-is_default", "label"]
+        verbose_name = _("caption track")
+        verbose_name_plural = _("caption tracks")
         constraints = [
             models.UniqueConstraint(fields=["media", "language", "kind"], name="unique_caption_language")
         ]
@@ -205,9 +230,20 @@ class DocumentInfo(models.Model):
     thumbnail_width = models.PositiveIntegerField(null=True, blank=True)
     thumbnail_height = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The same reason as a code and its parameters (media_library.editor_messages), worded in
+    # the reader's language when shown (``error_message``); empty for a reason stored before.
+    error_code = models.CharField(max_length=32, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
 
     def __str__(self):
         return f"{self.document}: {self.page_count} pages"
+
+    @property
+    def error_message(self):
+        """Why the worker could not read the file, in the active language (``error`` for an old row)."""
+        if self.error_code:
+            return editor_messages.render(self.error_code, self.error_params, fallback=self.error)
+        return self.error
 
     def is_current_for(self, document):
         """Whether this row holds the facts of ``document``'s current file.

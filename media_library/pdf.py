@@ -8,6 +8,8 @@ not thread-safe: the Celery worker runs tasks in processes, one document at a ti
 import io
 from dataclasses import dataclass
 
+from .editor_messages import failure
+
 THUMBNAIL_WIDTH = 480
 # A very tall first page (a scroll, a poster) is cut off here rather than rendered whole.
 THUMBNAIL_MAX_HEIGHT = THUMBNAIL_WIDTH * 3
@@ -21,18 +23,12 @@ def is_pdf(document):
     return bool(document.file) and document.file.name.lower().endswith(".pdf")
 
 
-LOCKED_MESSAGE = (
-    "The PDF is protected by a password, so students would be asked for one they do not have. "
-    "Upload a copy saved without a password (in your PDF tool: remove security, then save)."
-)
-DAMAGED_HINT = (
-    "It may be damaged or incomplete, as happens when a download or copy is interrupted: "
-    "upload it again from the original."
-)
-
-
 class PdfUnreadable(Exception):
-    """The file cannot be read as a PDF; the message is for editors."""
+    """The file cannot be read as a PDF: ``failure`` (an ``editor_messages.Failure``) is for editors."""
+
+    def __init__(self, code, **params):
+        self.failure = failure(code, **params)
+        super().__init__(self.failure.default_text())
 
 
 @dataclass(frozen=True)
@@ -54,24 +50,24 @@ def read_pdf(path):
         pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
-            raise PdfUnreadable(LOCKED_MESSAGE) from exc
-        raise PdfUnreadable(f"Could not read the PDF: {exc}. {DAMAGED_HINT}") from exc
+            raise PdfUnreadable("pdf_locked") from exc
+        raise PdfUnreadable("pdf_damaged", problem=str(exc)) from exc
     try:
         pages = len(pdf)
         if pages == 0:
-            raise PdfUnreadable("The PDF has no pages.")
+            raise PdfUnreadable("pdf_no_pages")
         page = pdf[0]
         try:
             width_pt, height_pt = page.get_size()
             if width_pt <= 0 or height_pt <= 0:
-                raise PdfUnreadable("The PDF's first page has no size.")
+                raise PdfUnreadable("pdf_no_size")
             scale = THUMBNAIL_WIDTH / width_pt
             # Only the top of a very tall page is drawn: a 1 pt wide, 14,400 pt tall page would
             # otherwise be rendered at millions of pixels before being cut.
             below = max(0.0, height_pt - THUMBNAIL_MAX_HEIGHT / scale)
             image = page.render(scale=scale, crop=(0, below, 0, 0)).to_pil()
         except pdfium.PdfiumError as exc:
-            raise PdfUnreadable(f"Could not render the PDF's first page: {exc}") from exc
+            raise PdfUnreadable("pdf_not_rendered", problem=str(exc)) from exc
         finally:
             page.close()
     finally:

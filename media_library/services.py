@@ -274,7 +274,7 @@ def media_status(media):
         "label": status_label(media),
         "running": is_running(media),
         "progress": media.progress,
-        "error": media.error,
+        "error": media.error_message,
         "duration": media.duration,
         "width": media.width,
         "height": media.height,
@@ -369,8 +369,8 @@ def unreadable_documents(documents):
     names = {d.pk: d.file.name for d in documents}
     infos = DocumentInfo.objects.filter(document_id__in=names).exclude(error="")
     return {
-        info.document_id: info.error
-        for info in infos.only("document_id", "file_name", "error")
+        info.document_id: info.error_message
+        for info in infos.only("document_id", "file_name", "error", "error_code", "error_params")
         if info.file_name == names[info.document_id]
     }
 

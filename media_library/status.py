@@ -31,6 +31,8 @@ def reset_to_pending(media):
         "status": Media.Status.PENDING,
         "progress": 0,
         "error": "",
+        "error_code": "",
+        "error_params": {},
         "attempts": 0,
         "heartbeat_at": None,
         "source_file": media.file.name,
@@ -90,10 +92,20 @@ def report_progress(media_id, percent):
     _touch(media_id, progress=percent, heartbeat_at=timezone.now())
 
 
-def mark_failed(media_id, message, detail="", task_id=None):
-    """The item failed: ``message`` is what editors read, ``detail`` (FFmpeg's words) goes to the log."""
+def mark_failed(media_id, failure, detail="", task_id=None):
+    """The item failed: ``failure`` (an ``editor_messages.Failure``) is what editors read, in
+    their language when shown; ``detail`` (FFmpeg's words) goes to the log."""
+    message = failure.default_text()
     logger.warning("media %s failed (task %s): %s | %s", media_id, task_id, message, detail)
-    _touch(media_id, status=Media.Status.FAILED, error=message[:4000], progress=0, heartbeat_at=None)
+    _touch(
+        media_id,
+        status=Media.Status.FAILED,
+        error=message[:4000],
+        error_code=failure.code,
+        error_params=failure.params,
+        progress=0,
+        heartbeat_at=None,
+    )
 
 
 def ready_fields(source_file, version):
@@ -103,6 +115,8 @@ def ready_fields(source_file, version):
         "status": Media.Status.READY,
         "progress": 100,
         "error": "",
+        "error_code": "",
+        "error_params": {},
         "source_file": source_file,
         "attempts": 0,
         "heartbeat_at": None,

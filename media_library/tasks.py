@@ -60,10 +60,11 @@ TEMP_ROOT = os.path.join(tempfile.gettempdir(), "ringlet-transcode")
 
 
 class EncodeFailure(Exception):
-    """The item cannot be encoded: ``message`` is for editors, ``detail`` for the log."""
+    """The item cannot be encoded: ``message`` (an ``editor_messages.Failure``) is for editors,
+    ``detail`` for the log."""
 
     def __init__(self, message, detail=""):
-        super().__init__(message)
+        super().__init__(message.code)
         self.message, self.detail = message, detail
 
 
@@ -92,14 +93,18 @@ def transcode(self, media_id):
     if status.is_ready_for(media, media.file.name):
         return "already ready"
     if media.attempts >= MAX_ATTEMPTS:
-        status.mark_failed(media_id, editor_messages.gave_up(media.attempts), task_id=self.request.id)
+        status.mark_failed(
+            media_id, editor_messages.failure("gave_up", attempts=media.attempts), task_id=self.request.id
+        )
         return "failed"
     status.start_processing(media_id)
     info = record_probe(media, task_id=self.request.id)
     if info is None:
         return "failed"
     if info.duration > limits.max_duration_seconds(settings.MEDIA_MAX_DURATION_HOURS):
-        message = editor_messages.too_long(info.duration, settings.MEDIA_MAX_DURATION_HOURS)
+        message = editor_messages.failure(
+            "too_long", duration=info.duration, max_hours=settings.MEDIA_MAX_DURATION_HOURS
+        )
         status.mark_failed(media_id, message, task_id=self.request.id)
         return "failed"
     soft, hard = encode_time_limits(info.duration)
@@ -166,7 +171,9 @@ def record_probe(media, task_id=None):
         # fetching only the bytes it needs.
         info = probe_source(local_path(storage, media.file.name) or storage.url(media.file.name), media.pk)
     except ffmpeg.FFmpegError as exc:
-        status.mark_failed(media.pk, editor_messages.unreadable(exc.summary), exc.summary, task_id)
+        status.mark_failed(
+            media.pk, editor_messages.failure("unreadable", detail=exc.summary), exc.summary, task_id
+        )
         return None
     fields = {
         "duration": round(info.duration, 3),
@@ -212,7 +219,9 @@ def encode(self, media_id, source_file, probed=None):
     if status.is_ready_for(media, source_file):
         return "already ready"
     if media.attempts >= MAX_ATTEMPTS:
-        status.mark_failed(media_id, editor_messages.gave_up(media.attempts), task_id=self.request.id)
+        status.mark_failed(
+            media_id, editor_messages.failure("gave_up", attempts=media.attempts), task_id=self.request.id
+        )
         return "failed"
     with advisory_lock(LOCK_CLASS, media_id) as locked:
         if not locked:
@@ -236,16 +245,18 @@ def encode(self, media_id, source_file, probed=None):
             status.mark_failed(media_id, exc.message, exc.detail, task_id)
             return "failed"
         except ffmpeg.FFmpegError as exc:
-            status.mark_failed(media_id, editor_messages.encode_failed(), exc.summary, task_id)
+            status.mark_failed(media_id, editor_messages.failure("encode_failed"), exc.summary, task_id)
             return "failed"
         except SoftTimeLimitExceeded:
-            status.mark_failed(media_id, editor_messages.timed_out(), "soft time limit", task_id)
+            status.mark_failed(media_id, editor_messages.failure("timed_out"), "soft time limit", task_id)
             return "failed"
         except Exception as exc:
             # Say so in the admin (with a retry button) rather than sit in "processing";
             # the traceback goes to the log, the editor gets a reference to it.
             logger.exception("media %s: unexpected error in encode task %s", media_id, task_id)
-            status.mark_failed(media_id, editor_messages.unexpected(task_id), repr(exc), task_id)
+            status.mark_failed(
+                media_id, editor_messages.failure("unexpected", reference=task_id), repr(exc), task_id
+            )
             raise
 
 
@@ -258,7 +269,9 @@ def _encode(media, source_file, work, probed):
         try:
             info = probe_source(source, media.pk)
         except ffmpeg.FFmpegError as exc:
-            raise EncodeFailure(editor_messages.unreadable(exc.summary), exc.summary) from None
+            raise EncodeFailure(
+                editor_messages.failure("unreadable", detail=exc.summary), exc.summary
+            ) from None
     variants = ffmpeg.plan(info)
     out = os.path.join(work, "out")
     os.makedirs(out)
@@ -332,7 +345,7 @@ def _check_complete(out, variants, info):
     shortfall = info.duration - read
     if shortfall > ffmpeg.shortfall_tolerance(info.duration):
         raise EncodeFailure(
-            editor_messages.damaged(read, info.duration),
+            editor_messages.failure("damaged", read_seconds=read, total_seconds=info.duration),
             f"renditions hold {read:.2f} s of the source's {info.duration:.2f} s",
         )
     return read
@@ -615,7 +628,7 @@ def record_document_info(document_id):
     info = DocumentInfo.objects.filter(document=document).first()
     if info is not None and info.is_current_for(document):
         return info.page_count
-    facts, error = None, ""
+    facts, error = None, None
     if pdf.is_pdf(document):
         facts, error = _read_pdf(document)
     thumbnail = ""
@@ -635,7 +648,9 @@ def record_document_info(document_id):
         info.thumbnail = thumbnail
         info.thumbnail_width = facts.width if facts else None
         info.thumbnail_height = facts.height if facts else None
-        info.error = error
+        info.error = error.default_text()[:1000] if error else ""
+        info.error_code = error.code if error else ""
+        info.error_params = error.params if error else {}
         info.save()
         if old and old != thumbnail:
             transaction.on_commit(lambda: default_storage.delete(old), robust=True)
@@ -643,16 +658,17 @@ def record_document_info(document_id):
 
 
 def _read_pdf(document):
-    """``(PdfFacts, "")``, or ``(None, reason)`` for a file that cannot be read as a PDF."""
+    """``(PdfFacts, None)``, or ``(None, reason)`` (an ``editor_messages.Failure``) for a file
+    that cannot be read as a PDF."""
     storage, name = document.file.storage, document.file.name
     try:
         with tempfile.TemporaryDirectory(prefix="ringlet-pdf-") as directory:
-            return pdf.read_pdf(local_path(storage, name) or download(document.file, directory)), ""
+            return pdf.read_pdf(local_path(storage, name) or download(document.file, directory)), None
     except pdf.PdfUnreadable as exc:
-        return None, str(exc)[:1000]
+        return None, exc.failure
     except Exception as exc:  # PDFium and Pillow raise many types for damaged files
         logger.warning("could not read document %s as a PDF", document.pk, exc_info=True)
-        return None, f"Could not read the PDF: {exc}"[:1000]
+        return None, editor_messages.failure("pdf_unreadable", problem=str(exc)[:500])
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -57,11 +57,13 @@ def _own(request, upload_id):
 @require_POST
 def start(request):
     if not permission_policy.user_has_permission(request.user, "add"):
-        return _error("You may not upload media.", 403)
+        return _error(_("You may not upload media."), 403)
     if not resumable.is_supported():
         return _error(
-            "Resumable uploads need the media store to be an S3 bucket or an Azure container; "
-            "use the upload form.",
+            _(
+                "Resumable uploads need the media store to be an S3 bucket or an Azure container; "
+                "use the upload form."
+            ),
             409,
         )
     try:
@@ -132,7 +134,8 @@ def sign(request, upload_id):
         valid = isinstance(numbers, list) and 0 < len(numbers) <= MAX_SIGNED_AT_ONCE
         if not valid or not all(isinstance(n, int) and 1 <= n <= count for n in numbers):
             raise ValidationError(
-                f"numbers must list up to {MAX_SIGNED_AT_ONCE} part numbers from 1 to {count}."
+                _("numbers must list up to %(most)d part numbers from 1 to %(count)d.")
+                % {"most": MAX_SIGNED_AT_ONCE, "count": count}
             )
     except ValidationError as exc:
         return _error(" ".join(exc.messages))
@@ -154,7 +157,7 @@ def complete(request, upload_id):
     }
     missing = [n for n, size in expected.items() if n not in held or held[n]["size"] != size]
     if missing:
-        return _error("Some parts have not arrived yet; send them, then complete.", 409, missing=missing)
+        return _error(_("Some parts have not arrived yet; send them, then complete."), 409, missing=missing)
     resumable.complete(upload.key, upload.upload_id, [held[n] for n in sorted(expected)])
     try:
         info = _check_stored(upload)

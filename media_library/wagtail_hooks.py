@@ -41,7 +41,7 @@ def check_document_access(document, request):
     if grants.allows(request, "document", document.pk):
         return None
     if not services.can_access_document(request.user, document):
-        return HttpResponseForbidden("You may not download this document.")
+        return HttpResponseForbidden(gettext("You may not download this document."))
     return None
 
 

@@ -50,11 +50,7 @@ def mib(size):
 
 
 def too_large(size, limits):
-    return PackageRefused(
-        f"This file is too large: {mib(size)}; the limit for a content package is "
-        f"{mib(limits.upload_bytes)}. Export it with smaller media, or ask an administrator to raise "
-        "PACKAGE_MAX_UPLOAD_MB."
-    )
+    return PackageRefused.because("too_large", size=mib(size), limit=mib(limits.upload_bytes))
 
 
 class Archive:
@@ -70,7 +66,7 @@ class Archive:
         with self.zip.open(self.names[name]) as fh:
             data = fh.read(limit + 1 if limit else -1)
         if limit and len(data) > limit:
-            raise PackageRefused(f"“{name}” is larger than {mib(limit)}, too large to read.")
+            raise PackageRefused.because("entry_too_large", name=name, limit=mib(limit))
         return data
 
 
@@ -78,15 +74,10 @@ def clean_name(raw):
     """A zip entry's name as a path inside the package, or ``PackageRefused`` if it escapes it."""
     name = raw.replace("\\", "/")
     if name.startswith("/") or _DRIVE.match(name):
-        raise PackageRefused(
-            f"The package has a file with an absolute path (“{raw}”). Zip the package's own folder."
-        )
+        raise PackageRefused.because("absolute_path", name=raw)
     parts = [part for part in name.split("/") if part not in ("", ".")]
     if ".." in parts:
-        raise PackageRefused(
-            f"The package has a file outside its own folder (“{raw}”): a “..” in a path could write "
-            "anywhere. Zip the package again from its folder."
-        )
+        raise PackageRefused.because("climbs_out", name=raw)
     return "/".join(parts)
 
 
@@ -99,33 +90,25 @@ def open_archive(fileobj, limits=None):
     try:
         zip_file = zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        raise PackageRefused(
-            "This file is not a zip archive (or it is damaged). Upload the .zip a SCORM tool exports, "
-            "or an .h5p file."
-        ) from None
+        raise PackageRefused.because("not_a_zip") from None
     names, total, files = {}, 0, 0
     for info in zip_file.infolist():
         name = clean_name(info.filename)
         if info.is_dir() or not name:
             continue
         if info.flag_bits & 0x1:
-            raise PackageRefused(f"“{name}” is encrypted; upload a package without a password.")
+            raise PackageRefused.because("encrypted", name=name)
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise PackageRefused(f"“{name}” is a symbolic link; a package must hold real files only.")
+            raise PackageRefused.because("symbolic_link", name=name)
         if name in names:
-            raise PackageRefused(f"“{name}” appears twice in the zip. Zip the package again.")
+            raise PackageRefused.because("twice", name=name)
         names[name] = info
         files += 1
         total += info.file_size
         if files > limits.files:
-            raise PackageRefused(
-                f"The package has more than {limits.files:,} files, the limit (PACKAGE_MAX_FILES)."
-            )
+            raise PackageRefused.because("too_many_files", files=f"{limits.files:,}")
         if total > limits.unpacked_bytes:
-            raise PackageRefused(
-                f"Unpacked, the package would take more than {mib(limits.unpacked_bytes)} (the limit, "
-                "PACKAGE_MAX_UNPACKED_MB): it may be a zip bomb, or carry very large media."
-            )
+            raise PackageRefused.because("too_large_unpacked", limit=mib(limits.unpacked_bytes))
     return Archive(zip_file, names, total)
 
 
@@ -147,16 +130,10 @@ def unpack(archive, prefix, storage, limits=None):
                     while chunk := source.read(CHUNK):
                         written += len(chunk)
                         if written > limits.unpacked_bytes:
-                            raise PackageRefused(
-                                "Unpacked, the package takes more than the limit (PACKAGE_MAX_UNPACKED_MB, "
-                                f"{mib(limits.unpacked_bytes)}), more than its headers declared: it looks "
-                                "like a zip bomb."
-                            )
+                            raise PackageRefused.because("zip_bomb", limit=mib(limits.unpacked_bytes))
                         copy.write(chunk)
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                raise PackageRefused(
-                    f"“{name}” is damaged in the zip ({exc}). Export the package again."
-                ) from None
+                raise PackageRefused.because("damaged_entry", name=name, problem=str(exc)) from None
             copy.seek(0)
             stored = storage.save(target, File(copy, name=posixpath.basename(name)))
         if stored != target:

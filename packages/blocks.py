@@ -22,14 +22,19 @@ class PackageBlock(blocks.StructBlock):
     when the package sets a passing score) completes the lesson.
     """
 
-    package = PackageChooserBlock()
+    package = PackageChooserBlock(label=_("Package"))
     title = blocks.CharBlock(
         required=False,
         max_length=200,
         help_text=_("Shown above the activity. Defaults to the package's title."),
+        label=_("Title"),
     )
     height = blocks.IntegerBlock(
-        default=600, min_value=300, max_value=1600, help_text=_("Height of the activity's frame, in pixels.")
+        default=600,
+        min_value=300,
+        max_value=1600,
+        help_text=_("Height of the activity's frame, in pixels."),
+        label=_("Height"),
     )
 
     class Meta:

@@ -25,6 +25,9 @@ from xml.etree.ElementTree import ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from . import refusals
+from .refusals import phrase
+
 SCORM_12 = "scorm12"
 SCORM_2004 = "scorm2004"
 H5P = "h5p"
@@ -38,11 +41,22 @@ _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 class PackageRefused(Exception):
-    """The package cannot be used; ``message`` says why, in words an editor can act on."""
+    """The package cannot be used; ``message`` says why, in words an editor can act on, in the
+    active language. Raised with ``because(code, **params)`` (``packages.refusals``), it keeps
+    ``code`` and ``params`` so a worker stores them and a page words them in its reader's
+    language; raised with a sentence, ``code`` is empty."""
 
-    def __init__(self, message):
+    def __init__(self, message, code="", params=None):
         super().__init__(message)
-        self.message = message
+        self.message, self.code, self.params = message, code, params or {}
+
+    @classmethod
+    def because(cls, code, **params):
+        return cls(refusals.render(code, params), code, params)
+
+    def default_text(self):
+        """The refusal in the site's default language (for ``ContentPackage.error`` and the log)."""
+        return refusals.default_text(self.code, self.params) if self.code else str(self.message)
 
 
 @dataclass
@@ -72,13 +86,9 @@ def describe(names, read):
     if H5P_JSON in names:
         return h5p_facts(names, read)
     nested = sorted(n for n in names if posixpath.basename(n) in (MANIFEST, H5P_JSON))
-    where = (
-        f" It has one inside a folder (“{nested[0]}”): zip the folder's contents instead." if nested else ""
-    )
-    raise PackageRefused(
-        "This is not a SCORM package or an H5P file: it has no imsmanifest.xml (SCORM) or "
-        f"h5p.json (H5P) at its top level.{where}"
-    )
+    if nested:
+        raise PackageRefused.because("not_a_package_nested", nested=nested[0])
+    raise PackageRefused.because("not_a_package")
 
 
 # --- SCORM ---------------------------------------------------------------------------
@@ -116,15 +126,13 @@ def _descendants(element, name):
 
 def _parse_xml(data, filename):
     if len(data) > MAX_DESCRIPTOR_BYTES:
-        raise PackageRefused(f"{filename} is too large to be a manifest ({len(data):,} bytes).")
+        raise PackageRefused.because("manifest_too_large", filename=filename, size=f"{len(data):,}")
     try:
         return SafeET.fromstring(data)
     except DefusedXmlException:
-        raise PackageRefused(
-            f"{filename} uses XML entities or a document type declaration, which Ringlet does not read."
-        ) from None
+        raise PackageRefused.because("xml_entities", filename=filename) from None
     except ParseError as exc:
-        raise PackageRefused(f"{filename} is not valid XML: {exc}. Export the package again.") from None
+        raise PackageRefused.because("xml_invalid", filename=filename, problem=str(exc)) from None
 
 
 def _scorm_version(root):
@@ -144,24 +152,21 @@ def _scorm_version(root):
         return SCORM_12, "1.2"
     if "adlcp_v1p3" in namespaces:
         return SCORM_2004, "2004"
-    found = f" (it says “{schema_version}”)" if schema_version else ""
-    raise PackageRefused(
-        f"imsmanifest.xml does not say which SCORM version it follows{found}. Ringlet plays SCORM 1.2 "
-        "and SCORM 2004: export the package as one of those."
-    )
+    if schema_version:
+        raise PackageRefused.because("scorm_version_unsupported", version=schema_version)
+    raise PackageRefused.because("scorm_version_unknown")
 
 
 def _check_relative(href, what):
-    """Refuse an absolute URL or a path leaving the package; return the path part (no query)."""
+    """Refuse an absolute URL or a path leaving the package; return the path part (no query).
+
+    ``what`` names the file's owner (a ``refusals.phrase``)."""
     if _URL_SCHEME.match(href) or href.startswith("//"):
-        raise PackageRefused(
-            f"{what} points outside the package (“{href}”): a package must carry its own files, "
-            "and Ringlet serves nothing from elsewhere."
-        )
+        raise PackageRefused.because("points_elsewhere", what=what, href=href)
     path = href.split("?", 1)[0].split("#", 1)[0]
     normal = posixpath.normpath(path) if path else ""
     if path.startswith("/") or normal == ".." or normal.startswith("../"):
-        raise PackageRefused(f"{what} points outside the package (“{href}”).")
+        raise PackageRefused.because("points_outside", what=what, href=href)
     return normal
 
 
@@ -208,27 +213,27 @@ def _number(value, low, high, what):
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise PackageRefused(f"imsmanifest.xml gives {what} as “{value}”, which is not a number.") from None
+        raise PackageRefused.because("not_a_number", what=what, value=str(value)) from None
     if not low <= number <= high:
-        raise PackageRefused(f"imsmanifest.xml gives {what} as {value}; it must be between {low} and {high}.")
+        raise PackageRefused.because("out_of_range", what=what, value=str(value), low=low, high=high)
     return number
 
 
 def scorm_facts(names, read):
     root = _parse_xml(read(MANIFEST), MANIFEST)
     if _local(root.tag) != "manifest":
-        raise PackageRefused("imsmanifest.xml is not an IMS manifest (its root element is not <manifest>).")
+        raise PackageRefused.because("not_a_manifest")
     kind, version = _scorm_version(root)
     resources_element = _child(root, "resources")
     if resources_element is None:
-        raise PackageRefused("imsmanifest.xml has no <resources>: it names nothing to play.")
+        raise PackageRefused.because("no_resources")
     base = _attribute(resources_element, "base")
     resources = {}
     for resource in _children(resources_element, "resource"):
         identifier = _attribute(resource, "identifier")
         href = _attribute(resource, "href")
         resource_base = posixpath.join(base, _attribute(resource, "base"))
-        what = f"Resource “{identifier}”"
+        what = phrase("resource", identifier=identifier)
         files = []
         if href:
             _check_relative(href, what)
@@ -244,12 +249,10 @@ def scorm_facts(names, read):
         }
     for resource in resources.values():
         for path in [resource["href"], *resource["files"]]:
-            local = _check_relative(path, f"Resource “{resource['identifier']}”") if path else ""
+            what = phrase("resource", identifier=resource["identifier"])
+            local = _check_relative(path, what) if path else ""
             if local and local not in names:
-                raise PackageRefused(
-                    f"imsmanifest.xml names “{local}” (resource “{resource['identifier']}”), which is "
-                    "not in the package. Export the package again, with all its files."
-                )
+                raise PackageRefused.because("missing_file", path=local, identifier=resource["identifier"])
     organizations_element = _child(root, "organizations")
     organizations = (
         _children(organizations_element, "organization") if organizations_element is not None else []
@@ -265,13 +268,12 @@ def scorm_facts(names, read):
         # A manifest with no organisation: the first resource with a launch file.
         first = next((r for r in resources.values() if r["href"]), None)
         if first is None:
-            raise PackageRefused("imsmanifest.xml names no file to launch (no resource has an href).")
+            raise PackageRefused.because("nothing_to_launch")
         launch_item = {"identifier": first["identifier"], "title": "", "resource": first["identifier"]}
     resource = resources.get(launch_item["resource"])
     if resource is None:
-        raise PackageRefused(
-            f"imsmanifest.xml's item “{launch_item['identifier']}” refers to resource "
-            f"“{launch_item['resource']}”, which the manifest does not define."
+        raise PackageRefused.because(
+            "undefined_resource", item=launch_item["identifier"], resource=launch_item["resource"]
         )
     launch_path = resource["href"]
     parameters = launch_item.get("parameters", "")
@@ -280,11 +282,9 @@ def scorm_facts(names, read):
         launch_path += parameters if parameters.startswith(("?", "#")) else f"?{parameters}"
     mastery = None
     if kind == SCORM_12 and launch_item.get("masteryscore"):
-        mastery = _number(launch_item["masteryscore"], 0, 100, "the mastery score") / 100
+        mastery = _number(launch_item["masteryscore"], 0, 100, phrase("mastery_score")) / 100
     if kind == SCORM_2004 and launch_item.get("scaled_passing_score"):
-        mastery = _number(
-            launch_item["scaled_passing_score"], -1, 1, "the passing score (minNormalizedMeasure)"
-        )
+        mastery = _number(launch_item["scaled_passing_score"], -1, 1, phrase("passing_score"))
     title = (_text(default, "title") if default is not None else "") or launch_item.get("title") or ""
     return PackageFacts(
         kind=kind,
@@ -314,19 +314,19 @@ def scorm_facts(names, read):
 
 def _json(names, read, name):
     if name not in names:
-        raise PackageRefused(f"This H5P file has no {name}. Export it again from the H5P editor.")
+        raise PackageRefused.because("h5p_missing_json", name=name)
     data = read(name)
     if len(data) > MAX_DESCRIPTOR_BYTES * 4:
-        raise PackageRefused(f"{name} is too large ({len(data):,} bytes).")
+        raise PackageRefused.because("json_too_large", name=name, size=f"{len(data):,}")
     try:
         return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise PackageRefused(f"{name} is not valid JSON: {exc}.") from None
+        raise PackageRefused.because("json_invalid", name=name, problem=str(exc)) from None
 
 
 def _dependency_name(dependency):
     if not isinstance(dependency, dict) or not dependency.get("machineName"):
-        raise PackageRefused("h5p.json lists a dependency without a machineName.")
+        raise PackageRefused.because("dependency_unnamed")
     major, minor = dependency.get("majorVersion", ""), dependency.get("minorVersion", "")
     return f"{dependency['machineName']}-{major}.{minor}"
 
@@ -339,18 +339,16 @@ def _label(folder):
 def h5p_facts(names, read):
     meta = _json(names, read, H5P_JSON)
     if not isinstance(meta, dict) or not meta.get("mainLibrary"):
-        raise PackageRefused("h5p.json does not name its main library (mainLibrary).")
+        raise PackageRefused.because("no_main_library")
     _json(names, read, H5P_CONTENT)  # must be there and parse
     dependencies = meta.get("preloadedDependencies") or []
     if not isinstance(dependencies, list):
-        raise PackageRefused("h5p.json's preloadedDependencies is not a list.")
+        raise PackageRefused.because("dependencies_not_a_list")
     main = next(
         (d for d in dependencies if isinstance(d, dict) and d.get("machineName") == meta["mainLibrary"]), None
     )
     if main is None:
-        raise PackageRefused(
-            f"h5p.json's preloadedDependencies do not include its main library, {meta['mainLibrary']}."
-        )
+        raise PackageRefused.because("main_library_missing", library=str(meta["mainLibrary"]))
     pending = [_dependency_name(d) for d in dependencies]
     libraries, missing = {}, []
     while pending:
@@ -363,15 +361,13 @@ def h5p_facts(names, read):
             continue
         library = _json(names, read, descriptor)
         if not isinstance(library, dict):
-            raise PackageRefused(f"{descriptor} is not a JSON object.")
+            raise PackageRefused.because("not_an_object", name=descriptor)
         for key in ("preloadedJs", "preloadedCss"):
             for entry in library.get(key) or []:
                 path = entry.get("path", "") if isinstance(entry, dict) else ""
-                local = _check_relative(path, f"Library {_label(folder)}") if path else ""
+                local = _check_relative(path, phrase("library", library=_label(folder))) if path else ""
                 if not local or f"{folder}/{local}" not in names:
-                    raise PackageRefused(
-                        f"{descriptor} names “{path}”, which is not in the file. Export the H5P again."
-                    )
+                    raise PackageRefused.because("library_file_missing", name=descriptor, path=str(path))
         libraries[folder] = {
             "title": library.get("title", ""),
             "runnable": bool(library.get("runnable")),
@@ -379,11 +375,7 @@ def h5p_facts(names, read):
         pending.extend(_dependency_name(d) for d in library.get("preloadedDependencies") or [])
     if missing:
         listed = ", ".join(_label(folder) for folder in sorted(missing))
-        raise PackageRefused(
-            f"This H5P file does not carry the libraries it needs ({listed}). Ringlet plays only H5P "
-            "files that include their libraries: download it again from an H5P editor with the libraries "
-            "included (h5p.org and Lumi do; some platforms export content only)."
-        )
+        raise PackageRefused.because("libraries_missing", libraries=listed)
     main_folder = _dependency_name(main)
     return PackageFacts(
         kind=H5P,

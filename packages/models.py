@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import CollectionMember
 from wagtail.search import index
 
+from . import refusals
+
 PACKAGES_ROOT = "packages"
 
 
@@ -56,6 +58,10 @@ class ContentPackage(CollectionMember, index.Indexed, models.Model):
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, editable=False)
     error = models.TextField(blank=True, editable=False, help_text=_("Why the package was refused"))
+    # The same refusal as a code and its parameters (packages.refusals), worded in the reader's
+    # language when shown (``error_message``); empty for a refusal stored before.
+    error_code = models.CharField(max_length=32, blank=True, editable=False)
+    error_params = models.JSONField(default=dict, blank=True, editable=False)
     # The original the status refers to: a replaced file no longer matches it.
     source_file = models.CharField(max_length=255, blank=True, editable=False)
     status_changed_at = models.DateTimeField(auto_now_add=True, editable=False)
@@ -90,6 +96,13 @@ class ContentPackage(CollectionMember, index.Indexed, models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def error_message(self):
+        """Why the package was refused, in the active language (``error`` for an old row)."""
+        if self.error_code:
+            return refusals.render(self.error_code, self.error_params, fallback=self.error)
+        return self.error
 
     @property
     def is_ready(self):
@@ -140,7 +153,7 @@ class Attempt(models.Model):
         max_length=16, choices=Completion.choices, default=Completion.NOT_ATTEMPTED
     )
     success_status = models.CharField(max_length=16, choices=Success.choices, default=Success.UNKNOWN)
-    score_scaled = models.FloatField(null=True, blank=True, help_text="-1..1 (SCORM 2004), 0..1 otherwise")
+    score_scaled = models.FloatField(null=True, blank=True, help_text=_("-1..1 (SCORM 2004), 0..1 otherwise"))
     total_seconds = models.FloatField(default=0, help_text=_("Time spent in the package, all sessions"))
     # Sessions end with Terminate/LMSFinish; a session ended with exit "suspend" resumes.
     sessions = models.PositiveIntegerField(default=0)

@@ -25,6 +25,8 @@ def reset_to_pending(package):
     fields = {
         "status": ContentPackage.Status.PENDING,
         "error": "",
+        "error_code": "",
+        "error_params": {},
         "source_file": package.file.name,
         "status_changed_at": timezone.now(),
     }
@@ -62,10 +64,18 @@ def start_unpacking(package_id):
     _touch(package_id, status=ContentPackage.Status.PROCESSING)
 
 
-def mark_refused(package_id, message, task_id=None):
-    """The package cannot be used: ``message`` is what editors read (the live version, if any, stays)."""
+def mark_refused(package_id, refusal, task_id=None):
+    """The package cannot be used: ``refusal`` (a ``PackageRefused``) is what editors read, in
+    their language when shown (the live version, if any, stays)."""
+    message = refusal.default_text()
     logger.warning("package %s refused (task %s): %s", package_id, task_id, message)
-    _touch(package_id, status=ContentPackage.Status.FAILED, error=message[:4000])
+    _touch(
+        package_id,
+        status=ContentPackage.Status.FAILED,
+        error=message[:4000],
+        error_code=refusal.code,
+        error_params=refusal.params,
+    )
 
 
 def mark_ready(package, facts, version, source_file, files, size):
@@ -73,6 +83,8 @@ def mark_ready(package, facts, version, source_file, files, size):
     fields = {
         "status": ContentPackage.Status.READY,
         "error": "",
+        "error_code": "",
+        "error_params": {},
         "version": version,
         "source_file": source_file,
         "kind": facts.kind,

@@ -66,7 +66,7 @@ def _unpack_locked(task, package):
         facts, files, size = _unpack(package, prefix)
     except PackageRefused as refusal:
         delete_tree(prefix)
-        services.mark_refused(package_id, refusal.message, task_id=task.request.id)
+        services.mark_refused(package_id, refusal, task_id=task.request.id)
         return "refused"
     except Exception:
         delete_tree(prefix)
@@ -75,9 +75,7 @@ def _unpack_locked(task, package):
         )
         services.mark_refused(
             package_id,
-            "The package could not be unpacked because of an error on the server "
-            f"(reference {task.request.id}). "
-            "Upload it again; if it fails again, tell an administrator.",
+            PackageRefused.because("server_error", reference=task.request.id),
             task_id=task.request.id,
         )
         raise

@@ -10,11 +10,12 @@ from wagtail.images.blocks import ImageBlock
 
 
 class HeadingBlock(blocks.StructBlock):
-    text = blocks.CharBlock(max_length=200)
+    text = blocks.CharBlock(max_length=200, label=_("Text"))
     size = blocks.ChoiceBlock(
         choices=[("h2", _("Heading 2")), ("h3", _("Heading 3")), ("h4", _("Heading 4"))],
         default="h2",
         help_text=_("Keep headings in order: a page's sections are h2, their parts h3."),
+        label=_("Size"),
     )
 
     class Meta:
@@ -29,8 +30,8 @@ class RichTextBlock(blocks.RichTextBlock):
 
 
 class FigureBlock(blocks.StructBlock):
-    image = ImageBlock(help_text=_("The image's alt text is read aloud by screen readers."))
-    caption = blocks.CharBlock(required=False, max_length=300)
+    image = ImageBlock(help_text=_("The image's alt text is read aloud by screen readers."), label=_("Image"))
+    caption = blocks.CharBlock(required=False, max_length=300, label=_("Caption"))
 
     class Meta:
         icon = "image"
@@ -38,7 +39,7 @@ class FigureBlock(blocks.StructBlock):
 
 
 BASE_BLOCKS = [
-    ("heading", HeadingBlock()),
-    ("paragraph", RichTextBlock()),
-    ("figure", FigureBlock()),
+    ("heading", HeadingBlock(label=_("Heading"))),
+    ("paragraph", RichTextBlock(label=_("Paragraph"))),
+    ("figure", FigureBlock(label=_("Figure"))),
 ]

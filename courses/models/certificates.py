@@ -25,24 +25,38 @@ def certificate_upload_to(certificate, filename):
 class Certificate(models.Model):
     """Issued when a student completes a course; what it says is kept as issued."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates")
-    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="certificates")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="certificates",
+        verbose_name=_("user"),
+    )
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="certificates", verbose_name=_("course")
+    )
     code = models.CharField(max_length=20, unique=True, default=new_certificate_code, editable=False)
-    student_name = models.CharField(max_length=300)
-    course_title = models.CharField(max_length=255)
-    instructor_names = models.CharField(max_length=1000, blank=True)
-    completed_at = models.DateTimeField(help_text=_("When the student completed the course."))
-    issued_at = models.DateTimeField(default=timezone.now)
+    student_name = models.CharField(max_length=300, verbose_name=_("student name"))
+    course_title = models.CharField(max_length=255, verbose_name=_("course title"))
+    instructor_names = models.CharField(max_length=1000, blank=True, verbose_name=_("instructor names"))
+    completed_at = models.DateTimeField(
+        help_text=_("When the student completed the course."), verbose_name=_("completed at")
+    )
+    issued_at = models.DateTimeField(default=timezone.now, verbose_name=_("issued at"))
     file = models.FileField(upload_to=certificate_upload_to, blank=True, editable=False)
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Held while one task emails it, so two never do, with no row lock across the mail server
     # (outbox.services.claim); an abandoned claim expires after DELIVERY_LEASE seconds.
     email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked = models.BooleanField(
-        default=False, help_text=_("A revoked certificate shows as revoked on its verification page.")
+        default=False,
+        help_text=_("A revoked certificate shows as revoked on its verification page."),
+        verbose_name=_("revoked"),
     )
     revoked_reason = models.CharField(
-        max_length=300, blank=True, help_text=_("Shown on the verification page.")
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on the verification page."),
+        verbose_name=_("revoked reason"),
     )
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -51,6 +65,8 @@ class Certificate(models.Model):
     wagtail_reference_index_ignore = True
 
     class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
         constraints = [
             models.UniqueConstraint(fields=["user", "course"], name="unique_certificate_per_course")
         ]

@@ -74,9 +74,9 @@ class HiddenSubtreeMixin(CachedViewRestrictionsMixin):
 class CourseIndexPage(HiddenSubtreeMixin, Page):
     """The catalogue: lists the published courses below it, with filters, search and pagination."""
 
-    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("intro"))
     courses_per_page = models.PositiveSmallIntegerField(
-        default=12, help_text=_("Courses per catalogue page.")
+        default=12, help_text=_("Courses per catalogue page."), verbose_name=_("courses per page")
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("courses_per_page")]
@@ -146,8 +146,12 @@ class CoursePageTag(TaggedItemBase):
 
 
 class CoursePage(HiddenSubtreeMixin, Page):
-    summary = models.TextField(max_length=300, help_text=_("One or two sentences shown in the catalogue."))
-    description = RichTextField(blank=True, help_text=_("What the course covers and who it is for."))
+    summary = models.TextField(
+        max_length=300, help_text=_("One or two sentences shown in the catalogue."), verbose_name=_("summary")
+    )
+    description = RichTextField(
+        blank=True, help_text=_("What the course covers and who it is for."), verbose_name=_("description")
+    )
     cover_image = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -155,6 +159,7 @@ class CoursePage(HiddenSubtreeMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("Shown in the catalogue at 16:9; give it alt text that describes it."),
+        verbose_name=_("cover image"),
     )
     category = models.ForeignKey(
         Category,
@@ -163,20 +168,25 @@ class CoursePage(HiddenSubtreeMixin, Page):
         on_delete=models.SET_NULL,
         related_name="courses",
         help_text=_("The subject area students filter the catalogue by."),
+        verbose_name=_("category"),
     )
-    level = models.CharField(max_length=20, choices=LEVELS, default="beginner")
+    level = models.CharField(max_length=20, choices=LEVELS, default="beginner", verbose_name=_("level"))
     estimated_hours = models.DecimalField(
         max_digits=5,
         decimal_places=1,
         null=True,
         blank=True,
         help_text=_("The course's duration while its lessons have no times; else their times are added up."),
+        verbose_name=_("estimated hours"),
     )
-    instructors = ParentalManyToManyField(Instructor, blank=True, related_name="courses")
+    instructors = ParentalManyToManyField(
+        Instructor, blank=True, related_name="courses", verbose_name=_("instructors")
+    )
     learning_outcomes = StreamField(
         [("outcome", blocks.CharBlock(max_length=200, label=_("Outcome")))],
         blank=True,
         help_text=_("What a student can do after the course, one outcome per item."),
+        verbose_name=_("learning outcomes"),
     )
     prerequisites = ParentalManyToManyField(
         "self",
@@ -184,17 +194,27 @@ class CoursePage(HiddenSubtreeMixin, Page):
         blank=True,
         related_name="required_by",
         help_text=_("Courses a student should complete first."),
+        verbose_name=_("prerequisites"),
     )
     tags = ClusterTaggableManager(through=CoursePageTag, blank=True)
     # Enrollment rules (courses.enrollment): all optional; blank means always open / unlimited.
     enrollment_opens_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("Students can enroll from this moment. Blank: open now.")
+        null=True,
+        blank=True,
+        help_text=_("Students can enroll from this moment. Blank: open now."),
+        verbose_name=_("enrollment opens at"),
     )
     enrollment_closes_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("Students can no longer enroll after this moment. Blank: never.")
+        null=True,
+        blank=True,
+        help_text=_("Students can no longer enroll after this moment. Blank: never."),
+        verbose_name=_("enrollment closes at"),
     )
     capacity = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Most students enrolled at once. Blank: no limit.")
+        null=True,
+        blank=True,
+        help_text=_("Most students enrolled at once. Blank: no limit."),
+        verbose_name=_("capacity"),
     )
     enrollment_panels = [
         FieldPanel("enrollment_opens_at"),
@@ -369,7 +389,10 @@ class ModulePage(HiddenSubtreeMixin, Page):
     """A section of a course grouping lessons; it has no content of its own beyond a summary."""
 
     summary = models.TextField(
-        blank=True, max_length=500, help_text=_("Shown under the module in the outline.")
+        blank=True,
+        max_length=500,
+        help_text=_("Shown under the module in the outline."),
+        verbose_name=_("summary"),
     )
 
     content_panels = Page.content_panels + [FieldPanel("summary")]

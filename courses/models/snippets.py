@@ -10,14 +10,17 @@ from wagtail.fields import RichTextField
 class Category(models.Model):
     """A subject area students filter the catalogue by (managed as a snippet)."""
 
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True, help_text=_("Used in catalogue filter URLs."))
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text=_("Used in catalogue filter URLs."), verbose_name=_("slug")
+    )
+    description = models.TextField(blank=True, verbose_name=_("description"))
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("category")
         verbose_name_plural = _("categories")
 
     def __str__(self):
@@ -34,9 +37,10 @@ class Instructor(models.Model):
         on_delete=models.SET_NULL,
         related_name="instructor_profile",
         help_text=_("The account this instructor signs in with, if any."),
+        verbose_name=_("user"),
     )
-    name = models.CharField(max_length=150)
-    bio = RichTextField(blank=True, features=["bold", "italic", "link"])
+    name = models.CharField(max_length=150, verbose_name=_("name"))
+    bio = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("bio"))
     photo = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -44,12 +48,15 @@ class Instructor(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("A square portrait works best."),
+        verbose_name=_("photo"),
     )
 
     panels = [FieldPanel("name"), FieldPanel("user"), FieldPanel("bio"), FieldPanel("photo")]
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("instructor")
+        verbose_name_plural = _("instructors")
 
     def __str__(self):
         return self.name

@@ -57,15 +57,25 @@ class CourseField(serializers.Field):
 
 
 class LessonPage(CachedViewRestrictionsMixin, Page):
-    summary = models.TextField(blank=True, max_length=300, help_text=_("Shown in search results."))
-    body = StreamField(LESSON_BLOCKS, blank=True, help_text=_("The lesson itself, built from blocks."))
+    summary = models.TextField(
+        blank=True, max_length=300, help_text=_("Shown in search results."), verbose_name=_("summary")
+    )
+    body = StreamField(
+        LESSON_BLOCKS,
+        blank=True,
+        help_text=_("The lesson itself, built from blocks."),
+        verbose_name=_("body"),
+    )
     estimated_minutes = models.PositiveSmallIntegerField(
         default=10,
         validators=[MaxValueValidator(600)],
         help_text=_("How long a student needs for this lesson, in minutes."),
+        verbose_name=_("estimated minutes"),
     )
     free_preview = models.BooleanField(
-        default=False, help_text=_("Anyone may read this lesson, enrolled or not (a taste of the course).")
+        default=False,
+        help_text=_("Anyone may read this lesson, enrolled or not (a taste of the course)."),
+        verbose_name=_("free preview"),
     )
     opens_after_days = models.PositiveSmallIntegerField(
         null=True,
@@ -75,6 +85,7 @@ class LessonPage(CachedViewRestrictionsMixin, Page):
             "Drip release: the lesson opens this many days after each student enrolls. "
             "Blank: open at once. Free previews are always open."
         ),
+        verbose_name=_("opens after days"),
     )
 
     content_panels = Page.content_panels + [

@@ -152,3 +152,23 @@ def test_a_refused_upload_sent_with_the_progress_bar_shows_the_servers_one_error
     assert "is not allowed" not in body  # no second, wrong error from wagtailmedia
     assert page.locator("input[name=title]").input_value() == "Not a video"
     assert not Media.objects.exists()
+
+
+def test_the_upload_forms_own_words_are_the_editors_language_in_the_browser(
+    page, live_server, client, django_user_model, settings, clips, french
+):
+    settings.MEDIA_MAX_UPLOAD_MB = 1
+    log_in(page, live_server, client, django_user_model)
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "fr", "url": live_server.url}])
+    page.goto(f"{live_server.url}{reverse('wagtailmedia:add', args=('video',))}")
+
+    big = (clips / "sd.mp4").read_bytes().ljust(1536 * 1024, b"\0")
+    page.set_input_files(
+        "input[name=file]", files=[{"name": "big.mp4", "mimeType": "video/mp4", "buffer": big}]
+    )
+
+    error = page.locator(".media-upload-error")
+    error.wait_for(timeout=5_000)
+    assert error.inner_text().startswith(
+        "Ce fichier est trop volumineux\u00a0: 1.5 MiB\u00a0; la limite est de 1 MiB."
+    )

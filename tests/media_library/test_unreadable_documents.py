@@ -6,6 +6,7 @@ import io
 
 import pypdf
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
@@ -272,3 +273,19 @@ def test_approving_from_the_edit_view_asks_the_same_and_publishes_once_confirmed
     lesson.refresh_from_db()
     assert lesson.live_revision != published_before and not lesson.has_unpublished_changes
     assert lesson.workflow_states.get().status == "approved"
+
+
+def test_the_reasons_are_stored_as_codes_and_read_in_the_editors_language(
+    client, admin_user, unreadable, french
+):
+    locked, cut, _ = unreadable
+    assert DocumentInfo.objects.get(document=locked).error_code == "pdf_locked"
+    assert DocumentInfo.objects.get(document=cut).error_code == "pdf_damaged"
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    html = client.get("/admin/documents/").content.decode()
+
+    assert f'<a href="/admin/documents/edit/{locked.pk}/">Locked handout</a>: Le PDF est protégé' in html
+    assert f'<a href="/admin/documents/edit/{cut.pk}/">Cut handout</a>: Impossible de lire le PDF' in html
+    assert "The PDF is protected" not in html and "Could not read the PDF" not in html

@@ -6,10 +6,32 @@
 // is remembered in localStorage by the file's name, size and date).
 // The chooser's upload tabs (a modal) use it too; the new item is then chosen (choose()).
 // Runs in the capture phase, before admin-upload.js's listener, and stops it for this form.
+// Its words come in the editor's language from the input's data-i18n
+// (media_library/upload_strings.py), else English.
 (function () {
   "use strict";
   var SELECTOR = "input[type=file][data-resumable-url]";
   var BATCH = 20;
+  var ENGLISH = {
+    uploading: "Uploading… {percent}%",
+    uploadingResumed: "Uploading… {percent}% (resumed)",
+    checking: "Uploaded; checking the file…",
+    interruptedResumable: "The upload was interrupted (the connection dropped). Save again with the same file " +
+      "to resume: the parts already sent are kept.",
+    partRefused: "The bucket refused a part (HTTP {status}).",
+    notStarted: "The upload could not start.",
+    notCompleted: "The upload could not be completed.",
+  };
+
+  // The sentence ``key`` in the editor's language, its {name}s filled from ``values``.
+  function say(input, key, values) {
+    var words = {};
+    try { words = JSON.parse(input.dataset.i18n || "{}"); } catch (e) { words = {}; }
+    var text = words[key] || ENGLISH[key];
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
 
   function csrfToken(form) {
     var field = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -34,14 +56,14 @@
     return "ringlet-upload:" + [file.name, file.size, file.lastModified, file.type].join(":");
   }
 
-  function putPart(url, blob, onProgress) {
+  function putPart(input, url, blob, onProgress) {
     return new Promise(function (resolve, reject) {
       var xhr = new XMLHttpRequest();
       xhr.open("PUT", url);
       xhr.upload.addEventListener("progress", function (e) { onProgress(e.loaded); });
       xhr.addEventListener("load", function () {
         if (xhr.status >= 200 && xhr.status < 300) resolve();
-        else reject(new Error("The bucket refused a part (HTTP " + xhr.status + ")."));
+        else reject(new Error(say(input, "partRefused", { status: xhr.status })));
       });
       xhr.addEventListener("error", function () { reject(new Error("connection")); });
       xhr.send(blob);
@@ -122,7 +144,7 @@
           title: title ? title.value : "",
           collection: collection ? Number(collection.value) : null,
         }).then(function (started) {
-          if (started.status !== 201) throw new Error(started.data.error || "The upload could not start.");
+          if (started.status !== 201) throw new Error(started.data.error || say(input, "notStarted"));
           state = { id: started.data.id, partSize: started.data.part_size, count: started.data.part_count };
           window.localStorage.setItem(key, state.id);
           return [];
@@ -146,9 +168,9 @@
               parts = parts.then(function () {
                 var from = (number - 1) * state.partSize;
                 var blob = file.slice(from, Math.min(file.size, from + state.partSize));
-                return putPart(signed.data.urls[String(number)], blob, function (loaded) {
+                return putPart(input, signed.data.urls[String(number)], blob, function (loaded) {
                   var percent = Math.min(99, Math.floor(((done + loaded) / file.size) * 100));
-                  show.progress(percent, "Uploading… " + percent + "%" + (sentBefore ? " (resumed)" : ""));
+                  show.progress(percent, say(input, sentBefore ? "uploadingResumed" : "uploading", { percent: percent }));
                 }).then(function () { done += blob.size; });
               });
             });
@@ -160,9 +182,9 @@
     }
 
     function complete() {
-      show.progress(100, "Uploaded; checking the file…");
+      show.progress(100, say(input, "checking"));
       return api(form, "POST", base + state.id + "/complete/").then(function (answer) {
-        if (answer.status !== 201) throw new Error(answer.data.error || "The upload could not be completed.");
+        if (answer.status !== 201) throw new Error(answer.data.error || say(input, "notCompleted"));
         window.localStorage.removeItem(key);
         if (form.closest(".modal")) {
           show.remove();
@@ -176,8 +198,7 @@
     return start().then(sendMissing).then(complete).catch(function (error) {
       show.remove();
       if (error.message === "connection") {
-        message(input, "The upload was interrupted (the connection dropped). Save again with the same file " +
-          "to resume: the parts already sent are kept.");
+        message(input, say(input, "interruptedResumable"));
       } else {
         window.localStorage.removeItem(key);
         message(input, error.message);

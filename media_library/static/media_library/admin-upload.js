@@ -1,11 +1,29 @@
 // The media upload form in the admin: refuses a file over the size limit before sending it,
 // and sends an accepted one with a progress bar. The limit comes from the file input's
 // data-max-upload-bytes (set by media_library.forms.MediaForm); the server checks again.
-// No inline script: this file is loaded by the insert_global_admin_js hook.
+// No inline script: this file is loaded by the insert_global_admin_js hook. Its words come in
+// the editor's language from the input's data-i18n (media_library/upload_strings.py), else English.
 (function () {
   "use strict";
   var MIB = 1024 * 1024;
   var SELECTOR = "input[type=file][data-max-upload-bytes]";
+  var ENGLISH = {
+    tooLarge: "This file is too large: {size}; the limit is {limit}. " +
+      "Export a smaller file (a lower resolution or bitrate), or split it into parts.",
+    uploading: "Uploading… {percent}%",
+    checking: "Uploaded; checking the file…",
+    interrupted: "The upload was interrupted (the connection dropped). Check your connection and try again.",
+  };
+
+  // The sentence ``key`` in the editor's language, its {name}s filled from ``values``.
+  function say(input, key, values) {
+    var words = {};
+    try { words = JSON.parse(input.dataset.i18n || "{}"); } catch (e) { words = {}; }
+    var text = words[key] || ENGLISH[key];
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
 
   // The same wording and rounding as media_library.validation.too_large_message.
   function mibText(bytes, roundUp) {
@@ -17,9 +35,8 @@
     return text.replace(/\.0$/, "") + " MiB";
   }
 
-  function tooLargeMessage(size, limit) {
-    return "This file is too large: " + mibText(size, true) + "; the limit is " + mibText(limit, false) +
-      ". Export a smaller file (a lower resolution or bitrate), or split it into parts.";
+  function tooLargeMessage(input, size, limit) {
+    return say(input, "tooLarge", { size: mibText(size, true), limit: mibText(limit, false) });
   }
 
   function messageBox(input) {
@@ -44,7 +61,7 @@
     var file = input.files && input.files[0];
     clearMessage(input);
     if (file && limit && file.size > limit) {
-      messageBox(input).textContent = tooLargeMessage(file.size, limit);
+      messageBox(input).textContent = tooLargeMessage(input, file.size, limit);
       input.value = "";
       return false;
     }
@@ -59,13 +76,14 @@
     bar.setAttribute("aria-valuemax", "100");
     bar.setAttribute("aria-valuenow", "0");
     bar.innerHTML = '<div class="media-status__bar"><div class="media-status__fill"></div></div>' +
-      '<span class="media-upload-progress__label">Uploading… 0%</span>';
+      '<span class="media-upload-progress__label"></span>';
+    bar.querySelector(".media-upload-progress__label").textContent = say(input, "uploading", { percent: 0 });
     input.parentNode.appendChild(bar);
     return function (percent) {
       bar.setAttribute("aria-valuenow", String(percent));
       bar.querySelector(".media-status__fill").style.width = percent + "%";
       bar.querySelector(".media-upload-progress__label").textContent =
-        percent < 100 ? "Uploading… " + percent + "%" : "Uploaded; checking the file…";
+        percent < 100 ? say(input, "uploading", { percent: percent }) : say(input, "checking");
     };
   }
 
@@ -107,8 +125,7 @@
     xhr.addEventListener("error", function () {
       buttons.forEach(function (b) { b.disabled = false; });
       form.querySelector(".media-upload-progress").remove();
-      messageBox(input).textContent =
-        "The upload was interrupted (the connection dropped). Check your connection and try again.";
+      messageBox(input).textContent = say(input, "interrupted");
     });
     xhr.send(new FormData(form));
   });
