@@ -77,7 +77,6 @@ def installed_apps(demo=False):
         "taggit",
         "django_filters",
         "django_celery_beat",
-        "django_guid",
         "django.contrib.admin",
         "django.contrib.auth",
         "django.contrib.contenttypes",
@@ -116,7 +115,7 @@ MIDDLEWARE = [
     # Content-Security-Policy on HTML responses: strict on the site, looser in the admins.
     "portal.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django_guid.middleware.guid_middleware",
+    "portal.logging.RequestIdMiddleware",
     # Anonymous visitors' pages from the cache, before sessions, CSRF, auth and routing.
     "portal.page_cache.PageCacheMiddleware",
     # After an LTI launch: third-party-proof session and CSRF cookies, framing by the platform.
@@ -696,19 +695,13 @@ XAPI_ACTOR_EMAIL = env.bool("XAPI_ACTOR_EMAIL", default=False)
 CELERY_BEAT_SCHEDULE["xapi-sweep"] = {"task": "xapi.tasks.sweep_statements", "schedule": 60}
 
 # --- Request ids and logging ---------------------------------------------------------
-DJANGO_GUID = {
-    "GUID_HEADER_NAME": "X-Request-ID",
-    "VALIDATE_GUID": False,
-    "RETURN_HEADER": True,
-    "IGNORE_URLS": ["health", "ready"],
-}
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="text")  # "text" or "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "request_id": {"()": "portal.logging.RequestIdFilter"},
         "user_id": {"()": "portal.logging.UserIdFilter"},
     },
     "formatters": {
@@ -729,7 +722,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
-        "django_guid": {"level": "WARNING"},
         # Wagtail 8 runs its search and reference-index updates as django-tasks;
         # one INFO line per state change drowns everything else.
         "django_tasks": {"level": "WARNING"},

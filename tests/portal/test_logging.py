@@ -41,3 +41,14 @@ def test_production_logs_are_json_lines_with_request_and_user_ids():
     assert record["request_id"] == "req-4242"
     assert record["user_id"] == user_id
     assert all(line.startswith("{") for line in result.stderr.splitlines() if line.strip())
+
+
+def test_every_response_carries_a_request_id_and_a_forged_one_is_replaced(client, db):
+    given = client.get("/accounts/login/", headers={"X-Request-ID": "edge-0f3a"})
+    assert given["X-Request-ID"] == "edge-0f3a"
+    fresh = client.get("/accounts/login/")
+    assert len(fresh["X-Request-ID"]) == 32 and fresh["X-Request-ID"] != given["X-Request-ID"]
+    # A header that is not a plain token (a log-injection attempt) never reaches the logs.
+    forged = client.get("/accounts/login/", headers={"X-Request-ID": "x\n2026 INFO forged line"})
+    assert "\n" not in forged["X-Request-ID"] and len(forged["X-Request-ID"]) == 32
+    assert "X-Request-ID" not in client.get("/health/")
