@@ -23,14 +23,10 @@
     notCompleted: "The upload could not be completed.",
   };
 
-  // The sentence ``key`` in the editor's language, its {name}s filled from ``values``.
+  // The sentence ``key`` in the editor's language (admin-upload.js's ringletUploadSay, loaded
+  // before this file by the same hook), with this file's English as the fallback.
   function say(input, key, values) {
-    var words = {};
-    try { words = JSON.parse(input.dataset.i18n || "{}"); } catch (e) { words = {}; }
-    var text = words[key] || ENGLISH[key];
-    return text.replace(/\{(\w+)\}/g, function (all, name) {
-      return values && name in values ? String(values[name]) : all;
-    });
+    return window.ringletUploadSay(input, key, values, ENGLISH);
   }
 
   function csrfToken(form) {

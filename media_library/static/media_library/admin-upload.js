@@ -15,15 +15,18 @@
     interrupted: "The upload was interrupted (the connection dropped). Check your connection and try again.",
   };
 
-  // The sentence ``key`` in the editor's language, its {name}s filled from ``values``.
-  function say(input, key, values) {
+  // The sentence ``key`` in the editor's language, its {name}s filled from ``values``; ``english``
+  // holds the fallbacks (this file's own when not given). admin-resumable-upload.js, loaded after
+  // this file by the same hook, uses it too (window.ringletUploadSay).
+  function say(input, key, values, english) {
     var words = {};
     try { words = JSON.parse(input.dataset.i18n || "{}"); } catch (e) { words = {}; }
-    var text = words[key] || ENGLISH[key];
+    var text = words[key] || (english || ENGLISH)[key];
     return text.replace(/\{(\w+)\}/g, function (all, name) {
       return values && name in values ? String(values[name]) : all;
     });
   }
+  window.ringletUploadSay = say;
 
   // The same wording and rounding as media_library.validation.too_large_message.
   function mibText(bytes, roundUp) {
