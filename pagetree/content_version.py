@@ -113,6 +113,13 @@ def remembered(key, version):
     return _REMEMBERED.values.get(key, MISSING)
 
 
+def remembered_latest(key):
+    """``(version, value)``: what this process remembers for ``key`` under the latest version it
+    read, or ``(None, MISSING)``. For a caller that checks the version itself (the page cache)."""
+    with _REMEMBERED.lock:
+        return _REMEMBERED.version, _REMEMBERED.values.get(key, MISSING)
+
+
 def remember(key, version, value, weight=1):
     """Remember ``value`` for ``key`` under ``version`` in this process (dropped at the next version);
     ``weight``: about how many page objects it holds (``MAX_WEIGHT``)."""

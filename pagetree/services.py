@@ -16,6 +16,7 @@ from .content_version import page as page_under_content_version
 from .content_version import provide as provide_content_version
 from .content_version import remember as remember_under_content_version
 from .content_version import remembered as remembered_under_content_version
+from .content_version import remembered_latest as remembered_under_latest_version
 from .references import ids_of_pages_using
 from .restrictions import CachedViewRestrictionsMixin, public
 from .sites import find_site, site_root_paths
@@ -37,6 +38,7 @@ __all__ = [
     "public",
     "remember_under_content_version",
     "remembered_under_content_version",
+    "remembered_under_latest_version",
     "site_root_paths",
     "source_id",
     "source_ids",

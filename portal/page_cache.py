@@ -45,7 +45,14 @@ from django.utils.http import http_date
 from wagtail.models import ReferenceIndex
 from wagtailmedia.models import get_media_model
 
-from pagetree.services import CONTENT_VERSION_KEY, content_version, provide_content_version
+from pagetree.services import (
+    CONTENT_VERSION_KEY,
+    NOT_REMEMBERED,
+    content_version,
+    provide_content_version,
+    remember_under_content_version,
+    remembered_under_latest_version,
+)
 
 # The catalogue's filters, search and pagination (courses/catalogue.py); nothing else varies a page.
 QUERY_PARAMETERS = frozenset({"q", "category", "level", "page"})
@@ -92,16 +99,29 @@ def cached_response(request):
     if not is_cacheable_request(request):
         return None
     key = _key(request)
-    found = cache.get_many([CONTENT_VERSION_KEY, key])
-    version = found.get(CONTENT_VERSION_KEY)
+    # The process keeps the pages it served under the version it last read: then only the
+    # version comes from Redis (a few bytes instead of the page, unpickled), and the page counts
+    # if the version is still that one and it is younger than PAGE_CACHE_SECONDS, as in Redis.
+    known_version, entry = remembered_under_latest_version(key)
+    from_redis = entry is NOT_REMEMBERED
+    if not from_redis:
+        version = cache.get(CONTENT_VERSION_KEY)
+        from_redis = (
+            version != known_version or time.time() - entry["last_modified"] > settings.PAGE_CACHE_SECONDS
+        )
+    if from_redis:
+        found = cache.get_many([CONTENT_VERSION_KEY, key])
+        version = found.get(CONTENT_VERSION_KEY)
+        entry = found.get(key)
     if version is None:
         content_version()  # none yet: made now, so the page can be kept on its way out
         return None
     provide_content_version(version)
-    entry = found.get(key)
     # An entry kept under an older version (a publish since), or in an older release's shape: a miss.
     if not isinstance(entry, dict) or entry.get("version") != version or "headers" not in entry:
         return None
+    if from_redis:
+        remember_under_content_version(key, version, entry, 1 + len(entry["content"]) // 4096)
     response = HttpResponse(entry["content"])
     for name, value in entry["headers"]:
         response[name] = value

@@ -242,3 +242,21 @@ def test_the_page_cache_and_routing_call_the_fail_open_cache_plainly_and_route_w
     routing.route(request, course.url)  # nothing cached: Wagtail's routing runs, from the database
     assert request._wagtail_route_for_request.page.specific == course
     assert routing.site_root_paths(request)[0].root_path == "/home/"
+
+
+def test_a_page_remembered_by_the_process_lives_no_longer_than_page_cache_seconds(client, course, settings):
+    """The process keeps the pages it served (only the version then comes from Redis); such a copy
+    counts as long as the one in Redis would, PAGE_CACHE_SECONDS, and not under a new version."""
+    import time
+
+    from pagetree.services import bump_content_version
+
+    settings.PAGE_CACHE_SECONDS = 2
+    assert get(client, course.url)[1] == "miss"
+    assert get(client, course.url)[1] == HIT
+    assert get(client, course.url)[1] == HIT  # from the process this time
+    time.sleep(2.5)
+    assert get(client, course.url)[1] == "miss"
+    assert get(client, course.url)[1] == HIT
+    bump_content_version()  # as any publish does
+    assert get(client, course.url)[1] == "miss"
