@@ -20,6 +20,19 @@ print("RESULT", clear_expired_sessions.delay().get(timeout=100))
 """
 
 
+MEDIA_PENDING = """
+import django
+django.setup()
+from media_library.models import Media
+print("PENDING", Media.objects.exclude(status__in=["ready", "failed"]).count())
+"""
+
+
+def media_pending(env):
+    out = run_python(MEDIA_PENDING, env, timeout=60).stdout
+    return int(out.split("PENDING", 1)[1]) if "PENDING" in out else -1
+
+
 def embedded_env(var_dir, port):
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "MEDIA_ROOT"}}
     for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
@@ -93,7 +106,10 @@ def test_make_run_serves_the_portal_runs_tasks_without_any_server_and_stops_clea
         assert "beat: Starting..." in run.output()
         assert (tmp_path / "var" / "broker" / "queue").is_dir()
 
-        # Ctrl-C in the terminal: every process stops by itself, and make with it, exit 0.
+        # Ctrl-C in the terminal once the demo's lectures are transcoded: every process stops by
+        # itself, and make with it, exit 0. (Mid-encode, the media worker gets STOP_WAIT seconds
+        # to finish its task before it is killed, and the exit status says so: scripts/run.py.)
+        wait_for(lambda: media_pending(env) == 0, timeout=300, message="the demo's lectures to be transcoded")
         run.ctrl_c()
         assert run.wait(90) == 0, run.output()
     finally:
