@@ -7,6 +7,7 @@ accepting and gives running requests ``graceful_timeout`` seconds, which must st
 below the pod's terminationGracePeriodSeconds minus that pause (a test checks it).
 """
 
+import gc
 import json
 import os
 import shutil
@@ -33,6 +34,15 @@ max_requests_jitter = max_requests // 10
 # Kubernetes probes (every few seconds per pod) must not count towards max_requests: they
 # would recycle idle workers every few minutes, and busy ones about every 2 s under load.
 PROBE_PATHS = ("/health/", "/ready/")
+
+
+def pre_fork(server, worker):
+    """Before each worker is forked from the preloaded master: everything loaded so far (Django,
+    Wagtail, the project's modules: most of a worker's objects, and never freed) moves out of the
+    garbage collector's view. A full collection then scans only what requests made, which took a
+    student page's p99 from one 110 ms pause to 12-15 ms ones (issue 21), and the collector no
+    longer writes to the shared pages, which stay shared between workers (copy-on-write)."""
+    gc.freeze()
 
 
 def pre_request(worker, req):

@@ -6,3 +6,11 @@ import os
 def app(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [str(os.getpid()).encode()]
+
+
+def frozen_app(environ, start_response):
+    """Answers how many objects the worker's garbage collector leaves alone (``gc.freeze``)."""
+    import gc
+
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [str(gc.get_freeze_count()).encode()]
