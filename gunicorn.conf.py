@@ -70,25 +70,36 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 
 class JsonAccessLogger(Logger):
-    """Writes one JSON object per request to stdout, like the application's own log lines."""
+    """Writes one JSON object per request to stdout, like the application's own log lines.
+
+    The fields are read straight from the request and response: gunicorn's ``atoms()`` builds a
+    dict of every request header, response header and environ variable for each line; the access
+    log was 40-50 us of the 0.6 ms of CPU of a page answered from the page cache (issue 21)."""
 
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:
             return
-        atoms = self.atoms(resp, req, environ, request_time)
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        request_id = "-"
+        for name, value in resp.headers:
+            if name.lower() == "x-request-id":
+                request_id = value
+                break
         line = {
-            "time": atoms["t"].strip("[]"),
+            "time": self.now().strip("[]"),
             "level": "INFO",
             "logger": "gunicorn.access",
-            "method": atoms["m"],
-            "path": atoms["U"],
-            "query": atoms["q"],
-            "status": int(atoms["s"]),
-            "bytes": atoms["B"],
-            "duration_ms": atoms["M"],
-            "remote_addr": atoms["h"],
-            "user_agent": atoms["a"],
-            "request_id": atoms.get("{x-request-id}o", "-"),
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO"),
+            "query": environ.get("QUERY_STRING"),
+            "status": int(status),
+            "bytes": getattr(resp, "sent", None),
+            "duration_ms": request_time.seconds * 1000 + request_time.microseconds // 1000,
+            "remote_addr": environ.get("REMOTE_ADDR", "-"),
+            "user_agent": environ.get("HTTP_USER_AGENT", "-"),
+            "request_id": request_id,
         }
         try:
             self.access_log.info(json.dumps(line))

@@ -14,3 +14,9 @@ def frozen_app(environ, start_response):
 
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [str(gc.get_freeze_count()).encode()]
+
+
+def request_id_app(environ, start_response):
+    """Answers 201 with the request's X-Request-ID header sent back, as Ringlet's pages do."""
+    start_response("201 Created", [("Content-Type", "text/plain"), ("X-Request-ID", "req-4242")])
+    return [b"made"]

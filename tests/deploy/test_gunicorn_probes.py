@@ -1,6 +1,9 @@
-"""Probe requests do not count towards gunicorn's max_requests (gunicorn.conf.py's pre_request)."""
+"""gunicorn.conf.py's hooks with a real gunicorn: probes not counted towards max_requests, the
+collector freeze before fork, the JSON access log."""
 
+import json
 import os
+import re
 import urllib.request
 
 from tests.processes import BASE_DIR, Process, free_port, wait_for
@@ -58,3 +61,45 @@ def test_workers_start_with_the_preloaded_objects_out_of_the_collectors_view(tmp
         assert int(pid_at(port, "/")) > 1000, server.output()
     finally:
         server.stop()
+
+
+def test_each_request_writes_one_json_access_log_line_with_its_status_size_and_request_id(tmp_path):
+    port = free_port()
+    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
+    gunicorn = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
+    server = Process(
+        [gunicorn, "--config", "gunicorn.conf.py", "tests.deploy.pid_app:request_id_app"],
+        env=env,
+        log_path=tmp_path / "gunicorn.log",
+    )
+    try:
+        wait_for(lambda: _answers(port), timeout=30, message="gunicorn to answer")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/courses/?q=python", headers={"User-Agent": "ringlet-test"}
+        )
+        assert urllib.request.urlopen(request, timeout=5).read() == b"made"  # noqa: S310
+        lines = wait_for(
+            lambda: [
+                line
+                for line in map(_json_or_none, server.output().splitlines())
+                if line and line.get("path") == "/courses/"
+            ],
+            timeout=10,
+            message="the access log line",
+        )
+    finally:
+        server.stop()
+    line = lines[0]
+    assert line["logger"] == "gunicorn.access" and line["level"] == "INFO"
+    assert (line["method"], line["query"], line["status"], line["bytes"]) == ("GET", "q=python", 201, 4)
+    assert (line["request_id"], line["user_agent"]) == ("req-4242", "ringlet-test")
+    assert line["remote_addr"] == "127.0.0.1"
+    assert isinstance(line["duration_ms"], int) and line["duration_ms"] >= 0
+    assert re.fullmatch(r"\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}", line["time"]), line
+
+
+def _json_or_none(text):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
