@@ -85,8 +85,19 @@ NOT_PER_PROCESS = ("django.contrib.sessions.cached_db", "shared:")
 MISSES = {"get": lambda args: args[1], "has_key": lambda args: False, "add": lambda args: True}
 # What makes Redis unusable for a moment: it is down, slow, or refuses (read-only, full, ...).
 UNREACHABLE = (RedisError, OSError)
-# The label of this backend in django-prometheus' cache metrics.
+# The label of this backend in django-prometheus' cache metrics, and its counters bound to it
+# once: ``labels()`` looks the child up again at each call (with the client's key below, made
+# once too, 2% of the instructions of a page-cache hit, measured with callgrind).
 METRICS_BACKEND = "native_redis"
+GETS, GET_FAILURES, HITS, MISSES_COUNTED = (
+    counter.labels(backend=METRICS_BACKEND)
+    for counter in (
+        django_cache_get_total,
+        django_cache_get_fail_total,
+        django_cache_hits_total,
+        django_cache_misses_total,
+    )
+)
 
 
 class _Outage:
@@ -143,7 +154,7 @@ class FailOpenRedisCache(RedisCache):
     @property
     def _cache(self):
         """One ``SharedRedisCacheClient`` per process and configuration, whichever thread asks."""
-        key = (tuple(self._servers), repr(sorted(self._options.items())))
+        key = self._client_key
         client = _CLIENTS.get(key)
         if client is None:
             with _CLIENTS_LOCK:
@@ -166,6 +177,8 @@ class FailOpenRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        # Which shared client is this cache's: made once, not on every call.
+        self._client_key = (tuple(self._servers), repr(sorted(self._options.items())))
         name = f"fail-open:{server}:{params.get('KEY_PREFIX', '')}"
         self._fallback = LocMemCache(name, {"TIMEOUT": params.get("TIMEOUT", 300)})
         with _OUTAGES_LOCK:
@@ -238,7 +251,7 @@ class FailOpenRedisCache(RedisCache):
         else:
             self._remember(self._made(written, kwargs.get("version")))
         if name == "get":
-            django_cache_get_fail_total.labels(backend=METRICS_BACKEND).inc()
+            GET_FAILURES.inc()
         if name in ("get", "has_key", "add", "set", "delete", "touch") and str(args[0]).startswith(
             NOT_PER_PROCESS
         ):
@@ -250,13 +263,13 @@ class FailOpenRedisCache(RedisCache):
         return self._call("add", (key, value, timeout), {"version": version}, written=[key])
 
     def get(self, key, default=None, version=None):
-        django_cache_get_total.labels(backend=METRICS_BACKEND).inc()
+        GETS.inc()
         missing = object()
         value = self._call("get", (key, missing), {"version": version})
         if value is missing:
-            django_cache_misses_total.labels(backend=METRICS_BACKEND).inc()
+            MISSES_COUNTED.inc()
             return default
-        django_cache_hits_total.labels(backend=METRICS_BACKEND).inc()
+        HITS.inc()
         return value
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
