@@ -123,8 +123,9 @@ def cached_response(request):
     if from_redis:
         remember_under_content_version(key, version, entry, 1 + len(entry["content"]) // 4096)
     response = HttpResponse(entry["content"])
-    for name, value in entry["headers"]:
-        response[name] = value
+    # Into Django's header store as they are: each was checked when the page was made, and
+    # checking the dozen again (``response[name] = value``) was 5% of a hit's instructions.
+    response.headers._store.update((name.lower(), (name, value)) for name, value in entry["headers"])
     response["X-Page-Cache"] = "hit"
     return get_conditional_response(
         request, etag=entry["etag"], last_modified=entry["last_modified"], response=response
