@@ -1,6 +1,7 @@
 """gunicorn.conf.py's hooks with a real gunicorn: probes not counted towards max_requests, the
 collector freeze before fork, the JSON access log."""
 
+import contextlib
 import json
 import os
 import re
@@ -14,26 +15,19 @@ def pid_at(port, path):
         return response.read().decode()
 
 
-def test_probes_never_recycle_a_worker_and_other_requests_do(tmp_path):
+@contextlib.contextmanager
+def gunicorn(tmp_path, app, *args, **env):
+    """A real gunicorn with gunicorn.conf.py and one worker serving ``app``: (port, process)."""
     port = free_port()
-    env = {
-        **os.environ,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "1",
-        "GUNICORN_MAX_REQUESTS": "5",
-    }
-    gunicorn = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
+    environ = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", **env}
     server = Process(
-        [gunicorn, "--config", "gunicorn.conf.py", "--worker-class", "sync", "tests.deploy.pid_app:app"],
-        env=env,
+        [str(BASE_DIR / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", *args, app],
+        env=environ,
         log_path=tmp_path / "gunicorn.log",
     )
     try:
         wait_for(lambda: _answers(port), timeout=30, message="gunicorn to answer")
-        first = pid_at(port, "/health/")
-        assert {pid_at(port, path) for path in ["/health/", "/ready/"] * 10} == {first}
-        pids = [pid_at(port, "/page/") for _ in range(8)]
-        assert len(set(pids)) > 1, server.output()  # recycled after 5 counted requests
+        yield port, server
     finally:
         server.stop()
 
@@ -46,34 +40,23 @@ def _answers(port):
         return False
 
 
+def test_probes_never_recycle_a_worker_and_other_requests_do(tmp_path):
+    app = "tests.deploy.pid_app:app"
+    with gunicorn(tmp_path, app, "--worker-class", "sync", GUNICORN_MAX_REQUESTS="5") as (port, server):
+        first = pid_at(port, "/health/")
+        assert {pid_at(port, path) for path in ["/health/", "/ready/"] * 10} == {first}
+        pids = [pid_at(port, "/page/") for _ in range(8)]
+        assert len(set(pids)) > 1, server.output()  # recycled after 5 counted requests
+
+
 def test_workers_start_with_the_preloaded_objects_out_of_the_collectors_view(tmp_path):
-    port = free_port()
-    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
-    gunicorn = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
-    server = Process(
-        [gunicorn, "--config", "gunicorn.conf.py", "tests.deploy.pid_app:frozen_app"],
-        env=env,
-        log_path=tmp_path / "gunicorn.log",
-    )
-    try:
-        wait_for(lambda: _answers(port), timeout=30, message="gunicorn to answer")
+    with gunicorn(tmp_path, "tests.deploy.pid_app:frozen_app") as (port, server):
         # gc.freeze() in pre_fork: what the master loaded is never scanned by a full collection.
         assert int(pid_at(port, "/")) > 1000, server.output()
-    finally:
-        server.stop()
 
 
 def test_each_request_writes_one_json_access_log_line_with_its_status_size_and_request_id(tmp_path):
-    port = free_port()
-    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
-    gunicorn = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
-    server = Process(
-        [gunicorn, "--config", "gunicorn.conf.py", "tests.deploy.pid_app:request_id_app"],
-        env=env,
-        log_path=tmp_path / "gunicorn.log",
-    )
-    try:
-        wait_for(lambda: _answers(port), timeout=30, message="gunicorn to answer")
+    with gunicorn(tmp_path, "tests.deploy.pid_app:request_id_app") as (port, server):
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/courses/?q=python", headers={"User-Agent": "ringlet-test"}
         )
@@ -87,8 +70,6 @@ def test_each_request_writes_one_json_access_log_line_with_its_status_size_and_r
             timeout=10,
             message="the access log line",
         )
-    finally:
-        server.stop()
     line = lines[0]
     assert line["logger"] == "gunicorn.access" and line["level"] == "INFO"
     assert (line["method"], line["query"], line["status"], line["bytes"]) == ("GET", "q=python", 201, 4)
