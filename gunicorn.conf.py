@@ -83,7 +83,8 @@ class JsonAccessLogger(Logger):
         if isinstance(status, str):
             status = status.split(None, 1)[0]
         request_id = "-"
-        for name, value in resp.headers:
+        headers = resp.headers.items() if hasattr(resp.headers, "items") else resp.headers  # as atoms()
+        for name, value in headers:
             if name.lower() == "x-request-id":
                 request_id = value
                 break
