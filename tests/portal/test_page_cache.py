@@ -30,6 +30,17 @@ def test_an_anonymous_course_page_is_kept_and_served_with_no_queries(
     assert second["ETag"] == first["ETag"]
 
 
+def test_a_hit_carries_the_same_headers_as_the_page_it_was_kept_from(client, course):
+    first, _ = get(client, course.url)
+    second, state = get(client, course.url)
+    assert state == HIT
+    per_response = {"x-page-cache", "x-request-id", "date"}
+    kept = {name.lower(): value for name, value in first.items() if name.lower() not in per_response}
+    served = {name.lower(): value for name, value in second.items() if name.lower() not in per_response}
+    assert served == kept
+    assert second["Content-Type"].startswith("text/html") and second.has_header("content-language")
+
+
 def test_conditional_requests_get_304(client, course):
     first, _ = get(client, course.url)
     again = client.get(course.url, HTTP_IF_NONE_MATCH=first["ETag"])
