@@ -14,11 +14,66 @@ import shutil
 from pathlib import Path
 
 from gunicorn.glogging import Logger
+from gunicorn.workers import gthread
 
 wsgi_app = "portal.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
+
+
+class ThreadWorker(gthread.ThreadWorker):
+    """gunicorn's threaded worker, taking a new connection only while one of its threads is free.
+
+    Every worker polls the same listening socket and the first awake takes each connection. A
+    burst of new connections (wrk, or the edge filling its pool of upstream connections) often
+    all went to one worker, which then served every request they carried, kept alive, on one
+    core while the other worker idled: measured per worker, the dashboard at 206-230 req/s
+    instead of 447-476, and more CPU a request (issue 21, bench/RESULTS.md; gunicorn issue
+    #3433). Rejected: ``reuse_port`` (a socket per worker, balanced by the kernel) resets the
+    connections queued on a worker's socket whenever that worker stops (each ``max_requests``)
+    unless the node sets ``net.ipv4.tcp_migrate_req``, which Kubernetes counts as an unsafe
+    sysctl; a lower ``worker_connections`` balances wrk but not the edge, whose idle kept-alive
+    connections then hold the slots while new ones wait in the backlog (p50 1.9 -> 17.7 ms
+    under 3,000 watchers).
+
+    So a worker stops polling the socket while as many requests are in flight as it has threads,
+    and the kernel hands the connection to a worker that polls it. A full worker takes one more
+    new connection each time it has finished a request since its last one: new clients are never
+    starved while kept-alive ones keep every worker busy, every busy worker takes them at the rate
+    it serves, and a worker whose threads are all stuck takes nothing more."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_flight = 0  # requests handed to the thread pool and not finished
+        self.finished = 0
+        self.finished_at_accept = 0
+
+    def has_room(self):
+        return self.in_flight < self.cfg.threads or self.finished != self.finished_at_accept
+
+    # Everything below runs on the worker's main thread (finish_request through gunicorn's
+    # method queue), so the counters need no lock. gunicorn's loop calls set_accept_enabled(True)
+    # on every turn while the socket is not polled, which re-checks has_room().
+    def set_accept_enabled(self, enabled):
+        super().set_accept_enabled(enabled and self.has_room())
+
+    def accept(self, listener):
+        self.finished_at_accept = self.finished
+        super().accept(listener)
+
+    def enqueue_req(self, conn):
+        self.in_flight += 1
+        super().enqueue_req(conn)
+        if self._accepting and not self.has_room():
+            super().set_accept_enabled(False)
+
+    def finish_request(self, conn, fs):
+        self.in_flight -= 1
+        self.finished += 1
+        super().finish_request(conn, fs)
+
+
 # Threads let a worker keep serving while another thread waits on a slow upload or query.
-worker_class = "gthread"
+worker_class = ThreadWorker
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

@@ -1,10 +1,15 @@
 """gunicorn.conf.py's hooks with a real gunicorn: probes not counted towards max_requests, the
-collector freeze before fork, the JSON access log."""
+collector freeze before fork, the JSON access log, new connections left to a worker with a free
+thread."""
 
+import concurrent.futures
 import contextlib
+import http.client
 import json
 import os
 import re
+import threading
+import time
 import urllib.request
 
 from tests.processes import BASE_DIR, Process, free_port, wait_for
@@ -84,3 +89,46 @@ def _json_or_none(text):
         return json.loads(text)
     except ValueError:
         return None
+
+
+def test_a_worker_with_every_thread_busy_leaves_new_connections_to_a_free_worker(tmp_path):
+    app = "tests.deploy.pid_app:hold_app"
+    with (
+        gunicorn(tmp_path, app, WEB_CONCURRENCY="2", GUNICORN_THREADS="1") as (port, server),
+        concurrent.futures.ThreadPoolExecutor(1) as pool,
+    ):
+        held = pool.submit(pid_at, port, "/?hold=4")
+        time.sleep(0.5)  # the held request is in one worker's only thread
+        # Each on a new connection. Stock gthread workers both poll the socket, and the busy
+        # one (its main thread idle) took about half: those waited for the held request.
+        started = time.monotonic()
+        quick = {pid_at(port, "/") for _ in range(12)}
+        waited = time.monotonic() - started
+        busy = held.result(timeout=10)
+    assert len(quick) == 1 and busy not in quick, (busy, quick, server.output())
+    assert waited < 3, waited
+
+
+def test_new_connections_still_get_in_while_kept_alive_clients_keep_every_thread_busy(tmp_path):
+    app = "tests.deploy.pid_app:hold_app"
+    with gunicorn(tmp_path, app, GUNICORN_THREADS="1") as (port, server):
+        stop = threading.Event()
+
+        def keep_alive_client():
+            # Three such clients and one thread: a request of theirs always waits in the worker.
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            while not stop.is_set():
+                connection.request("GET", "/?hold=0.005")
+                connection.getresponse().read()
+            connection.close()
+
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            clients = [pool.submit(keep_alive_client) for _ in range(3)]
+            try:
+                time.sleep(0.5)
+                answered = [pid_at(port, "/") for _ in range(5)]  # new connections, urlopen's 5 s
+            finally:
+                stop.set()
+            for client in clients:
+                client.result(timeout=10)
+    assert len(answered) == 5 and all(pid.isdigit() for pid in answered), server.output()
