@@ -37,9 +37,11 @@ class ThreadWorker(gthread.ThreadWorker):
 
     So a worker stops polling the socket while as many requests are in flight as it has threads,
     and the kernel hands the connection to a worker that polls it. A full worker takes one more
-    new connection each time it has finished a request since its last one: new clients are never
-    starved while kept-alive ones keep every worker busy, every busy worker takes them at the rate
-    it serves, and a worker whose threads are all stuck takes nothing more."""
+    new connection once it has finished as many requests as it has threads since its last one:
+    new clients are never starved while kept-alive ones keep every worker busy, a busy worker
+    takes them at a fraction of the rate it serves (at one per finished request, the first worker
+    awake still took most of a burst of fast page-cache hits), and a worker whose threads are all
+    stuck takes nothing more."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +50,8 @@ class ThreadWorker(gthread.ThreadWorker):
         self.finished_at_accept = 0
 
     def has_room(self):
-        return self.in_flight < self.cfg.threads or self.finished != self.finished_at_accept
+        threads = self.cfg.threads
+        return self.in_flight < threads or self.finished - self.finished_at_accept >= threads
 
     # Everything below runs on the worker's main thread (finish_request through gunicorn's
     # method queue), so the counters need no lock. gunicorn's loop calls set_accept_enabled(True)

@@ -111,19 +111,19 @@ def test_a_worker_with_every_thread_busy_leaves_new_connections_to_a_free_worker
 
 def test_new_connections_still_get_in_while_kept_alive_clients_keep_every_thread_busy(tmp_path):
     app = "tests.deploy.pid_app:hold_app"
-    with gunicorn(tmp_path, app, GUNICORN_THREADS="1") as (port, server):
+    with gunicorn(tmp_path, app, GUNICORN_THREADS="2") as (port, server):
         stop = threading.Event()
 
         def keep_alive_client():
-            # Three such clients and one thread: a request of theirs always waits in the worker.
+            # Five such clients and two threads: a request of theirs always waits in the worker.
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             while not stop.is_set():
                 connection.request("GET", "/?hold=0.005")
                 connection.getresponse().read()
             connection.close()
 
-        with concurrent.futures.ThreadPoolExecutor(3) as pool:
-            clients = [pool.submit(keep_alive_client) for _ in range(3)]
+        with concurrent.futures.ThreadPoolExecutor(5) as pool:
+            clients = [pool.submit(keep_alive_client) for _ in range(5)]
             try:
                 time.sleep(0.5)
                 answered = [pid_at(port, "/") for _ in range(5)]  # new connections, urlopen's 5 s
