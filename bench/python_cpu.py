@@ -132,7 +132,8 @@ def report(data, pages, samples, runs, latency):
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, shared with other work (load average "
         "1/5/15 min before the first and after the last run of each page). Command: `make bench` "
         f"(`bench/python_cpu.py`, {ROUNDS} rounds of wrk -t2 -c32 -d{DURATION}s per page, the bare page "
-        "first in each round); gunicorn from gunicorn.conf.py (gthread, 2 workers x 4 threads), "
+        "first in each round); gunicorn from gunicorn.conf.py (its ThreadWorker: gthread, 2 workers "
+        "x 4 threads), "
         "production settings, PostgreSQL and Redis on 127.0.0.1; CPU is user + system time of every "
         "gunicorn process of the site per request (median of the rounds; PostgreSQL and Redis not "
         "counted on either side). Ratio: the bare page's CPU per request over the page's.\n",

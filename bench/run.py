@@ -365,10 +365,12 @@ def main():
         r = f"http://127.0.0.1:{RINGLET_PORT}"
         # Worker class by measurement: the uncached student course page on each candidate.
         candidates = {
-            "sync, 4 workers": ["--worker-class", "sync", "--workers", "4"],
-            "gthread, 2 workers x 4 threads": [
-                "--worker-class",
-                "gthread",
+            # One thread each: with gunicorn.conf.py's GUNICORN_THREADS (4), gunicorn would turn
+            # "sync" into its stock gthread worker.
+            "sync, 4 workers": ["--worker-class", "sync", "--workers", "4", "--threads", "1"],
+            # No --worker-class: gunicorn.conf.py's own (gthread's, taking a connection only with
+            # a free thread), as deployed; naming "gthread" here would bench the stock one.
+            "gthread (gunicorn.conf.py's ThreadWorker), 2 workers x 4 threads": [
                 "--workers",
                 "2",
                 "--threads",
