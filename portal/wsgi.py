@@ -34,7 +34,8 @@ def warm_up():
     base = Path(settings.BASE_DIR).resolve()
     for app in apps.get_app_configs():
         folder = Path(app.path).resolve() / "templates"
-        if folder.is_relative_to(base) and ".venv" not in folder.parts and folder.is_dir():
+        # The project's apps only: a virtualenv may sit inside the project folder.
+        if folder.is_relative_to(base) and "site-packages" not in folder.parts and folder.is_dir():
             for template in sorted(folder.rglob("*.html")):
                 get_template(template.relative_to(folder).as_posix())
 
