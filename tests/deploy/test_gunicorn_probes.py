@@ -22,7 +22,8 @@ def pid_at(port, path):
 
 @contextlib.contextmanager
 def gunicorn(tmp_path, app, *args, **env):
-    """A real gunicorn with gunicorn.conf.py and one worker serving ``app``: (port, process)."""
+    """A real gunicorn with gunicorn.conf.py serving ``app``, one worker unless ``env`` says
+    otherwise: (port, process)."""
     port = free_port()
     environ = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", **env}
     server = Process(
